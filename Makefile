@@ -1,0 +1,56 @@
+# Entry points for people and CI. Every target installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PYTHON      := $(VENV)/bin/python
+STACK       := scripts/conductor-stack
+CONFIG_DIR  ?= config
+APP_ENV     ?= local
+TOOLS_BIN   := $(CURDIR)/.tools/bin
+ACTIONLINT_VERSION := v1.7.7
+
+export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help venv setup demo down status test lint
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml scripts/install-migrator
+	python3 -m venv $(VENV)
+	scripts/install-migrator $(VENV) '.[test]' --editable
+	touch $@
+
+venv: $(VENV)/.installed ## Create the virtualenv with the migrator and the test tools
+
+.venv-checkov/.installed:
+	python3 -m venv .venv-checkov
+	.venv-checkov/bin/pip install -q checkov
+	touch $@
+
+$(TOOLS_BIN)/actionlint:
+	GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint ## Install everything the test suite runs for real
+	scripts/install-system-deps
+	$(STACK) fetch
+
+demo: venv ## Start a local Conductor (embedded) and deploy config/ to it
+	$(STACK) fetch
+	@eval "$$($(STACK) up --profile embedded | tail -n 1)"; \
+	  export CONDUCTOR_BASE_URL APP_ENV=$(APP_ENV); \
+	  $(VENV)/bin/workflow-migrator deploy --config-dir $(CONFIG_DIR) && \
+	  echo && echo "Conductor is running at $$CONDUCTOR_BASE_URL" && \
+	  echo "  list the workflows: curl -s $$CONDUCTOR_BASE_URL/api/metadata/workflow" && \
+	  echo "  preview a change:   CONDUCTOR_BASE_URL=$$CONDUCTOR_BASE_URL $(VENV)/bin/workflow-migrator plan --config-dir $(CONFIG_DIR)" && \
+	  echo "  stop it:            make down"
+
+down: ## Stop the local Conductor started by make demo
+	$(STACK) down
+
+status: ## Show the local Conductor started by make demo
+	$(STACK) status
+
+test: setup ## Run the whole test suite (starts and stops its own servers)
+	$(PYTHON) -m pytest

@@ -1,0 +1,3 @@
+from workflow_migrator._cli import main
+
+raise SystemExit(main())

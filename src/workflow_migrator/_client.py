@@ -1,0 +1,257 @@
+"""The Conductor metadata API, over HTTP, with retries and a log of every request.
+
+Definitions are sent and received as raw JSON objects. Every request is
+idempotent (task definitions are upserted, workflows are upserted by name and
+version, deletes of what is already gone succeed), so every request is retried on
+connection errors, timeouts and 5xx answers. The transport is injectable, so
+tests can put a fake or a fault-injecting one in front of a real server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import tenacity
+
+from workflow_migrator._exceptions import (
+    ConductorError,
+    ServerRejectedError,
+    ServerUnavailableError,
+)
+from workflow_migrator._models import JSONObject
+
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
+READ_ONLY_POSTS = ("/api/metadata/workflow/validate", "/api/token")
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try before giving up on one request."""
+
+    attempts: int = 5
+    initial_wait: float = 0.5
+    max_wait: float = 8.0
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    path: str
+    status: int | None
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in WRITE_METHODS and not self.path.startswith(READ_ONLY_POSTS)
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+
+
+def root_url(base_url: str) -> str:
+    """The server's root URL, whether ``base_url`` ends with ``/api`` (and ``/``) or not."""
+    url = base_url.strip().rstrip("/")
+    return url[: -len("/api")] if url.endswith("/api") else url
+
+
+class ConductorClient:
+    """A Conductor server's metadata API."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth_token: str | None = None,
+        auth_key: str | None = None,
+        auth_secret: str | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = root_url(base_url)
+        self.retry = retry
+        self.requests: list[RequestRecord] = []
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
+                                  headers={"Accept": "application/json"})
+        self._auth_key = auth_key
+        self._auth_secret = auth_secret
+        if auth_token:
+            self._http.headers["X-Authorization"] = auth_token
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ConductorClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def write_count(self) -> int:
+        return sum(1 for record in self.requests if record.is_write)
+
+    # -- readiness and auth ------------------------------------------------------------
+
+    def wait_until_ready(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
+        """Polls the health endpoint, with backoff, until the server answers or ``timeout``."""
+        deadline = time.monotonic() + timeout
+        delay = 0.5
+        while True:
+            try:
+                response = self._send("GET", "/health")
+                if response.status_code == 200:
+                    break
+                reason = f"health answered {response.status_code}"
+            except httpx.TransportError as exc:
+                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServerUnavailableError(
+                    f"server not ready after {timeout:.0f}s ({reason})", method="GET",
+                    url=f"{self.base_url}/health")
+            if on_wait:
+                on_wait(f"waiting for {self.base_url}: {reason}; next try in {min(delay, remaining):.1f}s")
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 10.0)
+        if self._auth_key and self._auth_secret:
+            token = self._request("POST", "/api/token",
+                                  json={"keyId": self._auth_key, "keySecret": self._auth_secret})
+            self._http.headers["X-Authorization"] = str(token.get("token", ""))
+
+    # -- metadata ------------------------------------------------------------------------
+
+    def list_task_defs(self) -> list[JSONObject]:
+        return list(self._request("GET", "/api/metadata/taskdefs") or [])
+
+    def list_workflow_defs(self) -> list[JSONObject]:
+        """Every version of every workflow."""
+        return list(self._request("GET", "/api/metadata/workflow") or [])
+
+    def create_task_defs(self, task_defs: list[JSONObject]) -> None:
+        self._request("POST", "/api/metadata/taskdefs", json=task_defs)
+
+    def update_task_def(self, task_def: JSONObject) -> None:
+        self._request("PUT", "/api/metadata/taskdefs", json=task_def)
+
+    def upsert_workflow_defs(self, workflow_defs: list[JSONObject]) -> None:
+        """Creates or replaces each workflow version; the server answers 200 even when
+        items fail, so the per-item errors of its answer are checked too."""
+        answer = self._request("PUT", "/api/metadata/workflow", json=workflow_defs)
+        failed = (answer or {}).get("bulkErrorResults") if isinstance(answer, dict) else None
+        if failed:
+            details = "; ".join(f"{name}: {message}" for name, message in failed.items())
+            raise ServerRejectedError(f"the server refused {len(failed)} workflow(s): {details}",
+                                      method="PUT", url=f"{self.base_url}/api/metadata/workflow",
+                                      status=200)
+
+    def delete_task_def(self, name: str) -> None:
+        self._request("DELETE", f"/api/metadata/taskdefs/{quote(name, safe='')}", missing_ok=True)
+
+    def delete_workflow_def(self, name: str, version: int) -> None:
+        self._request("DELETE", f"/api/metadata/workflow/{quote(name, safe='')}/{version}",
+                      missing_ok=True)
+
+    def running_workflow_ids(self, name: str, version: int) -> list[str]:
+        return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}",
+                                  params={"version": version}) or [])
+
+    def validate_workflow_def(self, workflow_def: JSONObject) -> list[str]:
+        """The server's verdict on one workflow: its error messages, empty when valid."""
+        try:
+            self._request("POST", "/api/metadata/workflow/validate", json=workflow_def,
+                          retry_server_errors=False)
+        except ServerRejectedError as exc:
+            return exc.messages if isinstance(exc, _ValidationRejection) else [str(exc)]
+        return []
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError:
+            self.requests.append(RequestRecord(method, path, None))
+            raise
+        self.requests.append(RequestRecord(method, path, response.status_code))
+        return response
+
+    def _request(self, method: str, path: str, *, missing_ok: bool = False,
+                 retry_server_errors: bool = True, **kwargs: Any) -> Any:
+        url = f"{self.base_url}{path}"
+
+        def attempt() -> httpx.Response:
+            response = self._send(method, path, **kwargs)
+            if response.status_code >= 500 and retry_server_errors:
+                raise _RetryableStatus(response)
+            return response
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retry.attempts),
+            wait=tenacity.wait_exponential(multiplier=self.retry.initial_wait,
+                                           max=self.retry.max_wait),
+            retry=tenacity.retry_if_exception_type((httpx.TransportError, _RetryableStatus)),
+            reraise=True,
+        )
+        try:
+            response = retrying(attempt)
+        except _RetryableStatus as exc:
+            raise ServerUnavailableError(
+                f"{_error_message(exc.response)} (after {self.retry.attempts} attempts)",
+                method=method, url=url, status=exc.response.status_code) from None
+        except httpx.TransportError as exc:
+            raise ServerUnavailableError(
+                f"{type(exc).__name__}: {exc or 'no answer'} (after {self.retry.attempts} attempts)",
+                method=method, url=url) from exc
+        if missing_ok and response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise _ValidationRejection.from_response(method, url, response)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ConductorError("answer is not JSON", method=method, url=url,
+                                 status=response.status_code) from exc
+
+
+class _ValidationRejection(ServerRejectedError):
+    """A 4xx answer, with the server's validation messages when it gave any."""
+
+    messages: list[str]
+
+    @classmethod
+    def from_response(cls, method: str, url: str, response: httpx.Response) -> _ValidationRejection:
+        messages = _validation_messages(response)
+        error = cls("; ".join(messages) or _error_message(response), method=method, url=url,
+                    status=response.status_code)
+        error.messages = messages or [_error_message(response)]
+        return error
+
+
+def _validation_messages(response: httpx.Response) -> list[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    return [f"{e.get('path', '')}: {e.get('message', '')}".strip(": ")
+            for e in body.get("validationErrors") or [] if isinstance(e, dict)]
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300] or response.reason_phrase
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])
+    return response.text[:300]

@@ -1,0 +1,105 @@
+"""The migrator's commands as plain functions: load -> validate -> plan -> apply -> report.
+
+The CLI is a thin shell over these; programs and tests call them directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from workflow_migrator._apply import ApplyResult, apply_plan
+from workflow_migrator._client import ConductorClient
+from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
+from workflow_migrator._findings import Finding
+from workflow_migrator._loader import load_directory
+from workflow_migrator._models import DefinitionSet
+from workflow_migrator._output import Reporter
+from workflow_migrator._plan import LiveState, Plan, PlanOptions, compute_plan, prune_candidates
+from workflow_migrator._validate import validate
+
+
+def check(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
+    """Loads and validates a config directory.
+
+    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
+    :param app_env: the environment whose values fill the placeholders.
+    :returns: the definitions and every finding, errors and warnings.
+    """
+    definitions, findings = load_directory(config_dir, app_env)
+    return definitions, sorted([*findings, *validate(definitions)],
+                               key=lambda f: (f.file, f.path))
+
+
+def load_valid(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
+    """Like :func:`check`, but raises DefinitionError when any finding is an error.
+
+    :returns: the definitions and the warnings.
+    """
+    definitions, findings = check(config_dir, app_env)
+    if any(f.severity == "error" for f in findings):
+        raise DefinitionError(findings)
+    return definitions, findings
+
+
+def read_live(client: ConductorClient, wait_timeout: float, reporter: Reporter | None = None) -> LiveState:
+    """Waits for the server, then reads every task definition and workflow version.
+
+    :param wait_timeout: seconds to wait for a server that is still starting.
+    """
+    client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
+    return LiveState(tuple(client.list_task_defs()), tuple(client.list_workflow_defs()))
+
+
+def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
+              options: PlanOptions) -> Plan:
+    """Plans the changes; with prune, asks the server which candidate versions still run.
+
+    :param definitions: the desired definitions, already validated.
+    :param live: what the server holds.
+    :param options: prune, keep patterns, allow-overwrite.
+    """
+    if options.prune:
+        running = frozenset(version for version in prune_candidates(definitions, live, options)
+                            if client.running_workflow_ids(*version))
+        live = dataclasses.replace(live, running=running)
+    return compute_plan(definitions, live, options)
+
+
+def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = PlanOptions(),
+         app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None) -> Plan:
+    """What ``deploy`` would do, without writing anything.
+
+    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
+    :param client: the server to compare with.
+    :param options: prune, keep patterns, allow-overwrite.
+    :param app_env: the environment whose values fill the placeholders.
+    :param wait_timeout: seconds to wait for a server that is still starting.
+    """
+    definitions, _ = load_valid(config_dir, app_env)
+    if reporter:
+        reporter.add_secrets(definitions.secret_values)
+    return make_plan(definitions, read_live(client, wait_timeout, reporter), client, options)
+
+
+def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = PlanOptions(),
+           app_env: str = "", wait_timeout: float = 300.0,
+           reporter: Reporter | None = None) -> tuple[Plan, ApplyResult]:
+    """Brings the server to exactly the directory's definitions; writes nothing on any error.
+
+    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
+    :param client: the server to change.
+    :param options: prune, keep patterns, allow-overwrite.
+    :param app_env: the environment whose values fill the placeholders.
+    :param wait_timeout: seconds to wait for a server that is still starting.
+    :param reporter: where the plan and the progress are shown.
+    """
+    planned = plan(config_dir, client, options=options, app_env=app_env,
+                   wait_timeout=wait_timeout, reporter=reporter)
+    if reporter:
+        reporter.plan(planned)
+    if planned.conflicts:
+        raise UnsafeChangeError(planned.conflicts[0] + (
+            f" (and {len(planned.conflicts) - 1} more)" if len(planned.conflicts) > 1 else ""))
+    result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None)
+    return planned, result

@@ -1,0 +1,119 @@
+"""Decides whether a desired and a live definition differ, and how.
+
+Both sides are normalised the same way before they are compared: fields the
+server manages are dropped, and so is every field that holds the server's default
+(or an empty value), so a field a file leaves out equals the server's default and
+an empty collection equals an omitted one (Conductor 3.15 omits some that later
+servers return as ``{}`` or ``[]``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from workflow_migrator._findings import json_path
+from workflow_migrator._models import (
+    SERVER_MANAGED_FIELDS,
+    TASK_DEF_DEFAULTS,
+    WORKFLOW_DEF_DEFAULTS,
+    WORKFLOW_TASK_DEFAULTS,
+    JSONObject,
+    Kind,
+)
+
+_MISSING = object()
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldChange:
+    """One field that differs: ``before`` is live, ``after`` desired; None when absent."""
+
+    path: str
+    before: Any
+    after: Any
+
+    @property
+    def symbol(self) -> str:
+        if self.before is None:
+            return "+"
+        if self.after is None:
+            return "-"
+        return "~"
+
+
+def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSONObject:
+    """The comparable form of a definition."""
+    if kind == "task":
+        return _strip(body, TASK_DEF_DEFAULTS)
+    normal = _strip(body, WORKFLOW_DEF_DEFAULTS)
+    if keep_version:
+        normal["version"] = body.get("version", WORKFLOW_DEF_DEFAULTS["version"])
+    if "tasks" in normal:
+        normal["tasks"] = [_workflow_task(t) for t in normal["tasks"]]
+    return normal
+
+
+def differences(kind: Kind, live: JSONObject, desired: JSONObject, *,
+                keep_version: bool = True) -> list[FieldChange]:
+    """Every field that differs between the live and the desired definition."""
+    changes: list[FieldChange] = []
+    _walk(normalise(kind, live, keep_version=keep_version),
+          normalise(kind, desired, keep_version=keep_version), (), changes)
+    return changes
+
+
+def _strip(body: JSONObject, defaults: JSONObject) -> JSONObject:
+    return {
+        key: value
+        for key, value in body.items()
+        if key not in SERVER_MANAGED_FIELDS
+        and not _is_empty(value)
+        and defaults.get(key, _MISSING) != value
+    }
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == {} or value == []
+
+
+def _workflow_task(task: Any) -> Any:
+    if not isinstance(task, dict):
+        return task
+    normal = _strip(task, WORKFLOW_TASK_DEFAULTS)
+    for key in ("defaultCase", "loopOver"):
+        if key in normal:
+            normal[key] = [_workflow_task(t) for t in normal[key]]
+    if isinstance(normal.get("decisionCases"), dict):
+        normal["decisionCases"] = {
+            case: [_workflow_task(t) for t in tasks] if isinstance(tasks, list) else tasks
+            for case, tasks in normal["decisionCases"].items()
+        }
+    if isinstance(normal.get("forkTasks"), list):
+        normal["forkTasks"] = [
+            [_workflow_task(t) for t in branch] if isinstance(branch, list) else branch
+            for branch in normal["forkTasks"]
+        ]
+    if isinstance(normal.get("taskDefinition"), dict):
+        normal["taskDefinition"] = normalise("task", normal["taskDefinition"])
+    sub = normal.get("subWorkflowParam")
+    if isinstance(sub, dict) and isinstance(sub.get("workflowDefinition"), dict):
+        normal["subWorkflowParam"] = {
+            **sub, "workflowDefinition": normalise("workflow", sub["workflowDefinition"])
+        }
+    return normal
+
+
+def _walk(before: Any, after: Any, path: tuple[str | int, ...],
+          changes: list[FieldChange]) -> None:
+    if before == after:
+        return
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after), key=str):
+            _walk(before.get(key), after.get(key), (*path, key), changes)
+        return
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (b, a) in enumerate(zip(before, after)):
+            _walk(b, a, (*path, index), changes)
+        return
+    changes.append(FieldChange(json_path(*path), before, after))

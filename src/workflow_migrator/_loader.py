@@ -1,0 +1,164 @@
+"""Reads a config directory into a DefinitionSet.
+
+Layout: ``DIR/tasks/**`` holds task definitions and ``DIR/workflows/**`` workflow
+definitions, as ``.json``, ``.yaml`` or ``.yml`` files of one object or a list of
+them. ``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
+placeholders (``@@{`` writes a literal ``@{``); Conductor's own ``${...}``
+expressions pass through untouched. Every problem is collected as a Finding, so
+one run reports all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workflow_migrator._findings import Finding, json_path
+from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
+
+DEFINITION_FOLDERS: dict[Kind, str] = {"task": "tasks", "workflow": "workflows"}
+SUFFIXES = (".json", ".yaml", ".yml")
+PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+
+
+def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
+    """Loads every definition under ``config_dir``.
+
+    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
+    :param app_env: the environment whose ``environments/<app_env>.yaml`` fills placeholders.
+    :returns: the definitions that parsed, and every problem found on the way.
+    """
+    findings: list[Finding] = []
+    if not config_dir.is_dir():
+        return DefinitionSet(), [Finding(str(config_dir), "", "config directory not found", "load")]
+    values, secret_keys = _load_environment(config_dir, app_env, findings)
+    loaded: dict[Kind, list[Definition]] = {"task": [], "workflow": []}
+    for kind, folder in DEFINITION_FOLDERS.items():
+        for file in _definition_files(config_dir / folder):
+            relative = file.relative_to(config_dir).as_posix()
+            document = _parse(file, relative, findings)
+            if document is None:
+                continue
+            for index, item in _items(document, relative, findings):
+                source = Source(relative, index)
+                body = _substitute(item, values, source, (), findings)
+                loaded[kind].append(Definition(kind=kind, body=body, source=source))
+    if not loaded["task"] and not loaded["workflow"] and not findings:
+        findings.append(Finding(str(config_dir), "", "no definitions found under tasks/ or "
+                                "workflows/", "load", "warning"))
+    secrets = frozenset(str(values[k]) for k in secret_keys if k in values and str(values[k]))
+    return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets), findings
+
+
+def _definition_files(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+
+
+def _parse(file: Path, relative: str, findings: list[Finding]) -> Any:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        findings.append(Finding(relative, "", f"cannot read file: {exc}", "syntax"))
+        return None
+    try:
+        if file.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        message = f"invalid YAML{where}: {problem}"
+    findings.append(Finding(relative, "", message, "syntax"))
+    return None
+
+
+def _items(document: Any, relative: str, findings: list[Finding]) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    if isinstance(document, dict):
+        yield None, document
+        return
+    if isinstance(document, list):
+        for index, item in enumerate(document):
+            if isinstance(item, dict):
+                yield index, item
+            else:
+                findings.append(Finding(relative, json_path(index), "expected a definition "
+                                        f"(an object), got {_json_type(item)}", "type"))
+        return
+    findings.append(Finding(relative, "", "expected a definition (an object) or a list of them, "
+                            f"got {_json_type(document)}", "type"))
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _load_environment(config_dir: Path, app_env: str,
+                      findings: list[Finding]) -> tuple[Mapping[str, Any], frozenset[str]]:
+    """Reads ``environments/<app_env>.yaml``: ``values`` (a value may be ``{env: VAR}``
+    to read it from the process environment) and ``secret``, the keys never shown."""
+    if not app_env:
+        return {}, frozenset()
+    file = config_dir / "environments" / f"{app_env}.yaml"
+    if not file.is_file():
+        return {}, frozenset()
+    relative = file.relative_to(config_dir).as_posix()
+    document = _parse(file, relative, findings)
+    if document is None:
+        return {}, frozenset()
+    if not isinstance(document, dict):
+        findings.append(Finding(relative, "", "expected an object with 'values' and 'secret'",
+                                "type"))
+        return {}, frozenset()
+    values: dict[str, Any] = {}
+    for key, value in (document.get("values") or {}).items():
+        if isinstance(value, dict) and set(value) == {"env"}:
+            if value["env"] not in os.environ:
+                findings.append(Finding(relative, json_path("values", key, "env"),
+                                        f"environment variable {value['env']} is not set",
+                                        "placeholder"))
+                continue
+            value = os.environ[value["env"]]
+        values[str(key)] = value
+    secret = document.get("secret") or []
+    if not isinstance(secret, list):
+        findings.append(Finding(relative, "secret", "expected a list of value names", "type"))
+        secret = []
+    return values, frozenset(str(key) for key in secret)
+
+
+def _substitute(value: Any, values: Mapping[str, Any], source: Source,
+                path: tuple[str | int, ...], findings: list[Finding]) -> Any:
+    if isinstance(value, dict):
+        return {k: _substitute(v, values, source, (*path, k), findings) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, values, source, (*path, i), findings) for i, v in enumerate(value)]
+    if not isinstance(value, str) or "@" not in value:
+        return value
+    whole = PLACEHOLDER.fullmatch(value)
+    if whole and not whole.group(1) and whole.group(2) in values:
+        return values[whole.group(2)]  # a lone placeholder keeps its value's type
+
+    def replace(match: re.Match[str]) -> str:
+        escaped, name = match.groups()
+        if escaped:
+            return "@{" + name + "}"
+        if name not in values:
+            findings.append(Finding(source.file, source.path(*path),
+                                    f"unknown placeholder @{{{name}}}: define it under 'values' "
+                                    "in environments/<APP_ENV>.yaml", "placeholder"))
+            return match.group(0)
+        return str(values[name])
+
+    return PLACEHOLDER.sub(replace, value)

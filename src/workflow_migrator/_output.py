@@ -1,0 +1,62 @@
+"""Where the migrator's messages go: readable lines on a terminal, one JSON object per
+line elsewhere (a Kubernetes Job), always with APP_ENV and never a secret value."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable
+from typing import IO, Any, Literal
+
+from workflow_migrator._plan import Change, Plan
+from workflow_migrator._render import mask, plan_text
+
+LogFormat = Literal["auto", "text", "json"]
+
+
+class Reporter:
+    """Writes the run's progress; results meant for a pipe go to ``out``, logs to ``err``."""
+
+    def __init__(self, app_env: str = "", log_format: LogFormat = "auto",
+                 secrets: Iterable[str] = (), out: IO[str] | None = None,
+                 err: IO[str] | None = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.app_env = app_env
+        self.secrets = frozenset(secrets)
+        is_terminal = getattr(self.err, "isatty", lambda: False)()
+        self.json = log_format == "json" or (log_format == "auto" and not is_terminal)
+
+    def add_secrets(self, secrets: Iterable[str]) -> None:
+        self.secrets = self.secrets | frozenset(secrets)
+
+    def result(self, text: str) -> None:
+        """The command's own output (a plan, findings): stdout, masked."""
+        print(mask(text, self.secrets), file=self.out, flush=True)
+
+    def log(self, message: str, level: str = "info", **fields: Any) -> None:
+        message = mask(message, self.secrets)
+        if self.json:
+            record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": level,
+                      "app_env": self.app_env, "message": message, **fields}
+            print(mask(json.dumps(record, default=str), self.secrets), file=self.err, flush=True)
+        else:
+            prefix = f"[{self.app_env}] " if self.app_env else ""
+            print(f"{prefix}{level}: {message}" if level != "info" else f"{prefix}{message}",
+                  file=self.err, flush=True)
+
+    def plan(self, plan: Plan) -> None:
+        """Shows the plan about to be applied: text on a terminal, one line per change in JSON."""
+        if not self.json:
+            self.result(plan_text(plan))
+            return
+        for change in plan.changes:
+            self.log(f"{change.address}: {change.action} ({change.reason})", event="planned",
+                     action=change.action, definition=change.address, source=change.source)
+        for conflict in plan.conflicts:
+            self.log(conflict, level="error", event="conflict")
+
+    def applied(self, change: Change) -> None:
+        self.log(f"{change.address}: {change.action}d", event="applied", action=change.action,
+                 definition=change.address)

@@ -1,0 +1,240 @@
+"""Compares what a directory defines with what a server holds, and decides what to do.
+
+A Plan is a plain value: computing it makes no request, and it can be rendered,
+serialised and tested without a server. The versioning rules live here:
+
+- a task definition is updated in place (task definitions have no versions);
+- a workflow file that states ``version`` is explicit: that version is the truth,
+  and changing it in place on the server is refused unless ``allow_overwrite``;
+- a workflow file without ``version`` is automatic: changed content registers a
+  new version, one above the newest on the server, and older versions stay.
+
+With ``prune``, what the directory no longer defines is deleted, except names
+matched by a keep pattern, the samples a server loads at boot, and workflow
+versions with running executions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from workflow_migrator._compare import FieldChange, differences
+from workflow_migrator._models import (
+    BOOT_SAMPLE_TASKS,
+    BOOT_SAMPLE_WORKFLOWS,
+    Definition,
+    DefinitionSet,
+    JSONObject,
+    Kind,
+)
+
+Action = Literal["create", "update", "unchanged", "delete"]
+ACTIONS: tuple[Action, ...] = ("delete", "create", "update", "unchanged")
+FORMAT_VERSION = "1.0"
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """What happens to one definition (one workflow version)."""
+
+    action: Action
+    kind: Kind
+    name: str
+    version: int | None
+    reason: str
+    source: str | None = None
+    fields: tuple[FieldChange, ...] = ()
+    payload: JSONObject | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"task {self.name}" if self.kind == "task" else f"workflow {self.name} v{self.version}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """Every change, deletions first, and why any of them cannot be applied."""
+
+    changes: tuple[Change, ...]
+    conflicts: tuple[str, ...] = ()
+    retained: tuple[str, ...] = ()
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action != "unchanged" for change in self.changes)
+
+    def pending(self, action: Action, kind: Kind) -> list[Change]:
+        return [c for c in self.changes if c.action == action and c.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented machine-readable plan (see docs/plan-format.md)."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "applyable": not self.conflicts,
+            "summary": {action: self.count(action) for action in ACTIONS},
+            "conflicts": list(self.conflicts),
+            "retained": list(self.retained),
+            "changes": [
+                {
+                    "address": c.address,
+                    "kind": c.kind,
+                    "name": c.name,
+                    "version": c.version,
+                    "actions": [c.action],
+                    "reason": c.reason,
+                    "source": c.source,
+                    "fields": [{"path": f.path, "op": f.symbol, "before": f.before,
+                                "after": f.after} for f in c.fields],
+                }
+                for c in self.changes
+            ],
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveState:
+    """What the server holds; ``running`` names the workflow versions with running
+    executions, looked up only for the versions prune would otherwise delete."""
+
+    tasks: tuple[JSONObject, ...] = ()
+    workflows: tuple[JSONObject, ...] = ()
+    running: frozenset[tuple[str, int]] = frozenset()
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    keep: tuple[str, ...] = ()
+    allow_overwrite: bool = False
+
+
+def compute_plan(desired: DefinitionSet, live: LiveState, options: PlanOptions = PlanOptions()) -> Plan:
+    """Decides, for every definition, whether to create, update, keep or delete it."""
+    conflicts: list[str] = []
+    changes = [_plan_task(d, live) for d in desired.tasks]
+    for name, definitions in _by_name(desired.workflows).items():
+        changes.extend(_plan_workflow(name, definitions, _live_versions(live, name),
+                                      options, conflicts))
+    retained: list[str] = []
+    deletions = _prune(changes, live, options, retained) if options.prune else []
+    changes.sort(key=lambda c: (c.kind != "task", c.name, c.version or 0))
+    return Plan(tuple(deletions + changes), tuple(conflicts), tuple(retained))
+
+
+def prune_candidates(desired: DefinitionSet, live: LiveState,
+                     options: PlanOptions) -> list[tuple[str, int]]:
+    """The workflow versions prune would delete if none ran: the ones to ask the server about."""
+    plan = compute_plan(desired, dataclasses.replace(live, running=frozenset()), options)
+    return [(c.name, c.version) for c in plan.changes
+            if c.action == "delete" and c.kind == "workflow" and c.version is not None]
+
+
+def _plan_task(definition: Definition, live: LiveState) -> Change:
+    current = next((t for t in live.tasks if t.get("name") == definition.name), None)
+    if current is None:
+        return Change("create", "task", definition.name, None, "not on the server",
+                      definition.source.file, payload=definition.body)
+    fields = differences("task", current, definition.body)
+    if not fields:
+        return Change("unchanged", "task", definition.name, None, "matches the server",
+                      definition.source.file)
+    kept = {k: current[k] for k in ("createTime", "createdBy") if k in current}
+    return Change("update", "task", definition.name, None, "content differs",
+                  definition.source.file, tuple(fields), {**definition.body, **kept})
+
+
+def _plan_workflow(name: str, definitions: list[Definition], versions: dict[int, JSONObject],
+                   options: PlanOptions, conflicts: list[str]) -> Iterable[Change]:
+    automatic = [d for d in definitions if d.version is None]
+    if automatic and len(definitions) > 1:
+        files = ", ".join(d.source.file for d in definitions)
+        conflicts.append(f"workflow {name} is defined more than once ({files}); give every "
+                         "definition of it an explicit version, or keep only one")
+        return []
+    if automatic:
+        return [_plan_automatic(automatic[0], versions)]
+    return [_plan_explicit(d, versions, options, conflicts) for d in definitions]
+
+
+def _plan_automatic(definition: Definition, versions: dict[int, JSONObject]) -> Change:
+    source = definition.source.file
+    if not versions:
+        return Change("create", "workflow", definition.name, 1, "not on the server", source,
+                      payload={**definition.body, "version": 1})
+    newest = max(versions)
+    fields = differences("workflow", versions[newest], definition.body, keep_version=False)
+    if not fields:
+        return Change("unchanged", "workflow", definition.name, newest,
+                      "matches the newest version on the server", source)
+    return Change("create", "workflow", definition.name, newest + 1,
+                  f"content differs from v{newest}: registered as a new version, v{newest} stays",
+                  source, tuple(fields), {**definition.body, "version": newest + 1})
+
+
+def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], options: PlanOptions,
+                   conflicts: list[str]) -> Change:
+    version = definition.version
+    assert version is not None
+    source = definition.source.file
+    current = versions.get(version)
+    if current is None:
+        return Change("create", "workflow", definition.name, version, "not on the server", source,
+                      payload=definition.body)
+    fields = differences("workflow", current, definition.body)
+    if not fields:
+        return Change("unchanged", "workflow", definition.name, version, "matches the server",
+                      source)
+    if not options.allow_overwrite:
+        conflicts.append(
+            f"{source}: workflow {definition.name} v{version} exists on the server with different "
+            f"content, and workflows running on v{version} would see the change. Bump 'version' "
+            f"to {max(versions) + 1}, remove 'version' to let the migrator number versions, or "
+            "pass --allow-overwrite to change it in place.")
+    kept = {k: current[k] for k in ("createTime", "createdBy") if k in current}
+    return Change("update", "workflow", definition.name, version,
+                  "content differs: overwritten in place (--allow-overwrite)"
+                  if options.allow_overwrite else "content differs: refused", source,
+                  tuple(fields), {**definition.body, **kept})
+
+
+def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
+           retained: list[str]) -> list[Change]:
+    wanted_tasks = {c.name for c in changes if c.kind == "task"}
+    wanted_versions = {(c.name, c.version) for c in changes if c.kind == "workflow"}
+    deletions: list[Change] = []
+    for task in sorted(live.tasks, key=lambda t: str(t.get("name"))):
+        name = str(task.get("name"))
+        if name in wanted_tasks or _protected(name, BOOT_SAMPLE_TASKS, options):
+            continue
+        deletions.append(Change("delete", "task", name, None, "no longer defined (--prune)"))
+    for workflow in sorted(live.workflows, key=lambda w: (str(w.get("name")), w.get("version", 1))):
+        name, version = str(workflow.get("name")), int(workflow.get("version", 1))
+        if (name, version) in wanted_versions or _protected(name, BOOT_SAMPLE_WORKFLOWS, options):
+            continue
+        if (name, version) in live.running:
+            retained.append(f"workflow {name} v{version}: has running executions")
+            continue
+        deletions.append(Change("delete", "workflow", name, version, "no longer defined (--prune)"))
+    return deletions
+
+
+def _protected(name: str, boot_samples: frozenset[str], options: PlanOptions) -> bool:
+    return name in boot_samples or any(fnmatch.fnmatchcase(name, p) for p in options.keep)
+
+
+def _by_name(definitions: Iterable[Definition]) -> dict[str, list[Definition]]:
+    grouped: dict[str, list[Definition]] = defaultdict(list)
+    for definition in definitions:
+        grouped[definition.name].append(definition)
+    return grouped
+
+
+def _live_versions(live: LiveState, name: str) -> dict[int, JSONObject]:
+    return {int(w.get("version", 1)): w for w in live.workflows if w.get("name") == name}

@@ -1,0 +1,89 @@
+"""Turns plans and findings into text for people and JSON for machines; prints nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from workflow_migrator._findings import Finding
+from workflow_migrator._plan import Change, Plan
+
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": " "}
+VERBS = {"create": "will be created", "update": "will be updated in place",
+         "delete": "will be deleted", "unchanged": "is unchanged"}
+LEGEND = {"create": "+ create", "update": "~ update in place", "delete": "- delete"}
+SENSITIVE = "(sensitive)"
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret value replaced, longest first."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, SENSITIVE)
+    return text
+
+
+def plan_text(plan: Plan, *, show_unchanged: bool = False) -> str:
+    """The plan as a person reads it: legend, one block per change, then the totals."""
+    lines: list[str] = []
+    used = [a for a in ("create", "update", "delete") if plan.count(a)]
+    if used:
+        lines.append("Actions are shown with these symbols:")
+        lines.extend(f"  {LEGEND[a]}" for a in used)
+        lines.append("")
+    for change in plan.changes:
+        if change.action == "unchanged" and not show_unchanged:
+            continue
+        lines.extend(_change_block(change))
+    for conflict in plan.conflicts:
+        lines.append(f"Error: {conflict}")
+    for note in plan.retained:
+        lines.append(f"Kept: {note}")
+    if not plan.has_changes and not plan.conflicts:
+        lines.append(f"No changes. The server matches the configuration "
+                     f"({plan.count('unchanged')} definitions unchanged).")
+    else:
+        lines.append(summary_line(plan))
+    return "\n".join(lines)
+
+
+def summary_line(plan: Plan) -> str:
+    return (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
+            f"{plan.count('delete')} to delete, {plan.count('unchanged')} unchanged.")
+
+
+def _change_block(change: Change) -> list[str]:
+    header = f"{SYMBOLS[change.action]} {change.address} {VERBS[change.action]}"
+    detail = f"    # {change.reason}" + (f" ({change.source})" if change.source else "")
+    block = [header, detail]
+    block.extend(f"    {f.symbol} {f.path}: {_field_value(f.before, f.after)}" for f in change.fields)
+    block.append("")
+    return block
+
+
+def _field_value(before: Any, after: Any) -> str:
+    if before is None:
+        return _short(after)
+    if after is None:
+        return _short(before)
+    return f"{_short(before)} -> {_short(after)}"
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan.to_dict(), indent=2, sort_keys=False)
+
+
+def findings_text(findings: list[Finding]) -> str:
+    lines = [f"{f.severity}: {f.location}: {f.message} [{f.rule}]" for f in findings]
+    errors = sum(1 for f in findings if f.severity == "error")
+    lines.append(f"{errors} error(s), {len(findings) - errors} warning(s).")
+    return "\n".join(lines)
+
+
+def findings_json(findings: list[Finding]) -> str:
+    return json.dumps([f.as_dict() for f in findings], indent=2)

@@ -1,0 +1,42 @@
+"""All configuration, from one place: the environment (and mounted secret files).
+
+Precedence, highest first: values passed in code (the CLI's flags), environment
+variables, files in ``CONDUCTOR_SECRETS_DIR`` (one file per variable, as a mounted
+Kubernetes Secret provides them), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The migrator's settings; every field reads the variable named in its alias."""
+
+    model_config = SettingsConfigDict(
+        secrets_dir=os.environ.get("CONDUCTOR_SECRETS_DIR") or None,
+        extra="ignore",
+        case_sensitive=True,
+    )
+
+    conductor_base_url: str = Field(
+        default="", validation_alias=AliasChoices("CONDUCTOR_BASE_URL", "conductor_base_url"),
+        description="The server's root URL, with or without a trailing /api.")
+    app_env: str = Field(
+        default="", validation_alias=AliasChoices("APP_ENV", "app_env"),
+        description="The environment's name: in every log line, and selects environments/<APP_ENV>.yaml.")
+    auth_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CONDUCTOR_AUTH_TOKEN", "auth_token"),
+        description="A bearer token, sent as X-Authorization.")
+    auth_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("CONDUCTOR_AUTH_KEY", "auth_key"),
+        description="An Orkes application key id, exchanged with its secret for a token.")
+    auth_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CONDUCTOR_AUTH_SECRET", "auth_secret"),
+        description="The Orkes application key secret.")
+    request_timeout: float = Field(
+        default=30.0, validation_alias=AliasChoices("CONDUCTOR_REQUEST_TIMEOUT", "request_timeout"),
+        description="Seconds one HTTP request may take.")

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.stacks import Stack, start_stack
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's own Conductor settings."""
+    for name in ("CONDUCTOR_BASE_URL", "APP_ENV", "CONDUCTOR_AUTH_TOKEN", "CONDUCTOR_AUTH_KEY",
+                 "CONDUCTOR_AUTH_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A real Conductor server on its built-in storage, shared by the session."""
+    stack = start_stack("embedded", tmp_path_factory.mktemp("stack-embedded"))
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def production_like_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A real Conductor server on real Redis and PostgreSQL, configured as the image is."""
+    stack = start_stack("redis-postgres", tmp_path_factory.mktemp("stack-redis-postgres"))
+    yield stack
+    stack.stop()
