@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -29,3 +30,18 @@ def production_like_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     stack = start_stack("redis-postgres", tmp_path_factory.mktemp("stack-redis-postgres"))
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_base_url(request: pytest.FixtureRequest) -> str:
+    """The embedded server's URL; CONDUCTOR_TEST_BASE_URL points the suite at a running one."""
+    return os.environ.get("CONDUCTOR_TEST_BASE_URL") or request.getfixturevalue(
+        "embedded_stack").base_url
+
+
+@pytest.fixture(scope="session", params=["embedded", "redis-postgres"])
+def any_profile_base_url(request: pytest.FixtureRequest) -> str:
+    """Each profile's server in turn, for the tests that must hold on both."""
+    if request.param == "embedded":
+        return str(request.getfixturevalue("embedded_base_url"))
+    return str(request.getfixturevalue("production_like_stack").base_url)

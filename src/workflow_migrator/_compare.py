@@ -47,6 +47,7 @@ def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSO
     if kind == "task":
         return _strip(body, TASK_DEF_DEFAULTS)
     normal = _strip(body, WORKFLOW_DEF_DEFAULTS)
+    normal.pop("version", None)
     if keep_version:
         normal["version"] = body.get("version", WORKFLOW_DEF_DEFAULTS["version"])
     if "tasks" in normal:
