@@ -1,0 +1,106 @@
+"""Planning is pure: these tests build desired and live states by hand."""
+
+from __future__ import annotations
+
+import json
+
+from workflow_migrator import (
+    Definition,
+    DefinitionSet,
+    LiveState,
+    PlanOptions,
+    Source,
+    compute_plan,
+    plan_text,
+)
+
+
+def task(name: str, **fields: object) -> Definition:
+    return Definition("task", {"name": name, **fields}, Source(f"tasks/{name}.json"))
+
+
+def workflow(name: str, version: int | None = None, **fields: object) -> Definition:
+    body: dict[str, object] = {"name": name, "tasks": [{"name": "a", "taskReferenceName": "a"}],
+                               **fields}
+    if version is not None:
+        body["version"] = version
+    return Definition("workflow", body, Source(f"workflows/{name}.json"))
+
+
+def live_workflow(name: str, version: int, **fields: object) -> dict[str, object]:
+    """A workflow as a 3.32 server returns it, defaults and server-managed fields included."""
+    return {
+        "createTime": 1, "updateTime": 2, "name": name, "version": version,
+        "tasks": [{"name": "a", "taskReferenceName": "a", "inputParameters": {}, "type": "SIMPLE",
+                   "decisionCases": {}, "defaultCase": [], "forkTasks": [], "startDelay": 0,
+                   "joinOn": [], "optional": False, "asyncComplete": False, "loopOver": []}],
+        "inputParameters": [], "outputParameters": {}, "schemaVersion": 2, "restartable": True,
+        "timeoutPolicy": "ALERT_ONLY", "timeoutSeconds": 0, "enforceSchema": True, **fields,
+    }
+
+
+def test_omitted_fields_equal_server_defaults() -> None:
+    live = LiveState(tasks=({"name": "t", "retryCount": 3, "timeoutPolicy": "TIME_OUT_WF",
+                             "createTime": 5, "accessPolicy": {}, "inputKeys": []},),
+                     workflows=(live_workflow("w", 1),))
+    plan = compute_plan(DefinitionSet((task("t"),), (workflow("w"),)), live)
+    assert [c.action for c in plan.changes] == ["unchanged", "unchanged"]
+    assert not plan.has_changes
+
+
+def test_automatic_workflow_gets_next_version_and_keeps_old() -> None:
+    live = LiveState(workflows=(live_workflow("w", 1), live_workflow("w", 4, description="old")))
+    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="new"),)), live)
+    (change,) = plan.changes
+    assert (change.action, change.version) == ("create", 5)
+    assert change.payload is not None and change.payload["version"] == 5
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("description", "old", "new")]
+    assert plan.count("delete") == 0
+
+
+def test_explicit_version_conflict_names_the_way_out() -> None:
+    live = LiveState(workflows=(live_workflow("w", 2, description="old"),))
+    desired = DefinitionSet(workflows=(workflow("w", 2, description="new"),))
+    refused = compute_plan(desired, live)
+    assert len(refused.conflicts) == 1
+    assert "Bump 'version' to 3" in refused.conflicts[0]
+    allowed = compute_plan(desired, live, PlanOptions(allow_overwrite=True))
+    assert not allowed.conflicts
+    (change,) = allowed.changes
+    assert change.action == "update"
+    assert change.payload is not None and change.payload["createTime"] == 1
+
+
+def test_task_update_keeps_create_time_and_author() -> None:
+    live = LiveState(tasks=({"name": "t", "retryCount": 1, "createTime": 7, "createdBy": "ci"},))
+    (change,) = compute_plan(DefinitionSet(tasks=(task("t", retryCount=2),)), live).changes
+    assert change.action == "update"
+    assert change.payload == {"name": "t", "retryCount": 2, "createTime": 7, "createdBy": "ci"}
+
+
+def test_prune_lists_deletions_first_and_protects_samples_patterns_and_running() -> None:
+    live = LiveState(
+        tasks=({"name": "t"}, {"name": "orphan"}, {"name": "simple_task_1"}, {"name": "pinned_x"}),
+        workflows=(live_workflow("w", 1), live_workflow("w", 2, description="x"),
+                   live_workflow("gone", 1), live_workflow("busy", 1), live_workflow("http", 1)),
+        running=frozenset({("busy", 1)}),
+    )
+    desired = DefinitionSet((task("t"),), (workflow("w", description="x"),))
+    plan = compute_plan(desired, live, PlanOptions(prune=True, keep=("pinned_*",)))
+    deleted = [c.address for c in plan.changes if c.action == "delete"]
+    assert deleted == ["task orphan", "workflow gone v1", "workflow w v1"]
+    assert [c.action for c in plan.changes[:3]] == ["delete"] * 3
+    assert plan.retained == ("workflow busy v1: has running executions",)
+    assert compute_plan(desired, live).count("delete") == 0
+
+
+def test_plan_text_and_json_agree_on_counts() -> None:
+    live = LiveState(tasks=({"name": "t", "retryCount": 1},))
+    plan = compute_plan(DefinitionSet((task("t", retryCount=2), task("n")), ()), live)
+    text = plan_text(plan)
+    assert "~ task t will be updated in place" in text
+    assert "    ~ retryCount: 1 -> 2" in text
+    assert "+ task n will be created" in text
+    assert text.endswith("Plan: 1 to add, 1 to change, 0 to delete, 0 unchanged.")
+    document = json.loads(json.dumps(plan.to_dict()))
+    assert document["summary"] == {"delete": 0, "create": 1, "update": 1, "unchanged": 0}
