@@ -10,6 +10,7 @@ Orkes Conductor v1.1.12 runs) and of conductor-oss 3.2x/3.3x, which added fields
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from workflow_migrator._findings import json_path
@@ -155,7 +156,7 @@ class DefinitionSet:
     workflows: tuple[Definition, ...] = ()
     secret_values: frozenset[str] = frozenset()
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Definition]:
         yield from self.tasks
         yield from self.workflows
 

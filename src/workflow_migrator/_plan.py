@@ -145,7 +145,7 @@ def _plan_task(definition: Definition, live: LiveState) -> Change:
     if not fields:
         return Change("unchanged", "task", definition.name, None, "matches the server",
                       definition.source.file)
-    kept = {k: current[k] for k in ("createTime", "createdBy") if k in current}
+    kept: JSONObject = {k: current[k] for k in ("createTime", "createdBy") if k in current}
     return Change("update", "task", definition.name, None, "content differs",
                   definition.source.file, tuple(fields), {**definition.body, **kept})
 
@@ -197,7 +197,7 @@ def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], opti
             f"content, and workflows running on v{version} would see the change. Bump 'version' "
             f"to {max(versions) + 1}, remove 'version' to let the migrator number versions, or "
             "pass --allow-overwrite to change it in place.")
-    kept = {k: current[k] for k in ("createTime", "createdBy") if k in current}
+    kept: JSONObject = {k: current[k] for k in ("createTime", "createdBy") if k in current}
     return Change("update", "workflow", definition.name, version,
                   "content differs: overwritten in place (--allow-overwrite)"
                   if options.allow_overwrite else "content differs: refused", source,
