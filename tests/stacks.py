@@ -7,6 +7,7 @@ once and none touches the one `make demo` started.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import socket
 import subprocess
@@ -40,6 +41,15 @@ class Stack:
 
     def stop(self) -> None:
         self.run("down", check=False)
+
+    def server_env(self) -> dict[str, str]:
+        """The environment variables `up` passed to the server, secrets unmasked.
+
+        `status` masks the password; tests that start another server against the same
+        Redis and PostgreSQL (e.g. through `run-server`) need the real values.
+        """
+        data = json.loads((self.state_dir / "stack.json").read_text())
+        return dict(data.get("server_env", {}))
 
 
 def run_stack_script(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -136,3 +136,137 @@ def test_up_fails_clearly_and_cleans_up_when_java_is_unusable(tmp_path: Path) ->
     assert "CONDUCTOR_JAVA" in result.stderr and "Java >= 21" in result.stderr
     assert not port_open(port)
     assert run_stack_script("status", "--state-dir", str(tmp_path), check=False).returncode == 1
+
+
+# --------------------------------------------------------------------------- redis-postgres
+
+
+def psql(admin_url: str, sql: str) -> list[str]:
+    result = subprocess.run(
+        ["psql", admin_url, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def redis_keys(port: int) -> list[str]:
+    result = subprocess.run(
+        ["redis-cli", "-h", "127.0.0.1", "-p", str(port), "--raw", "KEYS", "*"],
+        capture_output=True, text=True, timeout=30, check=True,
+    )
+    return result.stdout.split()
+
+
+@pytest.fixture(scope="module")
+def production_like(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    stack = start_stack("redis-postgres", tmp_path_factory.mktemp("cs-redis-postgres"))
+    yield stack
+    stack.stop()
+
+
+@pytest.mark.server
+@pytest.mark.production_like
+def test_status_shows_the_five_variables_with_the_password_masked(
+    production_like: Stack,
+) -> None:
+    status = production_like.refresh_status()
+    redis_port, pg_port = status["REDIS_PORT"], status["POSTGRES_PORT"]
+    assert status["PROFILE"] == "redis-postgres"
+    assert status["CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS"] == f"redis://127.0.0.1:{redis_port}"
+    assert status["CONDUCTOR_REDIS_HOSTS"] == f"127.0.0.1:{redis_port}:local"
+    assert status["SPRING_DATASOURCE_URL"] == (
+        f"jdbc:postgresql://127.0.0.1:{pg_port}/conductor?currentSchema=conductor"
+    )
+    assert status["SPRING_DATASOURCE_USERNAME"] == "conductor"
+    assert status["SPRING_DATASOURCE_PASSWORD"] == "****"
+    password = production_like.server_env()["SPRING_DATASOURCE_PASSWORD"]
+    assert len(password) >= 20
+    assert password not in production_like.run("status").stdout
+    for name in ("SERVER_PID", "REDIS_PID", "POSTGRES_PID"):
+        assert int(status[name]) > 0
+    for name in ("SERVER_LOG", "REDIS_LOG", "POSTGRES_LOG"):
+        assert Path(status[name]).is_file(), name
+
+
+@pytest.mark.server
+@pytest.mark.production_like
+def test_the_server_keeps_its_tables_in_the_named_schema_and_nothing_in_public(
+    production_like: Stack,
+) -> None:
+    admin = production_like.status["POSTGRES_ADMIN_URL"]
+    tables = psql(admin, "SELECT tablename FROM pg_tables WHERE schemaname = 'conductor'")
+    assert {"meta_task_def", "meta_workflow_def", "workflow_index",
+            "flyway_schema_history"} <= set(tables)
+    in_public = psql(admin, "SELECT c.relname FROM pg_class c JOIN pg_namespace n "
+                            "ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
+    assert in_public == []
+    owners = psql(admin, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'conductor'")
+    assert owners == ["conductor"]
+    rights = psql(admin, "SELECT rolsuper, rolcreatedb, rolcreaterole, "
+                         "has_schema_privilege('conductor', 'public', 'CREATE'), "
+                         "has_database_privilege('conductor', 'conductor', 'CREATE') "
+                         "FROM pg_roles WHERE rolname = 'conductor'")
+    assert rights == ["f|f|f|f|f"]
+
+
+@pytest.mark.server
+@pytest.mark.production_like
+def test_the_five_variables_drive_the_server(production_like: Stack) -> None:
+    status = production_like.status
+    base = production_like.base_url
+    task = {"name": "cs_probe_task", "retryCount": 0, "timeoutSeconds": 60,
+            "responseTimeoutSeconds": 30, "ownerEmail": "stack@example.com"}
+    workflow = {"name": "cs_probe_workflow", "version": 1, "schemaVersion": 2,
+                "ownerEmail": "stack@example.com",
+                "tasks": [{"name": "cs_probe_task", "taskReferenceName": "probe",
+                           "type": "SIMPLE"}]}
+    assert http_send("POST", base + "/api/metadata/taskdefs", [task]) == 200
+    assert http_send("POST", base + "/api/metadata/workflow", workflow) == 200
+    assert http_send("POST", base + "/api/workflow/cs_probe_workflow", {}) == 200
+
+    # SPRING_DATASOURCE_*: definitions and the search index are in that PostgreSQL.
+    admin = status["POSTGRES_ADMIN_URL"]
+    assert psql(admin, "SELECT name FROM conductor.meta_task_def") == ["cs_probe_task"]
+    assert wait_until(lambda: psql(
+        admin, "SELECT workflow_type FROM conductor.workflow_index") == ["cs_probe_workflow"])
+    # CONDUCTOR_REDIS_HOSTS: the task queues are in that Redis.
+    port = int(status["REDIS_PORT"])
+    assert wait_until(lambda: any(k.endswith(".cs_probe_task.c") for k in redis_keys(port)))
+    assert all(k.startswith("conductor_queues.") for k in redis_keys(port))
+
+
+@pytest.mark.server
+@pytest.mark.production_like
+@pytest.mark.slow
+def test_run_server_takes_the_lock_address_from_its_environment(
+    production_like: Stack, tmp_path: Path,
+) -> None:
+    """Everything right but CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS: the server must fail on it,
+    which proves Spring binds it to conductor.redis-lock.serverAddress."""
+    unused = free_port()
+    env = {**os.environ, **production_like.server_env(),
+           "CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS": f"redis://127.0.0.1:{unused}"}
+    result = subprocess.run(
+        [str(Path(__file__).parents[2] / "scripts" / "conductor-stack"), "run-server",
+         "--port", str(free_port()), "--state-dir", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert result.returncode != 0
+    assert f"Unable to connect to Redis server: 127.0.0.1/127.0.0.1:{unused}" in result.stdout
+
+
+@pytest.mark.server
+@pytest.mark.production_like
+def test_down_stops_server_redis_and_postgres(production_like: Stack) -> None:
+    status = production_like.refresh_status()
+    production_like.run("down")
+    assert_stopped(
+        status, ("SERVER_PID", "REDIS_PID", "POSTGRES_PID"),
+        (port_of(production_like.base_url), int(status["REDIS_PORT"]),
+         int(status["POSTGRES_PORT"])),
+    )
+    for name in ("server", "redis", "postgres"):
+        assert not (production_like.state_dir / name).exists(), name
+    assert not Path(status["POSTGRES_SOCKET_DIR"]).exists()
+    assert production_like.run("status", check=False).returncode != 0
+    assert production_like.run("down").returncode == 0
