@@ -76,6 +76,7 @@ class ConductorClient:
     ) -> None:
         self.base_url = root_url(base_url)
         self.retry = retry
+        self.timeout = timeout
         self.requests: list[RequestRecord] = []
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
                                   headers={"Accept": "application/json"})
@@ -104,8 +105,11 @@ class ConductorClient:
         deadline = time.monotonic() + timeout
         delay = 0.5
         while True:
+            # A server that accepts connections but does not answer yet must not hold a
+            # poll longer than the time left.
+            budget = min(max(deadline - time.monotonic(), 0.1), self.timeout)
             try:
-                response = self._send("GET", "/health")
+                response = self._send("GET", "/health", timeout=budget)
                 if response.status_code == 200:
                     break
                 reason = f"health answered {response.status_code}"

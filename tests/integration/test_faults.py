@@ -1,0 +1,394 @@
+"""Faults between the migrator and a real server, injected by tests/faultproxy.py: 503s
+and delays, a server that is not up yet, connections dropped after the server acted,
+and deploys killed mid-way. After every fault the next run must converge: the server
+holds exactly the directory's definitions, and no workflow version is registered twice.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.faultproxy import FaultProxy, free_port, iter_counts, wait_for
+from tests.integration.conftest import RunMigrator, unique_prefix
+from tests.stacks import clean_env
+from workflow_migrator import (
+    ConductorClient,
+    RetryPolicy,
+    ServerUnavailableError,
+    compute_plan,
+    deploy,
+    load_valid,
+    read_live,
+)
+
+pytestmark = pytest.mark.server
+
+BULK_WORKFLOWS = "/api/metadata/workflow"
+TASKDEFS = "/api/metadata/taskdefs"
+#: Fast retries for the tests that call the library; the CLI keeps its own default.
+FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.05, max_wait=0.2)
+#: Generous bound for one CLI run in a subprocess (Python start-up included).
+RUN_TIMEOUT = 120
+
+
+# -- a config directory a test owns ------------------------------------------------------
+
+
+def write_config(config: Path, prefix: str, *, revision: str = "a", tasks: int = 12,
+                 workflows: int = 4) -> Path:
+    """Task definitions ``<prefix>_task_<i>`` and automatically versioned workflows
+    ``<prefix>_flow_<j>`` (SIMPLE, SWITCH, FORK_JOIN/JOIN); ``revision`` changes the
+    workflows' content, so a new revision is a new version of each."""
+    (config / "tasks").mkdir(parents=True, exist_ok=True)
+    (config / "workflows").mkdir(parents=True, exist_ok=True)
+    for i in range(tasks):
+        (config / "tasks" / f"task_{i:03}.json").write_text(json.dumps({
+            "name": f"{prefix}_task_{i}", "description": f"step {i}", "retryCount": 2,
+            "timeoutSeconds": 600, "responseTimeoutSeconds": 300, "ownerEmail": "t@example.com",
+        }))
+    for j in range(workflows):
+        names = [f"{prefix}_task_{(j + k) % tasks}" for k in range(4)]
+        (config / "workflows" / f"flow_{j:03}.json").write_text(json.dumps({
+            "name": f"{prefix}_flow_{j}",
+            "description": f"flow {j}, revision {revision}",
+            "ownerEmail": "t@example.com",
+            "schemaVersion": 2,
+            "inputParameters": ["orderId"],
+            "tasks": [
+                {"name": names[0], "taskReferenceName": "first", "type": "SIMPLE",
+                 "inputParameters": {"orderId": "${workflow.input.orderId}"}},
+                {"name": "route", "taskReferenceName": "route", "type": "SWITCH",
+                 "evaluatorType": "value-param", "expression": "kind",
+                 "inputParameters": {"kind": "${first.output.kind}"},
+                 "decisionCases": {"express": [
+                     {"name": names[1], "taskReferenceName": "express", "type": "SIMPLE"}]},
+                 "defaultCase": [
+                     {"name": names[2], "taskReferenceName": "standard", "type": "SIMPLE"}]},
+                {"name": "fan_out", "taskReferenceName": "fan_out", "type": "FORK_JOIN",
+                 "forkTasks": [
+                     [{"name": names[3], "taskReferenceName": "left", "type": "SIMPLE"}],
+                     [{"name": names[0], "taskReferenceName": "right", "type": "SIMPLE"}]]},
+                {"name": "join", "taskReferenceName": "join", "type": "JOIN",
+                 "joinOn": ["left", "right"]},
+            ],
+        }))
+    return config
+
+
+def server_state(client: ConductorClient, prefix: str) -> tuple[list[str], dict[str, list[int]]]:
+    """The prefix's task names, and every registered version of each of its workflows."""
+    tasks = sorted(t["name"] for t in client.list_task_defs() if t["name"].startswith(prefix))
+    versions: dict[str, list[int]] = defaultdict(list)
+    for workflow in client.list_workflow_defs():
+        if workflow["name"].startswith(prefix):
+            versions[workflow["name"]].append(int(workflow.get("version", 1)))
+    return tasks, {name: sorted(v) for name, v in sorted(versions.items())}
+
+
+def expected_state(prefix: str, *, tasks: int = 12, workflows: int = 4,
+                   versions: tuple[int, ...] = (1,)) -> tuple[list[str], dict[str, list[int]]]:
+    return (sorted(f"{prefix}_task_{i}" for i in range(tasks)),
+            {f"{prefix}_flow_{j}": list(versions) for j in range(workflows)})
+
+
+def assert_converged(base_url: str, config: Path, prefix: str, **expected: object) -> None:
+    """The server holds exactly the directory: the expected names and versions, and a
+    fresh plan has nothing to do."""
+    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+        assert server_state(client, prefix) == expected_state(prefix, **expected)  # type: ignore[arg-type]
+        plan = compute_plan(load_valid(config)[0], read_live(client, 10))
+    assert not plan.has_changes, [c.address for c in plan.changes if c.action != "unchanged"]
+
+
+def start_cli(config: Path, base_url: str, *args: str) -> subprocess.Popen[str]:
+    """``workflow-migrator deploy`` as its own process, as a Kubernetes Job runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "workflow_migrator", "deploy", "--config-dir", str(config),
+         "--log-format", "json", *args],
+        env=clean_env(CONDUCTOR_BASE_URL=base_url, APP_ENV="test"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen[str], timeout: float = RUN_TIMEOUT) -> tuple[int, str, str]:
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        pytest.fail(f"deploy still running after {timeout}s:\n{out}\n{err}")
+    return process.returncode, out, err
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    """SIGKILL: no handler runs, nothing is cleaned up, as when a node dies."""
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+
+
+@pytest.fixture
+def proxy(embedded_base_url: str) -> FaultProxy:
+    with FaultProxy(embedded_base_url) as running:
+        yield running  # type: ignore[misc]
+
+
+# -- 503s, delays, dropped connections: retries ----------------------------------------
+
+
+def test_deploy_converges_through_503s_and_delays(proxy: FaultProxy, embedded_base_url: str,
+                                                  tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+    proxy.fail(2, method="GET", path=TASKDEFS)
+    proxy.fail(2, status=502, method="POST", path=TASKDEFS)
+    proxy.fail(3, method="PUT", path=BULK_WORKFLOWS)
+    proxy.delay(0.2, count=6, path="/api/metadata/*")
+
+    with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
+        plan, result = deploy(config, client, wait_timeout=10)
+
+    assert result.created == 16
+    counts = "\n".join(iter_counts(proxy))
+    assert proxy.count("GET", TASKDEFS) == 3, counts
+    assert proxy.count("POST", TASKDEFS) == 3, counts
+    assert proxy.count("PUT", BULK_WORKFLOWS) == 4, counts
+    assert_converged(embedded_base_url, config, prefix)
+
+
+def test_cli_deploy_retries_503s_then_succeeds(proxy: FaultProxy, embedded_base_url: str,
+                                               run_migrator: RunMigrator, tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+    proxy.fail(2, method="PUT", path=BULK_WORKFLOWS)
+
+    code, _, err = run_migrator("deploy", "--config-dir", str(config), base_url=proxy.url)
+
+    assert code == 0, err
+    assert proxy.count("PUT", BULK_WORKFLOWS) == 3
+    assert_converged(embedded_base_url, config, prefix)
+
+
+def test_cli_deploy_fails_clearly_when_retries_run_out(proxy: FaultProxy, embedded_base_url: str,
+                                                       run_migrator: RunMigrator,
+                                                       tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+    proxy.fail(None, method="PUT", path=BULK_WORKFLOWS)
+
+    code, _, err = run_migrator("deploy", "--config-dir", str(config), base_url=proxy.url)
+
+    assert code == 1
+    assert f"PUT {proxy.url}{BULK_WORKFLOWS} -> 503" in err
+    assert "after 5 attempts" in err
+    assert proxy.count("PUT", BULK_WORKFLOWS) == 5
+    # What was written before the failure stays, and the next run completes the rest.
+    proxy.clear()
+    code, _, err = run_migrator("deploy", "--config-dir", str(config), base_url=proxy.url)
+    assert code == 0, err
+    assert_converged(embedded_base_url, config, prefix)
+
+
+def test_library_names_method_and_url_when_connections_keep_dropping(
+        proxy: FaultProxy, tmp_path: Path) -> None:
+    config = write_config(tmp_path, unique_prefix())
+    proxy.drop(None, method="POST", path=TASKDEFS)
+
+    with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
+        with pytest.raises(ServerUnavailableError) as caught:
+            deploy(config, client, wait_timeout=10)
+
+    assert str(caught.value).startswith(f"POST {proxy.url}{TASKDEFS}: RemoteProtocolError")
+    assert "after 4 attempts" in str(caught.value)
+    assert proxy.count("POST", TASKDEFS) == 4
+
+
+def test_answer_lost_after_the_server_acted_registers_no_version_twice(
+        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix, revision="a")
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        deploy(config, client, wait_timeout=10)
+    write_config(tmp_path, prefix, revision="b")  # every workflow changes: v2 of each
+    proxy.drop(1, method="PUT", path=BULK_WORKFLOWS, after_forward=True)
+    proxy.drop(1, method="GET", path=BULK_WORKFLOWS, after_forward=True)
+
+    with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
+        plan, _ = deploy(config, client, wait_timeout=10)
+
+    assert {c.version for c in plan.changes if c.kind == "workflow"} == {2}
+    assert proxy.count("PUT", BULK_WORKFLOWS) == 2  # the retry re-sent the same v2s
+    assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
+
+
+# -- a server that is not up yet ---------------------------------------------------------
+
+
+def test_deploy_waits_for_a_server_that_is_not_up_yet(embedded_base_url: str,
+                                                      tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+    port = free_port()
+    process = start_cli(config, f"http://127.0.0.1:{port}", "--wait-timeout", "60")
+    try:
+        time.sleep(1.5)
+        assert process.poll() is None, "deploy gave up on a server that was not up yet"
+        # The port opens, but the server is still starting: its health check answers 503.
+        with FaultProxy(embedded_base_url, port=port) as starting:
+            starting.fail(None, path="/health")
+            time.sleep(1.5)
+            assert process.poll() is None
+            assert starting.count("GET", "/health") >= 1
+            starting.clear()
+            code, _, err = finish(process)
+            assert starting.count("POST", TASKDEFS) == 1
+    finally:
+        if process.poll() is None:
+            kill(process)
+    assert code == 0, err
+    waits = [json.loads(line) for line in err.splitlines() if "waiting for" in line]
+    assert waits and all(w["app_env"] == "test" for w in waits)
+    assert any("ConnectError" in w["message"] for w in waits)
+    assert any("health answered 503" in w["message"] for w in waits)
+    assert_converged(embedded_base_url, config, prefix)
+
+
+def test_deploy_times_out_clearly_when_nothing_listens(tmp_path: Path) -> None:
+    config = write_config(tmp_path, unique_prefix())
+    url = f"http://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    code, _, err = finish(start_cli(config, url, "--wait-timeout", "2"), timeout=60)
+    elapsed = time.monotonic() - started
+    assert code == 1
+    assert f"GET {url}/health: server not ready after 2s (ConnectError" in err
+    assert elapsed < 20
+
+
+def test_deploy_times_out_clearly_when_the_health_check_hangs(proxy: FaultProxy,
+                                                              tmp_path: Path) -> None:
+    config = write_config(tmp_path, unique_prefix())
+    hang = proxy.stall(count=None, path="/health")
+    started = time.monotonic()
+    code, _, err = finish(start_cli(config, proxy.url, "--wait-timeout", "3"), timeout=90)
+    elapsed = time.monotonic() - started
+    hang.release()
+    assert code == 1
+    assert f"GET {proxy.url}/health: server not ready after 3s" in err
+    assert elapsed < 15, f"--wait-timeout 3 took {elapsed:.0f}s"
+
+
+# -- killed mid-way ----------------------------------------------------------------------
+
+
+def test_killed_before_the_workflows_were_sent_next_run_converges(
+        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+    stall = proxy.stall(method="PUT", path=BULK_WORKFLOWS)
+    process = start_cli(config, proxy.url)
+    try:
+        assert stall.entered.wait(RUN_TIMEOUT), "deploy never reached the bulk workflow PUT"
+    finally:
+        kill(process)
+        stall.release()
+    assert process.returncode == -signal.SIGKILL
+
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        tasks, workflows = server_state(client, prefix)
+    assert tasks == expected_state(prefix)[0] and workflows == {}  # half-way: tasks only
+
+    code, _, err = finish(start_cli(config, embedded_base_url))
+    assert code == 0, err
+    assert_converged(embedded_base_url, config, prefix)
+
+
+def test_killed_after_the_server_registered_new_versions_next_run_adds_none(
+        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix, revision="a")
+    code, _, err = finish(start_cli(config, embedded_base_url))
+    assert code == 0, err
+    write_config(tmp_path, prefix, revision="b")
+    stall = proxy.stall(method="PUT", path=BULK_WORKFLOWS, after_forward=True)
+    process = start_cli(config, proxy.url)
+    try:
+        assert stall.entered.wait(RUN_TIMEOUT), "deploy never reached the bulk workflow PUT"
+    finally:
+        kill(process)
+        stall.release()
+
+    code, _, err = finish(start_cli(config, proxy.url))
+    assert code == 0, err
+    assert proxy.count("PUT", BULK_WORKFLOWS) == 1  # only the killed run's: nothing re-sent
+    assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
+
+
+def test_killed_after_the_connection_dropped_mid_deploy_next_run_converges(
+        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+    """The server took the task definitions, the answer never came, the process died."""
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+    proxy.drop(1, method="POST", path=TASKDEFS, after_forward=True)
+    stall = proxy.stall(method="POST", path=TASKDEFS, after_forward=True)  # the retry
+    process = start_cli(config, proxy.url)
+    try:
+        assert stall.entered.wait(RUN_TIMEOUT), "deploy never retried the task definitions"
+    finally:
+        kill(process)
+        stall.release()
+    assert proxy.count("POST", TASKDEFS) == 2
+    proxy.clear()
+
+    code, _, err = finish(start_cli(config, proxy.url))
+    assert code == 0, err
+    assert_converged(embedded_base_url, config, prefix)
+
+
+# -- two deploys at the same time ---------------------------------------------------------
+
+
+def race(config: Path, proxy: FaultProxy) -> list[tuple[int, str, str]]:
+    """Two deploys of ``config`` at once. Writes are held back 1.5 s, so both have read
+    the server before either writes: both plan the same changes, and both apply them."""
+    proxy.delay(1.5, method="POST")
+    proxy.delay(1.5, method="PUT")
+    processes = [start_cli(config, proxy.url), start_cli(config, proxy.url)]
+    try:
+        return [finish(p) for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                kill(p)
+
+
+def test_two_deploys_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: str,
+                                        tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+
+    outcomes = race(config, proxy)
+
+    assert [code for code, _, _ in outcomes] == [0, 0], [err for _, _, err in outcomes]
+    assert proxy.count("PUT", BULK_WORKFLOWS) == 2, "the deploys did not overlap"
+    assert_converged(embedded_base_url, config, prefix)
+
+
+def test_two_deploys_of_a_change_at_once_register_one_new_version(
+        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix, revision="a")
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        deploy(config, client, wait_timeout=10)
+    write_config(tmp_path, prefix, revision="b")
+
+    outcomes = race(config, proxy)
+
+    assert [code for code, _, _ in outcomes] == [0, 0], [err for _, _, err in outcomes]
+    assert proxy.count("PUT", BULK_WORKFLOWS) == 2, "the deploys did not overlap"
+    assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
