@@ -1,0 +1,385 @@
+{{/*
+Copyright the ol-workflow-orchestrator authors.
+SPDX-License-Identifier: Apache-2.0
+*/}}
+
+{{/*
+Chart name, truncated to the 63 characters a label value allows.
+*/}}
+{{- define "workflow-migrator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified name: the release name, followed by the chart name unless the release
+name already contains it.
+*/}}
+{{- define "workflow-migrator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Namespace of every object.
+*/}}
+{{- define "workflow-migrator.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "workflow-migrator.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels of every object.
+*/}}
+{{- define "workflow-migrator.labels" -}}
+helm.sh/chart: {{ include "workflow-migrator.chart" . }}
+{{ include "workflow-migrator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: conductor
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels that select the migrator pods (stable across upgrades).
+*/}}
+{{- define "workflow-migrator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "workflow-migrator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: migrator
+{{- end }}
+
+{{/*
+Annotations of every object: commonAnnotations merged with the given extra ones.
+Usage: include "workflow-migrator.annotations" (dict "extra" $map "context" $)
+*/}}
+{{- define "workflow-migrator.annotations" -}}
+{{- $all := merge (deepCopy (default (dict) .extra)) (default (dict) .context.Values.commonAnnotations) }}
+{{- with $all }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount the pods run as.
+*/}}
+{{- define "workflow-migrator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "workflow-migrator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+A full image reference from an image block: registry/repository:tag[@digest].
+Usage: include "workflow-migrator.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion "context" $)
+*/}}
+{{- define "workflow-migrator.imageRef" -}}
+{{- $registry := .image.registry }}
+{{- with .context.Values.global }}{{ with .imageRegistry }}{{ $registry = . }}{{ end }}{{ end }}
+{{- $tag := .image.tag | default .default | toString }}
+{{- $ref := .image.repository }}
+{{- if $registry }}{{ $ref = printf "%s/%s" $registry $ref }}{{ end }}
+{{- if $tag }}{{ $ref = printf "%s:%s" $ref $tag }}{{ end }}
+{{- if .image.digest }}{{ $ref = printf "%s@%s" $ref .image.digest }}{{ end }}
+{{- $ref }}
+{{- end }}
+
+{{/*
+The migrator image.
+*/}}
+{{- define "workflow-migrator.image" -}}
+{{- include "workflow-migrator.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion "context" .) }}
+{{- end }}
+
+{{/*
+imagePullSecrets of the pods: the chart's and the global ones.
+*/}}
+{{- define "workflow-migrator.imagePullSecrets" -}}
+{{- $secrets := concat (.Values.global.imagePullSecrets | default list) (.Values.image.pullSecrets | default list) | uniq }}
+{{- if $secrets }}
+imagePullSecrets:
+{{- range $secrets }}
+  - name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Conductor server's base URL (a template string is rendered), without a trailing slash.
+*/}}
+{{- define "workflow-migrator.conductorBaseUrl" -}}
+{{- tpl (toString .Values.conductorBaseUrl) . | trimSuffix "/" }}
+{{- end }}
+
+{{/*
+Whether the chart creates a Secret for credentials given as values.
+*/}}
+{{- define "workflow-migrator.auth.createSecret" -}}
+{{- $a := .Values.auth -}}
+{{- if and (not $a.existingSecret) (or $a.token $a.key $a.secret) -}}
+true
+{{- end }}
+{{- end }}
+
+{{/*
+Whether credentials are configured at all.
+*/}}
+{{- define "workflow-migrator.auth.enabled" -}}
+{{- if or .Values.auth.existingSecret (include "workflow-migrator.auth.createSecret" .) -}}
+true
+{{- end }}
+{{- end }}
+
+{{/*
+Directory the credentials are mounted at (CONDUCTOR_SECRETS_DIR).
+*/}}
+{{- define "workflow-migrator.auth.dir" -}}
+/etc/secrets/workflow-migrator
+{{- end }}
+
+{{/*
+Name of the ConfigMap of definitions the chart creates (processes.source=values).
+*/}}
+{{- define "workflow-migrator.processes.configMapName" -}}
+{{- printf "%s-processes" (include "workflow-migrator.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Definition directories and the ConfigMap keys that hold their files: `<dir>__<file>`.
+*/}}
+{{- define "workflow-migrator.processes.dirs" -}}
+tasks
+workflows
+environments
+{{- end }}
+
+{{/*
+Volumes of the migrator pod.
+*/}}
+{{- define "workflow-migrator.volumes" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpDirSizeLimit }}
+{{- if eq .Values.processes.source "values" }}
+- name: processes
+  configMap:
+    name: {{ include "workflow-migrator.processes.configMapName" . }}
+    items:
+      {{- range $dir := splitList "\n" (include "workflow-migrator.processes.dirs" .) }}
+      {{- range $file, $_ := index $.Values.processes $dir }}
+      - key: {{ printf "%s__%s" $dir $file }}
+        path: {{ printf "%s/%s" $dir $file }}
+      {{- end }}
+      {{- end }}
+{{- else if eq .Values.processes.source "existingConfigMaps" }}
+- name: processes
+  emptyDir:
+    sizeLimit: 1Mi
+{{- range $dir := splitList "\n" (include "workflow-migrator.processes.dirs" .) }}
+{{- with index $.Values.processes.existingConfigMaps $dir }}
+- name: processes-{{ $dir }}
+  configMap:
+    name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if include "workflow-migrator.auth.enabled" . }}
+- name: auth
+  secret:
+    {{- if .Values.auth.existingSecret }}
+    secretName: {{ .Values.auth.existingSecret }}
+    optional: true
+    items:
+      - key: {{ .Values.auth.existingSecretTokenKey }}
+        path: CONDUCTOR_AUTH_TOKEN
+      - key: {{ .Values.auth.existingSecretKeyKey }}
+        path: CONDUCTOR_AUTH_KEY
+      - key: {{ .Values.auth.existingSecretSecretKey }}
+        path: CONDUCTOR_AUTH_SECRET
+    {{- else }}
+    secretName: {{ include "workflow-migrator.fullname" . }}
+    {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Volume mounts of the migrator container.
+*/}}
+{{- define "workflow-migrator.volumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+{{- if eq .Values.processes.source "values" }}
+- name: processes
+  mountPath: {{ .Values.processes.configDir }}
+  readOnly: true
+{{- else if eq .Values.processes.source "existingConfigMaps" }}
+- name: processes
+  mountPath: {{ .Values.processes.configDir }}
+{{- range $dir := splitList "\n" (include "workflow-migrator.processes.dirs" .) }}
+{{- if index $.Values.processes.existingConfigMaps $dir }}
+- name: processes-{{ $dir }}
+  mountPath: {{ printf "%s/%s" $.Values.processes.configDir $dir }}
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if include "workflow-migrator.auth.enabled" . }}
+- name: auth
+  mountPath: {{ include "workflow-migrator.auth.dir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/*
+Environment of the migrator container. Credentials are files, not variables.
+*/}}
+{{- define "workflow-migrator.env" -}}
+- name: CONDUCTOR_BASE_URL
+  value: {{ include "workflow-migrator.conductorBaseUrl" . | quote }}
+- name: APP_ENV
+  value: {{ default .Release.Namespace .Values.appEnv | quote }}
+{{- if include "workflow-migrator.auth.enabled" . }}
+- name: CONDUCTOR_SECRETS_DIR
+  value: {{ include "workflow-migrator.auth.dir" . | quote }}
+{{- end }}
+{{- with .Values.extraEnvVars }}
+{{ tpl (toYaml .) $ }}
+{{- end }}
+{{- end }}
+
+{{/*
+The pod spec shared by the Job and the test pod.
+Usage: include "workflow-migrator.podSpec" (dict "args" $list "context" $)
+*/}}
+{{- define "workflow-migrator.podSpec" -}}
+{{- $ := .context -}}
+serviceAccountName: {{ include "workflow-migrator.serviceAccountName" $ }}
+automountServiceAccountToken: false
+enableServiceLinks: false
+restartPolicy: Never
+{{- include "workflow-migrator.imagePullSecrets" $ }}
+{{- if $.Values.podSecurityContext.enabled }}
+securityContext:
+  {{- omit $.Values.podSecurityContext "enabled" | toYaml | nindent 2 }}
+{{- end }}
+{{- with $.Values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with $.Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- tpl (toYaml .) $ | nindent 2 }}
+{{- end }}
+containers:
+  - name: workflow-migrator
+    image: {{ include "workflow-migrator.image" $ }}
+    imagePullPolicy: {{ $.Values.image.pullPolicy }}
+    command: ["workflow-migrator"]
+    args:
+      {{- toYaml .args | nindent 6 }}
+    {{- if $.Values.containerSecurityContext.enabled }}
+    securityContext:
+      {{- omit $.Values.containerSecurityContext "enabled" | toYaml | nindent 6 }}
+    {{- end }}
+    env:
+      {{- include "workflow-migrator.env" $ | nindent 6 }}
+    {{- with $.Values.resources }}
+    resources:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    volumeMounts:
+      {{- include "workflow-migrator.volumeMounts" $ | nindent 6 }}
+volumes:
+  {{- include "workflow-migrator.volumes" $ | nindent 2 }}
+{{- end }}
+
+{{/*
+Checkov skips for the migrator pods, each with its reason.
+*/}}
+{{- define "workflow-migrator.checkovSkips" -}}
+{{- if not .Values.image.digest }}
+checkov.io/skip1: "CKV_K8S_43=Immutable version tag by default; set image.digest to pin by digest"
+{{- end }}
+{{- if ne .Values.image.pullPolicy "Always" }}
+checkov.io/skip2: "CKV_K8S_15=Versioned (or digest-pinned) images do not change, so IfNotPresent is safe and avoids a registry round trip per start"
+{{- end }}
+{{- end }}
+
+{{/*
+Compile every values validation message; fail with all of them at once.
+*/}}
+{{- define "workflow-migrator.validateValues" -}}
+{{- $messages := list -}}
+{{- $messages = append $messages (include "workflow-migrator.validateValues.baseUrl" . | trim) -}}
+{{- $messages = append $messages (include "workflow-migrator.validateValues.deadline" . | trim) -}}
+{{- $messages = append $messages (include "workflow-migrator.validateValues.processes" . | trim) -}}
+{{- $messages = without $messages "" -}}
+{{- $message := join "\n" $messages -}}
+{{- if $message -}}
+{{- printf "\nVALUES VALIDATION:\n%s" $message | fail -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "workflow-migrator.validateValues.baseUrl" -}}
+{{- $url := include "workflow-migrator.conductorBaseUrl" . -}}
+{{- if not $url }}
+workflow-migrator: conductorBaseUrl
+    The Conductor server's URL is required. Set conductorBaseUrl, e.g.
+    http://conductor-server.conductor.svc.cluster.local:8080 (the umbrella chart
+    conductor-stack sets it to its own server).
+{{- else if not (regexMatch "^https?://[^/\\s]+(/.*)?$" $url) }}
+workflow-migrator: conductorBaseUrl
+    conductorBaseUrl '{{ $url }}' is not an http(s) URL.
+{{- end }}
+{{- end -}}
+
+{{- define "workflow-migrator.validateValues.deadline" -}}
+{{- if le (int .Values.job.activeDeadlineSeconds) (int .Values.waitTimeoutSeconds) }}
+workflow-migrator: job.activeDeadlineSeconds
+    job.activeDeadlineSeconds ({{ .Values.job.activeDeadlineSeconds }}) must be longer than
+    waitTimeoutSeconds ({{ .Values.waitTimeoutSeconds }}), or the Job is killed while the
+    migrator still waits for the server.
+{{- end }}
+{{- end -}}
+
+{{- define "workflow-migrator.validateValues.processes" -}}
+{{- $p := .Values.processes -}}
+{{- if and (eq $p.source "values") (not $p.tasks) (not $p.workflows) }}
+workflow-migrator: processes.tasks
+    processes.source is "values" but processes.tasks and processes.workflows are empty:
+    the migrator would deploy nothing. Add definitions, or use source "image".
+{{- end }}
+{{- if and (eq $p.source "existingConfigMaps") (or (not $p.existingConfigMaps.tasks) (not $p.existingConfigMaps.workflows)) }}
+workflow-migrator: processes.existingConfigMaps
+    processes.source is "existingConfigMaps": set both processes.existingConfigMaps.tasks
+    and processes.existingConfigMaps.workflows (environments is optional).
+{{- end }}
+{{- end -}}

@@ -1,0 +1,132 @@
+"""Every chart, with every values file: rendered by the real Helm engine, linted, valid
+against Kubernetes' schemas (strict), clean under checkov, hardened, and leak-free."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import helm_python as helm
+import kubernetes_validate
+import pytest
+import yaml
+
+from tests.charts.helpers import (
+    CASES,
+    KUBERNETES_VERSION,
+    NAMESPACE,
+    Case,
+    Rendering,
+    pod_specs,
+    secret_data,
+)
+
+CASE_IDS = [case.id for case in CASES]
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_lint_reports_no_error_or_warning(case: Case, charts_dir: Path) -> None:
+    report = helm.lint(charts_dir / case.chart, case.values, namespace=NAMESPACE,
+                       with_subcharts=True, kube_version=f"v{KUBERNETES_VERSION}")
+    problems = [m for m in report["messages"] if m["severity"] >= 2]
+    assert report["errors"] == [] and problems == [], report
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_every_object_is_valid_for_kubernetes_strict(case_id: str,
+                                                     renderings: dict[str, Rendering]) -> None:
+    objects = renderings[case_id].objects
+    assert objects
+    errors = []
+    for obj in objects:
+        try:
+            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            errors.append(f"{obj['kind']}/{obj['metadata']['name']}: {exc.message}")
+    assert errors == []
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_every_object_is_namespaced_and_labelled(case_id: str,
+                                                 renderings: dict[str, Rendering]) -> None:
+    for obj in renderings[case_id].objects:
+        meta = obj["metadata"]
+        assert meta.get("namespace") == NAMESPACE, meta["name"]
+        assert meta["labels"]["app.kubernetes.io/managed-by"] == "Helm", meta["name"]
+        assert meta["labels"]["app.kubernetes.io/instance"] == "conductor", meta["name"]
+
+
+def test_checkov_finds_no_failed_check(checkov_report: dict[str, Any]) -> None:
+    failed = [f"{c['check_id']} {c['resource']} ({c['file_path']})"
+              for c in checkov_report["results"]["failed_checks"]]
+    assert failed == []
+    assert checkov_report["summary"]["passed"] > 0
+
+
+def test_every_checkov_skip_states_its_reason(checkov_report: dict[str, Any]) -> None:
+    skipped = checkov_report["results"]["skipped_checks"]
+    assert skipped, "the charts annotate their skips; checkov should report them"
+    for check in skipped:
+        reason = (check.get("check_result") or {}).get("suppress_comment", "")
+        assert len(reason) > 20, f"{check['check_id']} on {check['resource']}: no reason"
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_every_pod_runs_restricted(case_id: str, renderings: dict[str, Rendering]) -> None:
+    for label, _, spec in pod_specs(renderings[case_id].objects):
+        assert spec["automountServiceAccountToken"] is False, label
+        assert spec["enableServiceLinks"] is False, label
+        pod_sc = spec.get("securityContext", {})
+        assert pod_sc.get("runAsNonRoot") is True, label
+        assert pod_sc["seccompProfile"]["type"] == "RuntimeDefault", label
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for container in spec["containers"]:
+            sc = container["securityContext"]
+            assert sc["runAsNonRoot"] is True, label
+            assert sc["runAsUser"] >= 10000, label
+            assert sc["readOnlyRootFilesystem"] is True, label
+            assert sc["allowPrivilegeEscalation"] is False, label
+            assert sc["capabilities"]["drop"] == ["ALL"], label
+            assert sc["seccompProfile"]["type"] == "RuntimeDefault", label
+            assert container["resources"]["limits"]["memory"], label
+            assert container["resources"]["requests"]["cpu"], label
+            if "busybox" in container["image"]:
+                continue
+            mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+            assert "emptyDir" in volumes[mounts["/tmp"]], f"{label}: /tmp is not an emptyDir"
+
+
+def _needles(rendering: Rendering) -> set[str]:
+    """Every secret value of the case: those of the rendered Secrets, and the values file's
+    passwords and tokens, each also base64-encoded."""
+    values = set()
+    for data in secret_data(rendering.objects).values():
+        values.update(v for v in data.values() if v)
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, str) and key in {"password", "token", "secret"} and node:
+            values.add(node)
+
+    walk(rendering.case.values)
+    return values | {base64.b64encode(v.encode()).decode() for v in values}
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_no_secret_value_outside_a_secret(case_id: str, renderings: dict[str, Rendering]) -> None:
+    rendering = renderings[case_id]
+    needles = _needles(rendering)
+    outside = [o for o in rendering.objects if o["kind"] != "Secret"]
+    texts = [json.dumps(o) for o in outside] + [yaml.safe_dump_all(outside), rendering.notes]
+    leaks = sorted({n for n in needles for text in texts if n in text})
+    assert leaks == []
+
+
+def test_the_secret_cases_do_create_secrets(renderings: dict[str, Rendering]) -> None:
+    """The leak test above is only meaningful if some cases carry secrets."""
+    with_secrets = [i for i, r in renderings.items() if secret_data(r.objects)]
+    assert {"server-defaults", "migrator-production", "stack-defaults"} <= set(with_secrets)
