@@ -112,10 +112,6 @@ def _get_json(url: str) -> object:
 
 @pytest.mark.server
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="`workflow-migrator deploy` is not implemented yet; remove this mark when it lands",
-)
 def test_the_image_default_command_deploys_config(
     installed: Installed, embedded_stack: Stack, tmp_path: Path
 ) -> None:
