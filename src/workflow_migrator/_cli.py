@@ -24,7 +24,9 @@ from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_json, findings_text, plan_json, plan_text
+from workflow_migrator._schema import write_schemas
 from workflow_migrator._settings import Settings
+from workflow_migrator._validate import validate_directory
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_CODES_HELP = """
@@ -79,10 +81,19 @@ def cli() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def validate(config_dir: Path, output_format: str, strict: bool) -> int:
+@click.option("--server", is_flag=True,
+              help="Also ask the server at CONDUCTOR_BASE_URL: its verdict on each workflow "
+                   "(nothing is written), and whether sub-workflows and tasks exist there.")
+@wait_option
+def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
+             wait_timeout: float) -> int:
     """Check every definition, report every problem, write nothing."""
     settings = Settings()
-    _, findings = _commands.check(config_dir, settings.app_env)
+    if server:
+        with _client(settings) as client:
+            _, findings = validate_directory(config_dir, settings.app_env, client, wait_timeout)
+    else:
+        _, findings = validate_directory(config_dir, settings.app_env)
     if output_format == "json":
         click.echo(findings_json(findings))
     elif findings:
@@ -91,6 +102,17 @@ def validate(config_dir: Path, output_format: str, strict: bool) -> int:
         click.echo("All definitions are valid.")
     failing = {"error", "warning"} if strict else {"error"}
     return EXIT_ERROR if any(f.severity in failing for f in findings) else EXIT_OK
+
+
+@cli.command()
+@click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("schemas"), show_default=True,
+              help="Directory to write the JSON Schema files into.")
+def schema(output_dir: Path) -> int:
+    """Write JSON Schemas for task and workflow definition files, for editors."""
+    for path in write_schemas(output_dir):
+        click.echo(f"Wrote {path}")
+    return EXIT_OK
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

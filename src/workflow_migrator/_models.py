@@ -94,6 +94,7 @@ WORKFLOW_TASK_KEYS = frozenset(WORKFLOW_TASK_DEFAULTS) | {
     "caseExpression", "scriptExpression", "dynamicForkJoinTasksParam", "dynamicForkTasksParam",
     "dynamicForkTasksInputParamName", "subWorkflowParam", "sink", "taskDefinition",
     "rateLimited", "loopCondition", "retryCount", "evaluatorType", "expression", "cacheConfig",
+    "items", "joinStatus", "joinMode",  # conductor-oss 3.2x and later
 }
 SUB_WORKFLOW_PARAM_KEYS = frozenset(
     {"name", "version", "taskToDomain", "workflowDefinition", "idempotencyKey",

@@ -1,0 +1,61 @@
+"""The validation rules, one module per concern.
+
+- ``fields``: what each key of each object is (JSON type, enum, minimum, which
+  Conductor versions know it), the table the type rules and the JSON Schemas share;
+- ``walk``: how workflow tasks nest, and which of them the server validates;
+- ``structure``: required fields, JSON types, enums, minimums, the timeout rule;
+- ``task_types``: the per-task-type constraints of Conductor's WorkflowTaskTypeConstraint;
+- ``javascript``: the syntax check of SWITCH/DECISION script expressions;
+- ``references``: unique taskReferenceNames and ``${ref...}`` input references;
+- ``graph``: what spans files: duplicates, sub-workflows, cycles, undefined tasks,
+  boot-sample names;
+- ``unknown_keys``: keys the server would silently drop.
+
+Every rule is a function ``(context) -> Iterator[Finding]``; ``RULES`` lists them in
+the order they run, and ``RULE_IDS`` names every rule identifier a finding can carry.
+"""
+
+from __future__ import annotations
+
+from workflow_migrator._rules.context import Context, ServerFacts
+from workflow_migrator._rules.graph import graph_rules
+from workflow_migrator._rules.references import reference_rules
+from workflow_migrator._rules.structure import structure_rules
+from workflow_migrator._rules.task_types import task_type_rules
+from workflow_migrator._rules.unknown_keys import unknown_key_rules
+
+RULES = (structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules)
+
+#: Every rule identifier, with what it checks. ``server`` marks the rules that mirror a
+#: check the Conductor server itself makes on register (the rest are ours alone).
+RULE_IDS: dict[str, tuple[str, bool]] = {
+    "syntax": ("the file is not valid JSON or YAML", False),
+    "load": ("the config directory cannot be read", False),
+    "placeholder": ("an @{NAME} placeholder has no value", False),
+    "type": ("a value of the wrong JSON type, or not one of the allowed values", True),
+    "required": ("a required field is missing or empty", True),
+    "min-value": ("a number below the minimum the server accepts", True),
+    "schema-version": ("schemaVersion other than 2", True),
+    "name-chars": ("a workflow name containing ':'", True),
+    "owner-email": ("ownerEmail that is not an e-mail address", True),
+    "timeout": ("responseTimeoutSeconds above timeoutSeconds (and the OSS totalTimeoutSeconds rule)",
+                True),
+    "task-type": ("a field a task type requires (SWITCH, HTTP, WAIT, TERMINATE, ...)", True),
+    "expression": ("a SWITCH/DECISION script expression that is not valid JavaScript", True),
+    "unique-ref": ("a taskReferenceName used twice in one workflow, nested tasks included", True),
+    "input-reference": ("a ${ref...} input naming no task of the workflow", True),
+    "input-expression": ("a ${...} input expression containing whitespace", True),
+    "duplicate": ("two files define the same task, or the same workflow name and version", False),
+    "sub-workflow-missing": ("a SUB_WORKFLOW naming a workflow defined neither here nor on the "
+                             "server", False),
+    "failure-workflow-missing": ("a failureWorkflow defined neither here nor on the server", False),
+    "sub-workflow-cycle": ("workflows that start each other as sub-workflows in a cycle", False),
+    "undefined-task": ("a SIMPLE task whose task definition is defined nowhere", False),
+    "unknown-type": ("a task type Conductor does not know (run as a worker task)", False),
+    "join-on": ("a JOIN waiting for a taskReferenceName the workflow does not have", False),
+    "unknown-key": ("a key the server does not know and silently drops", False),
+    "boot-sample": ("a name the server's boot-time samples overwrite", False),
+    "server-disagreement": ("validate --server: the server's verdict differs from ours", False),
+}
+
+__all__ = ["RULES", "RULE_IDS", "Context", "ServerFacts"]

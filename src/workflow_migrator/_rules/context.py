@@ -1,0 +1,64 @@
+"""What every rule sees: the definitions, and what is known of the server."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from workflow_migrator._findings import Finding, Severity
+from workflow_migrator._models import Definition, DefinitionSet
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerFacts:
+    """What ``validate --server`` read from the server: its workflow versions and tasks."""
+
+    workflows: frozenset[tuple[str, int]] = frozenset()
+    task_names: frozenset[str] = frozenset()
+
+    @property
+    def workflow_names(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.workflows)
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """The loaded set, indexed once for every rule."""
+
+    definitions: DefinitionSet
+    server: ServerFacts | None = None
+
+    @property
+    def task_defs(self) -> dict[str, Definition]:
+        """The first definition of each task name."""
+        index: dict[str, Definition] = {}
+        for definition in self.definitions.tasks:
+            index.setdefault(definition.name, definition)
+        return index
+
+
+def finding(definition: Definition, path: tuple[str | int, ...], message: str, rule: str,
+            severity: Severity = "error") -> Finding:
+    """A finding at ``path`` inside ``definition``'s body."""
+    return Finding(definition.source.file, definition.source.path(*path), message, rule, severity)
+
+
+def describe(value: Any) -> str:
+    """The JSON type of ``value``, as a person names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+Findings = Iterator[Finding]

@@ -1,0 +1,102 @@
+"""Task reference names: unique across the workflow, and every ``${ref...}`` input
+naming one of them (Conductor's TaskReferenceNameUniqueConstraint and
+ConstraintParamUtil).
+
+The server checks the inputs of top-level tasks only; the same mistake in a
+nested task, or in the workflow's outputParameters, is a warning here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from workflow_migrator._findings import Finding, Severity
+from workflow_migrator._models import Definition
+from workflow_migrator._rules.context import Context, finding
+from workflow_migrator._rules.walk import Path, TaskSite, walk
+
+#: Splits a value into literal text and ``${...}`` expressions; ``$${`` is an escape.
+EXPRESSION_SPLIT = re.compile(r"(?=(?<!\$)\$\{)|(?<=\})")
+SYSTEM_PARAMETERS = frozenset({"CPEWF_TASK_ID", "NETFLIX_ENV", "NETFLIX_STACK"})
+NOT_CHECKED = " (the server does not check this one; it fails when the workflow runs)"
+
+
+def reference_rules(context: Context) -> Iterator[Finding]:
+    for definition in context.definitions.workflows:
+        sites = list(walk(definition))
+        collected = [s for s in sites if s.collected]
+        refs = {s.task.get("taskReferenceName") for s in collected}
+        all_refs = refs | {s.task.get("taskReferenceName") for s in sites}
+        yield from _unique(definition, collected)
+        for site in sites:
+            inputs = site.task.get("inputParameters")
+            if isinstance(inputs, dict):
+                strict = site.top_level
+                yield from _inputs(definition, site, inputs, (*site.path, "inputParameters"),
+                                   refs if strict else all_refs, strict)
+            yield from _join_on(definition, site, all_refs)
+        outputs = definition.body.get("outputParameters")
+        if isinstance(outputs, dict):
+            yield from _inputs(definition, None, outputs, ("outputParameters",), all_refs, False)
+
+
+def _unique(definition: Definition, collected: list[TaskSite]) -> Iterator[Finding]:
+    first: dict[str, TaskSite] = {}
+    for site in collected:
+        ref = site.task.get("taskReferenceName")
+        if not isinstance(ref, str) or not ref:
+            continue
+        if ref in first:
+            where = definition.source.path(*first[ref].path) or "the first task"
+            yield finding(definition, (*site.path, "taskReferenceName"),
+                          f"taskReferenceName '{ref}' is already used by {where}; reference names "
+                          "must be unique in a workflow, nested tasks included", "unique-ref")
+        else:
+            first[ref] = site
+
+
+def _inputs(definition: Definition, site: TaskSite | None, value: Any, path: Path,
+            refs: set[Any], strict: bool) -> Iterator[Finding]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _inputs(definition, site, item, (*path, str(key)), refs, strict)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _inputs(definition, site, item, (*path, index), refs, strict)
+    elif isinstance(value, str) and "${" in value:
+        severity: Severity = "error" if strict else "warning"
+        suffix = "" if strict else NOT_CHECKED
+        for part in EXPRESSION_SPLIT.split(value):
+            if not (part.startswith("${") and part.endswith("}")):
+                continue
+            expression = part[2:-1]
+            if any(char.isspace() for char in expression):
+                yield finding(definition, path, f"'${{{expression}}}' contains whitespace, which "
+                              f"an input expression cannot{suffix}", "input-expression", severity)
+                continue
+            if expression in SYSTEM_PARAMETERS:
+                continue
+            head = expression.split(".")[0]
+            if head != "workflow" and head not in refs:
+                hint = (" (or an environment variable of the server: the server accepts those, "
+                        "but only if it has one of that name)" if "." not in expression else "")
+                yield finding(definition, path,
+                              f"'${{{expression}}}' refers to '{head}', which is not a "
+                              f"taskReferenceName of this workflow, nor 'workflow'{hint}{suffix}",
+                              "input-reference", severity)
+
+
+def _join_on(definition: Definition, site: TaskSite, refs: set[Any]) -> Iterator[Finding]:
+    if site.type not in ("JOIN", "EXCLUSIVE_JOIN"):
+        return
+    for key in ("joinOn", "defaultExclusiveJoinTask"):
+        names = site.task.get(key)
+        if not isinstance(names, list):
+            continue
+        for index, ref in enumerate(names):
+            if isinstance(ref, str) and ref not in refs:
+                yield finding(definition, (*site.path, key, index),
+                              f"{site.type} waits for '{ref}', which is not a taskReferenceName "
+                              "of this workflow: it would wait forever", "join-on", "warning")

@@ -1,0 +1,207 @@
+"""Required fields, JSON types, allowed values, minimums and the timeout rule.
+
+These mirror Conductor's bean validation (NF 3.15 ``TaskDef``, ``WorkflowDef``,
+``WorkflowTask``, ``SubWorkflowParams``, ``TaskTimeoutConstraint``) and its JSON
+parsing: a value Jackson cannot convert is refused by the server with a 500.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from workflow_migrator._findings import Finding, Severity
+from workflow_migrator._models import Definition
+from workflow_migrator._rules.context import Context, describe, finding
+from workflow_migrator._rules.fields import FIELDS, Field, ObjectKind
+from workflow_migrator._rules.walk import Path, walk
+
+#: Hibernate Validator's @Email, simplified: a local part, '@', a host name.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+"
+_LABEL = r"[A-Za-z0-9\u0080-\uffff](?:[A-Za-z0-9\u0080-\uffff-]*[A-Za-z0-9\u0080-\uffff])?"
+EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*|{_ATOM}(?:\.{_ATOM})*@\[[0-9.:A-Fa-f]+\]")
+INTEGER_TEXT = re.compile(r"[+-]?\d+")
+UNCHECKED = " (the server does not check tasks inside a DO_WHILE loop; this fails when it runs)"
+
+
+def structure_rules(context: Context) -> Iterator[Finding]:
+    for definition in context.definitions:
+        body = definition.body
+        if definition.kind == "task":
+            yield from check_object(definition, body, "task-def", ())
+            yield from _required_name(definition, "a task definition")
+            yield from _owner_email(definition)
+            yield from _timeouts(definition)
+            continue
+        yield from check_object(definition, body, "workflow-def", ())
+        yield from _required_name(definition, "a workflow definition")
+        name = body.get("name")
+        if isinstance(name, str) and ":" in name:
+            yield finding(definition, ("name",), f"workflow name '{name}' contains ':', which "
+                          "Conductor 3.15 refuses in workflow names", "name-chars")
+        tasks = body.get("tasks")
+        if tasks is None or tasks == []:
+            yield finding(definition, ("tasks",), "a workflow needs a non-empty list of 'tasks'",
+                          "required")
+        schema_version = _integer(body.get("schemaVersion"))
+        if schema_version is not None and schema_version != 2:
+            yield finding(definition, ("schemaVersion",), f"schemaVersion is {schema_version}; "
+                          "the server only accepts 2 (or leave it out)", "schema-version")
+        yield from _owner_email(definition)
+        for site in walk(definition):
+            yield from check_object(definition, site.task, "workflow-task", site.path)
+            severity: Severity = "error" if site.checked else "warning"
+            suffix = "" if site.checked else UNCHECKED
+            for key, label in (("name", "name"), ("taskReferenceName", "taskReferenceName")):
+                value = site.task.get(key)
+                if value is None or value == "":
+                    yield finding(definition, (*site.path, key),
+                                  f"every workflow task needs a non-empty '{label}'{suffix}",
+                                  "required", severity)
+            if "type" in site.task and site.task["type"] is None:
+                yield finding(definition, (*site.path, "type"), "'type' is null: give a task "
+                              "type, or leave the key out for a SIMPLE task", "type", severity)
+            param = site.task.get("subWorkflowParam")
+            if isinstance(param, dict):
+                yield from check_object(definition, param, "sub-workflow",
+                                        (*site.path, "subWorkflowParam"))
+            embedded = site.task.get("taskDefinition")
+            if isinstance(embedded, dict):
+                yield from check_object(definition, embedded, "task-def",
+                                        (*site.path, "taskDefinition"))
+
+
+def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,
+                 path: Path) -> Iterator[Finding]:
+    """Types, allowed values and minimums of the known keys of one object."""
+    fields = FIELDS[kind]
+    for key, value in body.items():
+        field = fields.get(key)
+        if field is None or value is None:
+            continue
+        problem = type_problem(value, field)
+        if problem:
+            severity, message = problem
+            yield finding(definition, (*path, key), f"'{key}' {message}", "type", severity)
+            continue
+        number = _integer(value)
+        if field.minimum is not None and number is not None and number < field.minimum:
+            yield finding(definition, (*path, key), f"'{key}' must be at least {field.minimum}, "
+                          f"not {value}", "min-value")
+
+
+def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
+    """Why ``value`` does not fit ``field``: an error when the server's JSON parser
+    refuses it, a warning when it silently converts it."""
+    kind = field.type
+    if kind == "any":
+        return None
+    if kind == "string":
+        if isinstance(value, str):
+            if field.enum and value not in field.enum:
+                return "error", f"is '{value}', which is not one of {', '.join(field.enum)}"
+            return None
+        if isinstance(value, (bool, int, float)):
+            return "warning", f"should be a string, not {describe(value)}; the server converts it"
+        return "error", f"should be a string, not {describe(value)}"
+    if kind == "integer":
+        if isinstance(value, bool):
+            return "error", f"should be a whole number, not {describe(value)}"
+        if isinstance(value, int):
+            return None
+        if isinstance(value, float):
+            return None if value.is_integer() else (
+                "warning", f"should be a whole number; the server truncates {value}")
+        if isinstance(value, str) and INTEGER_TEXT.fullmatch(value.strip()):
+            return "warning", f"should be a number, not a string; the server converts '{value}'"
+        return "error", f"should be a whole number, not {describe(value)}"
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return "warning", "should be true or false, not a string; the server converts it"
+        return "error", f"should be true or false, not {describe(value)}"
+    if kind in ("object", "string-map", "task-def", "workflow-def", "sub-workflow"):
+        return None if isinstance(value, dict) else (
+            "error", f"should be an object, not {describe(value)}")
+    if kind == "string-list":
+        if not isinstance(value, list):
+            return "error", f"should be a list of strings, not {describe(value)}"
+        if any(isinstance(item, (dict, list)) for item in value):
+            return "error", "should be a list of strings, but holds an object or a list"
+        return None
+    if kind == "tasks":
+        return _task_list_problem(value)
+    if kind == "task-lists":
+        if not isinstance(value, list):
+            return "error", f"should be a list of task lists, not {describe(value)}"
+        for branch in value:
+            problem = _task_list_problem(branch)
+            if problem:
+                return problem[0], "should be a list of task lists; " + problem[1]
+        return None
+    if kind == "task-map":
+        if not isinstance(value, dict):
+            return "error", f"should be an object mapping each case to a task list, not {describe(value)}"
+        for case, items in value.items():
+            problem = _task_list_problem(items)
+            if problem:
+                return problem[0], f"case '{case}' {problem[1]}"
+        return None
+    raise AssertionError(kind)  # pragma: no cover - every FieldType is handled above
+
+
+def _task_list_problem(value: Any) -> tuple[Severity, str] | None:
+    if not isinstance(value, list):
+        return "error", f"should be a list of tasks, not {describe(value)}"
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            return "error", f"should be a list of tasks (objects), but item {index} is {describe(item)}"
+    return None
+
+
+def _required_name(definition: Definition, what: str) -> Iterator[Finding]:
+    name = definition.body.get("name")
+    if name is None or name == "":
+        yield finding(definition, ("name",), f"{what} needs a non-empty 'name'", "required")
+
+
+def _owner_email(definition: Definition) -> Iterator[Finding]:
+    email = definition.body.get("ownerEmail")
+    if isinstance(email, str) and email and not EMAIL.fullmatch(email):
+        yield finding(definition, ("ownerEmail",), f"ownerEmail '{email}' is not an e-mail "
+                      "address; Conductor 3.15 refuses it", "owner-email")
+
+
+def _timeouts(definition: Definition) -> Iterator[Finding]:
+    """TaskTimeoutConstraint: responseTimeoutSeconds must not exceed a set timeoutSeconds."""
+    body = definition.body
+    timeout = _integer(body.get("timeoutSeconds", 0))
+    response = _integer(body.get("responseTimeoutSeconds", 3600))
+    if timeout is not None and response is not None and timeout > 0 and response > timeout:
+        if "responseTimeoutSeconds" in body:
+            yield finding(definition, ("responseTimeoutSeconds",),
+                          f"responseTimeoutSeconds ({response}) must not exceed timeoutSeconds "
+                          f"({timeout})", "timeout")
+        else:
+            yield finding(definition, ("timeoutSeconds",),
+                          f"timeoutSeconds is {timeout}, below the default responseTimeoutSeconds "
+                          f"of 3600: set responseTimeoutSeconds to at most {timeout}", "timeout")
+    total = _integer(body.get("totalTimeoutSeconds", 0))
+    if timeout is not None and total is not None and timeout > 0 and 0 < total < timeout:
+        yield finding(definition, ("totalTimeoutSeconds",),
+                      f"totalTimeoutSeconds ({total}) must be at least timeoutSeconds ({timeout})",
+                      "timeout")
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str) and INTEGER_TEXT.fullmatch(value.strip()):
+        return int(value)
+    return None

@@ -1,0 +1,125 @@
+"""JSON Schemas (draft 2020-12) for task and workflow definition files, for editors.
+
+They are generated from the same field table the validator uses
+(``_rules/fields.py``, kept key-for-key equal to the known-key tables of
+``_models.py`` by a test), so they cannot drift from what ``validate`` checks. A
+file may hold one definition or a list of them; any value may instead be an
+``@{NAME}`` placeholder, which the loader fills in from ``environments/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from workflow_migrator._models import TASK_DEF_DEFAULTS, WORKFLOW_DEF_DEFAULTS, WORKFLOW_TASK_DEFAULTS
+from workflow_migrator._rules.fields import FIELDS, TASK_TYPES, Field, ObjectKind
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE_ID = "https://ol-workflow-orchestrator.invalid/schemas/"
+TASK_SCHEMA_FILE = "task-definition.schema.json"
+WORKFLOW_SCHEMA_FILE = "workflow-definition.schema.json"
+PLACEHOLDER = {"type": "string", "pattern": r"^@\{[A-Za-z_][A-Za-z0-9_.-]*\}$",
+               "description": "an @{NAME} placeholder, filled from environments/<APP_ENV>.yaml"}
+DEF_NAMES: dict[ObjectKind, str] = {"task-def": "taskDef", "workflow-def": "workflowDef",
+                                    "workflow-task": "workflowTask",
+                                    "sub-workflow": "subWorkflowParams"}
+DEFAULTS: dict[ObjectKind, dict[str, Any]] = {"task-def": TASK_DEF_DEFAULTS,
+                                              "workflow-def": WORKFLOW_DEF_DEFAULTS,
+                                              "workflow-task": WORKFLOW_TASK_DEFAULTS}
+REQUIRED: dict[ObjectKind, list[str]] = {"task-def": ["name"], "workflow-def": ["name", "tasks"],
+                                         "workflow-task": ["name", "taskReferenceName"],
+                                         "sub-workflow": []}
+
+
+def _ref(kind: ObjectKind) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/{DEF_NAMES[kind]}"}
+
+
+def _value_schema(field: Field) -> dict[str, Any]:
+    task = _ref("workflow-task")
+    schemas: dict[str, dict[str, Any]] = {
+        "string": {"type": "string"},
+        "integer": {"type": "integer"},
+        "boolean": {"type": "boolean"},
+        "object": {"type": "object"},
+        "string-map": {"type": "object", "additionalProperties": {"type": "string"}},
+        "string-list": {"type": "array", "items": {"type": "string"}},
+        "any": {},
+        "tasks": {"type": "array", "items": task},
+        "task-lists": {"type": "array", "items": {"type": "array", "items": task}},
+        "task-map": {"type": "object", "additionalProperties": {"type": "array", "items": task}},
+        "task-def": _ref("task-def"),
+        "workflow-def": _ref("workflow-def"),
+        "sub-workflow": _ref("sub-workflow"),
+    }
+    schema = dict(schemas[field.type])
+    if field.enum:
+        schema["enum"] = list(field.enum)
+    if field.minimum is not None:
+        schema["minimum"] = field.minimum
+    return schema
+
+
+def _object_schema(kind: ObjectKind) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    defaults = DEFAULTS.get(kind, {})
+    for key, field in sorted(FIELDS[kind].items()):
+        schema = _value_schema(field)
+        notes = []
+        if field.oss_only:
+            notes.append("conductor-oss 3.2x and later only; Conductor 3.15 drops it")
+        if field.server_managed:
+            notes.append("set by the server; ignored when deploying")
+        if notes:
+            schema["description"] = "; ".join(notes)
+        if key in defaults:
+            schema["default"] = defaults[key]
+        if kind == "workflow-task" and key == "type":
+            schema["examples"] = sorted(TASK_TYPES)
+        if kind == "workflow-def" and key == "schemaVersion":
+            schema["const"] = 2
+        if field.type not in ("string", "any"):
+            schema = {"anyOf": [schema, PLACEHOLDER], **{k: v for k, v in schema.items()
+                                                         if k in ("description", "default")}}
+        properties[key] = schema
+    return {"type": "object", "properties": properties, "required": REQUIRED[kind],
+            "additionalProperties": False}
+
+
+def _file_schema(kind: ObjectKind, file_name: str, title: str) -> dict[str, Any]:
+    return {
+        "$schema": DRAFT,
+        "$id": BASE_ID + file_name,
+        "title": title,
+        "description": "One definition, or a list of them (workflow-migrator config directory).",
+        "oneOf": [_ref(kind), {"type": "array", "items": _ref(kind)}],
+        "$defs": {DEF_NAMES[k]: _object_schema(k) for k in FIELDS},
+    }
+
+
+def task_schema() -> dict[str, Any]:
+    """The schema of a file under ``tasks/``."""
+    return _file_schema("task-def", TASK_SCHEMA_FILE, "Conductor task definition file")
+
+
+def workflow_schema() -> dict[str, Any]:
+    """The schema of a file under ``workflows/``."""
+    return _file_schema("workflow-def", WORKFLOW_SCHEMA_FILE, "Conductor workflow definition file")
+
+
+def write_schemas(output_dir: Path) -> list[Path]:
+    """Writes both schemas into ``output_dir`` (created if missing).
+
+    :param output_dir: where to write ``task-definition.schema.json`` and
+        ``workflow-definition.schema.json``.
+    :returns: the files written.
+    """
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema())):
+        path = output_dir / name
+        path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
