@@ -143,12 +143,9 @@ def test_server_version_is_an_arg_default_with_its_commit() -> None:
             assert "ORKES_CONDUCTOR_VERSION" not in key_values(env)
 
 
-def test_server_version_matches_the_documented_version() -> None:
-    documented = VERSION_LINE.findall((REPO_ROOT / "docs" / "server-image.md").read_text())
-    assert documented == [server_version()]
-    readme = REPO_ROOT / "README.md"
-    if readme.exists() and "Orkes Conductor Version:" in readme.read_text():
-        assert VERSION_LINE.findall(readme.read_text()) == [server_version()]
+@pytest.mark.parametrize("document", ["README.md", "docs/server-image.md"])
+def test_server_version_matches_the_documented_version(document: str) -> None:
+    assert VERSION_LINE.findall((REPO_ROOT / document).read_text()) == [server_version()]
 
 
 def test_server_builds_from_the_tag_and_applies_the_patches() -> None:
