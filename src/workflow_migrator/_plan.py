@@ -118,9 +118,17 @@ class PlanOptions:
 def compute_plan(desired: DefinitionSet, live: LiveState, options: PlanOptions = PlanOptions()) -> Plan:
     """Decides, for every definition, whether to create, update, keep or delete it."""
     conflicts: list[str] = []
-    changes = [_plan_task(d, live) for d in desired.tasks]
+    # Indexed once: looking each definition up by scanning the live lists was quadratic
+    # (1,000 tasks: ~0.5 s of a 2 s no-op deploy).
+    live_tasks: dict[str, JSONObject] = {}
+    for task in live.tasks:
+        live_tasks.setdefault(str(task.get("name")), task)
+    live_workflows: dict[str, dict[int, JSONObject]] = defaultdict(dict)
+    for workflow in live.workflows:
+        live_workflows[str(workflow.get("name"))][int(workflow.get("version", 1))] = workflow
+    changes = [_plan_task(d, live_tasks.get(d.name)) for d in desired.tasks]
     for name, definitions in _by_name(desired.workflows).items():
-        changes.extend(_plan_workflow(name, definitions, _live_versions(live, name),
+        changes.extend(_plan_workflow(name, definitions, live_workflows.get(name, {}),
                                       options, conflicts))
     retained: list[str] = []
     deletions = _prune(changes, live, options, retained) if options.prune else []
@@ -136,8 +144,7 @@ def prune_candidates(desired: DefinitionSet, live: LiveState,
             if c.action == "delete" and c.kind == "workflow" and c.version is not None]
 
 
-def _plan_task(definition: Definition, live: LiveState) -> Change:
-    current = next((t for t in live.tasks if t.get("name") == definition.name), None)
+def _plan_task(definition: Definition, current: JSONObject | None) -> Change:
     if current is None:
         return Change("create", "task", definition.name, None, "not on the server",
                       definition.source.file, payload=definition.body)
@@ -234,7 +241,3 @@ def _by_name(definitions: Iterable[Definition]) -> dict[str, list[Definition]]:
     for definition in definitions:
         grouped[definition.name].append(definition)
     return grouped
-
-
-def _live_versions(live: LiveState, name: str) -> dict[int, JSONObject]:
-    return {int(w.get("version", 1)): w for w in live.workflows if w.get("name") == name}
