@@ -22,8 +22,6 @@ from workflow_migrator._models import (
     Kind,
 )
 
-_MISSING = object()
-
 
 @dataclasses.dataclass(frozen=True)
 class FieldChange:
@@ -65,17 +63,20 @@ def differences(kind: Kind, live: JSONObject, desired: JSONObject, *,
 
 
 def _strip(body: JSONObject, defaults: JSONObject) -> JSONObject:
-    return {
-        key: value
-        for key, value in body.items()
-        if key not in SERVER_MANAGED_FIELDS
-        and not _is_empty(value)
-        and defaults.get(key, _MISSING) != value
-    }
+    # A plain loop, cheap tests first: it runs for every object of every definition, on
+    # both sides, on every plan.
+    kept: JSONObject = {}
+    for key, value in body.items():
+        if value is None or key in SERVER_MANAGED_FIELDS or _is_empty(value):
+            continue
+        if key in defaults and defaults[key] == value:
+            continue
+        kept[key] = value
+    return kept
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == {} or value == []
+    return value is None or (not value and isinstance(value, (dict, list)))
 
 
 def _workflow_task(task: Any) -> Any:
