@@ -13,7 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from workflow_migrator._models import TASK_DEF_DEFAULTS, WORKFLOW_DEF_DEFAULTS, WORKFLOW_TASK_DEFAULTS
+from workflow_migrator._models import (
+    TASK_DEF_DEFAULTS,
+    WORKFLOW_DEF_DEFAULTS,
+    WORKFLOW_TASK_DEFAULTS,
+)
 from workflow_migrator._rules.fields import FIELDS, TASK_TYPES, Field, ObjectKind
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -118,7 +122,8 @@ def write_schemas(output_dir: Path) -> list[Path]:
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema())):
+    schemas = ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema()))
+    for name, schema in schemas:
         path = output_dir / name
         path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
         written.append(path)

@@ -62,7 +62,8 @@ def belongs_to(finding: Finding, definition: Definition) -> bool:
     """Whether ``finding`` is about ``definition`` (not another item of the same file)."""
     if finding.file != definition.source.file:
         return False
-    return definition.source.index is None or finding.path.startswith(f"[{definition.source.index}]")
+    index = definition.source.index
+    return index is None or finding.path.startswith(f"[{index}]")
 
 
 def server_verdict_errors(findings: list[Finding], definition: Definition) -> list[Finding]:

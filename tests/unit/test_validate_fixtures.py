@@ -136,7 +136,8 @@ def test_deploy_refuses_before_any_request(name: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["task-type--http-without-request.json", "syntax--json",
-                                  "duplicate--task-across-files", "timeout--default-response-timeout.json"])
+                                  "duplicate--task-across-files",
+                                  "timeout--default-response-timeout.json"])
 def test_deploy_command_exits_1_naming_file_and_field(
         name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

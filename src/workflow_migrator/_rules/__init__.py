@@ -38,8 +38,8 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
     "schema-version": ("schemaVersion other than 2", True),
     "name-chars": ("a workflow name containing ':'", True),
     "owner-email": ("ownerEmail that is not an e-mail address", True),
-    "timeout": ("responseTimeoutSeconds above timeoutSeconds (and the OSS totalTimeoutSeconds rule)",
-                True),
+    "timeout": ("responseTimeoutSeconds above timeoutSeconds (and the OSS totalTimeoutSeconds "
+                "rule)", True),
     "task-type": ("a field a task type requires (SWITCH, HTTP, WAIT, TERMINATE, ...)", True),
     "expression": ("a SWITCH/DECISION script expression that is not valid JavaScript", True),
     "unique-ref": ("a taskReferenceName used twice in one workflow, nested tasks included", True),

@@ -37,7 +37,8 @@ PUNCTUATORS = sorted(
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 POSTFIX = frozenset({"++", "--"})
 UNARY = frozenset({"+", "-", "!", "~", "++", "--", "..."})
-NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER = re.compile(
+    r"0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 IDENTIFIER = re.compile(r"[A-Za-z_$\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*")
 
 

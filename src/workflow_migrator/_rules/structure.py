@@ -20,7 +20,7 @@ from workflow_migrator._rules.walk import Path, walk
 #: Hibernate Validator's @Email, simplified: a local part, '@', a host name.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+"
 _LABEL = r"[A-Za-z0-9\u0080-\uffff](?:[A-Za-z0-9\u0080-\uffff-]*[A-Za-z0-9\u0080-\uffff])?"
-EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*|{_ATOM}(?:\.{_ATOM})*@\[[0-9.:A-Fa-f]+\]")
+EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9.:A-Fa-f]+\])")
 INTEGER_TEXT = re.compile(r"[+-]?\d+")
 UNCHECKED = " (the server does not check tasks inside a DO_WHILE loop; this fails when it runs)"
 
@@ -143,7 +143,8 @@ def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
         return None
     if kind == "task-map":
         if not isinstance(value, dict):
-            return "error", f"should be an object mapping each case to a task list, not {describe(value)}"
+            return "error", ("should be an object mapping each case to a task list, not "
+                             f"{describe(value)}")
         for case, items in value.items():
             problem = _task_list_problem(items)
             if problem:
@@ -157,7 +158,8 @@ def _task_list_problem(value: Any) -> tuple[Severity, str] | None:
         return "error", f"should be a list of tasks, not {describe(value)}"
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            return "error", f"should be a list of tasks (objects), but item {index} is {describe(item)}"
+            return "error", (f"should be a list of tasks (objects), but item {index} is "
+                             f"{describe(item)}")
     return None
 
 

@@ -69,7 +69,8 @@ def _inputs(task: dict[str, Any]) -> dict[str, Any]:
 
 def _event(task: dict[str, Any], _: Any) -> Problems:
     if task.get("sink") is None:
-        yield "sink", "an EVENT task needs 'sink' (where to publish, e.g. 'conductor' or 'sqs:queue')"
+        yield "sink", ("an EVENT task needs 'sink' (where to publish, e.g. 'conductor' or "
+                       "'sqs:queue')")
 
 
 def _cases(task: dict[str, Any], kind: str) -> Problems:

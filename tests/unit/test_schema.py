@@ -1,0 +1,71 @@
+"""``workflow-migrator schema``: valid draft 2020-12 schemas that accept every valid
+fixture and the shipped config, and flag the wrong types and unknown keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from workflow_migrator._cli import main
+from workflow_migrator._schema import task_schema, workflow_schema
+
+jsonschema = pytest.importorskip("jsonschema")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "validation"
+
+
+def _documents(root: Path, folder: str) -> list[tuple[Path, Any]]:
+    files = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".json", ".yaml", ".yml")
+             and folder in p.relative_to(root).parts]
+    return [(p, yaml.safe_load(p.read_text(encoding="utf-8"))) for p in sorted(files)]
+
+
+def _errors(schema: dict[str, Any], document: Any) -> list[str]:
+    validator = jsonschema.Draft202012Validator(schema)
+    return [error.message for error in validator.iter_errors(document)]
+
+
+def test_the_schemas_are_valid_draft_2020_12() -> None:
+    for schema in (task_schema(), workflow_schema()):
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_the_shipped_config_and_valid_fixtures_pass() -> None:
+    for root in (REPO_ROOT / "config", FIXTURES / "valid"):
+        for path, document in _documents(root, "tasks"):
+            assert _errors(task_schema(), document) == [], path
+        for path, document in _documents(root, "workflows"):
+            assert _errors(workflow_schema(), document) == [], path
+
+
+@pytest.mark.parametrize(("schema", "document"), [
+    (task_schema, {"name": "t", "retryCount": "three"}),
+    (task_schema, {"name": "t", "retryLogic": "SOMETIMES"}),
+    (task_schema, {"name": "t", "timeoutSecond": 30}),
+    (task_schema, {"name": "t", "retryCount": -1}),
+    (task_schema, {"retryCount": 1}),
+    (workflow_schema, {"name": "w", "tasks": {}}),
+    (workflow_schema, {"name": "w", "tasks": [{"name": "t"}]}),
+    (workflow_schema, {"name": "w", "schemaVersion": 1, "tasks": []}),
+    (workflow_schema, [{"name": "w", "tasks": [{"name": "t", "taskReferenceName": "t",
+                                               "optional": "yes"}]}]),
+])
+def test_the_schemas_flag_what_validate_flags(schema: Any, document: Any) -> None:
+    assert _errors(schema(), document)
+
+
+def test_a_placeholder_may_stand_for_any_value() -> None:
+    assert _errors(task_schema(), {"name": "t", "retryCount": "@{RETRIES}"}) == []
+
+
+def test_the_command_writes_both_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--output", str(tmp_path / "schemas")]) == 0
+    written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
+    assert written == ["task-definition.schema.json", "workflow-definition.schema.json"]
+    assert json.loads((tmp_path / "schemas" / written[0]).read_text()) == task_schema()
+    assert "Wrote" in capsys.readouterr().out
