@@ -40,7 +40,7 @@ def instructions(parsed: DockerfileParser, name: str) -> list[str]:
 
 
 def arg_defaults(parsed: DockerfileParser) -> dict[str, str]:
-    defaults = {}
+    defaults: dict[str, str] = {}
     for value in instructions(parsed, "ARG"):
         name, _, default = value.partition("=")
         defaults.setdefault(name, default)
