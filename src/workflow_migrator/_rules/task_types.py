@@ -179,6 +179,10 @@ def _sub_workflow(task: dict[str, Any], _: Any) -> Problems:
 
 
 def _wait(task: dict[str, Any], _: Any) -> Problems:
+    if "inputParameters" in task and task["inputParameters"] is None:
+        yield "inputParameters", ("a WAIT task's 'inputParameters' cannot be null (the server "
+                                  "fails on it); leave the key out instead")
+        return
     inputs = _inputs(task)
     duration = _java_text(inputs.get("duration"))
     until = _java_text(inputs.get("until"))
