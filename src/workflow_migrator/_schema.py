@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._models import (
     TASK_DEF_DEFAULTS,
     WORKFLOW_DEF_DEFAULTS,
@@ -120,11 +121,14 @@ def write_schemas(output_dir: Path) -> list[Path]:
         ``workflow-definition.schema.json``.
     :returns: the files written.
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
     written = []
     schemas = ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema()))
     for name, schema in schemas:
         path = output_dir / name
-        path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise MigratorError(f"cannot write {path}: {exc.strerror or exc}") from exc
         written.append(path)
     return written

@@ -69,3 +69,11 @@ def test_the_command_writes_both_files(tmp_path: Path, capsys: pytest.CaptureFix
     assert written == ["task-definition.schema.json", "workflow-definition.schema.json"]
     assert json.loads((tmp_path / "schemas" / written[0]).read_text()) == task_schema()
     assert "Wrote" in capsys.readouterr().out
+
+
+def test_an_unwritable_directory_is_a_plain_error(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["schema", "--output", str(blocker / "schemas")]) == 1
+    assert capsys.readouterr().err.startswith(f"Error: cannot write {blocker / 'schemas'}")

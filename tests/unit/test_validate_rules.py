@@ -236,3 +236,16 @@ def test_the_samples_load_and_validate() -> None:
     wf1 = "nf3.15.0__rest__src__main__resources__kitchensink__wf1.json"
     assert (wf1, "schema-version") in errors
     assert {rule for _, rule in errors} <= {"schema-version", "boot-sample"}
+
+
+def test_offline_validate_opens_no_connection(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validate opened a connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setenv("CONDUCTOR_BASE_URL", "http://127.0.0.1:9")
+    assert main(["validate", "--config-dir", str(REPO_ROOT / "config")]) == 0
+    assert "All definitions are valid." in capsys.readouterr().out
