@@ -11,7 +11,7 @@ from importlib import metadata as _metadata
 
 from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._client import ConductorClient, RequestRecord, RetryPolicy, root_url
-from workflow_migrator._commands import check, deploy, load_valid, make_plan, plan, read_live
+from workflow_migrator._commands import deploy, load_valid, make_plan, plan, read_live
 from workflow_migrator._compare import FieldChange, differences, normalise
 from workflow_migrator._exceptions import (
     ConductorError,
@@ -28,7 +28,9 @@ from workflow_migrator._output import Reporter
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
 from workflow_migrator._render import plan_json, plan_text
 from workflow_migrator._settings import Settings
-from workflow_migrator._validate import validate
+from workflow_migrator._rules import ServerFacts
+from workflow_migrator._schema import write_schemas
+from workflow_migrator._validate import validate, validate_directory
 
 try:
     __version__ = _metadata.version("workflow-migrator")
@@ -39,7 +41,6 @@ __all__ = [
     "apply_plan",
     "ApplyResult",
     "Change",
-    "check",
     "compute_plan",
     "ConductorClient",
     "ConductorError",
@@ -66,10 +67,13 @@ __all__ = [
     "RequestRecord",
     "RetryPolicy",
     "root_url",
+    "ServerFacts",
     "ServerRejectedError",
     "ServerUnavailableError",
     "Settings",
     "Source",
     "UnsafeChangeError",
     "validate",
+    "validate_directory",
+    "write_schemas",
 ]

@@ -12,34 +12,28 @@ from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
 from workflow_migrator._findings import Finding
-from workflow_migrator._loader import load_directory
 from workflow_migrator._models import DefinitionSet
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import LiveState, Plan, PlanOptions, compute_plan, prune_candidates
-from workflow_migrator._validate import validate
-
-
-def check(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
-    """Loads and validates a config directory.
-
-    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
-    :param app_env: the environment whose values fill the placeholders.
-    :returns: the definitions and every finding, errors and warnings.
-    """
-    definitions, findings = load_directory(config_dir, app_env)
-    return definitions, sorted([*findings, *validate(definitions)],
-                               key=lambda f: (f.file, f.path))
+from workflow_migrator._rules import ServerFacts
+from workflow_migrator._validate import validate, validate_directory
 
 
 def load_valid(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
-    """Like :func:`check`, but raises DefinitionError when any finding is an error.
+    """Loads and validates a config directory offline; raises DefinitionError on any error.
 
+    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
+    :param app_env: the environment whose values fill the placeholders.
     :returns: the definitions and the warnings.
     """
-    definitions, findings = check(config_dir, app_env)
+    definitions, findings = validate_directory(config_dir, app_env)
+    _raise_on_errors(findings)
+    return definitions, findings
+
+
+def _raise_on_errors(findings: list[Finding]) -> None:
     if any(f.severity == "error" for f in findings):
         raise DefinitionError(findings)
-    return definitions, findings
 
 
 def read_live(client: ConductorClient, wait_timeout: float, reporter: Reporter | None = None) -> LiveState:
@@ -79,7 +73,11 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = Pl
     definitions, _ = load_valid(config_dir, app_env)
     if reporter:
         reporter.add_secrets(definitions.secret_values)
-    return make_plan(definitions, read_live(client, wait_timeout, reporter), client, options)
+    live = read_live(client, wait_timeout, reporter)
+    # What the server holds turns some warnings into errors (a sub-workflow that exists
+    # neither in the directory nor on the server); still before anything is written.
+    _raise_on_errors(validate(definitions, ServerFacts.read(live.tasks, live.workflows)))
+    return make_plan(definitions, live, client, options)
 
 
 def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = PlanOptions(),

@@ -49,10 +49,7 @@ def validate_directory(config_dir: Path, app_env: str = "", client: ConductorCli
     if client is None:
         return definitions, sorted([*findings, *validate(definitions)], key=_order)
     client.wait_until_ready(wait_timeout)
-    facts = ServerFacts(
-        frozenset((str(w.get("name")), int(w.get("version", 1)))
-                  for w in client.list_workflow_defs() if isinstance(w, dict)),
-        frozenset(str(t.get("name")) for t in client.list_task_defs() if isinstance(t, dict)))
+    facts = ServerFacts.read(client.list_task_defs(), client.list_workflow_defs())
     ours = validate(definitions, facts)
     verdicts = [_compare_verdict(client, definition, ours) for definition in definitions.workflows]
     return definitions, sorted([*findings, *ours, *(v for v in verdicts if v)], key=_order)

@@ -239,3 +239,20 @@ def test_unknown_placeholder_is_an_error_and_nothing_is_written(
             deploy(tmp_path, counting, app_env="prod", wait_timeout=5)
         assert counting.requests == []
     assert f"{name}_fine" not in {t["name"] for t in client.list_task_defs()}
+
+
+def test_deploy_refuses_a_sub_workflow_neither_defined_nor_on_the_server(
+        run_migrator: RunMigrator, client: ConductorClient, tmp_path: Path) -> None:
+    name = unique_prefix()
+    path = write_workflow(tmp_path, name)
+    body = json.loads(path.read_text())
+    body["tasks"] = [{"name": "child", "taskReferenceName": "child", "type": "SUB_WORKFLOW",
+                      "subWorkflowParam": {"name": f"{name}_nowhere"}}]
+    path.write_text(json.dumps(body))
+    code, out, _ = run_migrator("validate", "--config-dir", str(tmp_path))
+    assert code == 0 and f"{name}_nowhere" in out  # offline it can only warn
+
+    code, _, err = run_migrator("deploy", "--config-dir", str(tmp_path))
+    assert code == 1
+    assert f"workflows/{name}.json: tasks[0].subWorkflowParam.name" in err
+    assert versions(client, name) == {}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from workflow_migrator._findings import Finding, Severity
-from workflow_migrator._models import Definition, DefinitionSet
+from workflow_migrator._models import Definition, DefinitionSet, JSONObject
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,6 +20,14 @@ class ServerFacts:
     @property
     def workflow_names(self) -> frozenset[str]:
         return frozenset(name for name, _ in self.workflows)
+
+    @classmethod
+    def read(cls, tasks: Iterable[JSONObject], workflows: Iterable[JSONObject]) -> ServerFacts:
+        """The facts of the task definitions and workflow versions a server listed."""
+        return cls(
+            frozenset((str(w.get("name")), int(w.get("version", 1)))
+                      for w in workflows if isinstance(w, dict)),
+            frozenset(str(t.get("name")) for t in tasks if isinstance(t, dict)))
 
 
 @dataclasses.dataclass(frozen=True)
