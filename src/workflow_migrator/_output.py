@@ -9,10 +9,15 @@ import time
 from collections.abc import Iterable
 from typing import IO, Any, Literal
 
+from rich.console import Console
+from rich.text import Text
+
 from workflow_migrator._plan import Change, Plan
 from workflow_migrator._render import mask, plan_text
 
 LogFormat = Literal["auto", "text", "json"]
+#: Colours of the plan's gutter symbols, on a terminal only (rich drops them elsewhere).
+GUTTER_STYLES = {"+": "green", "~": "yellow", "-": "red", "E": "bold red", "K": "cyan"}
 
 
 class Reporter:
@@ -32,8 +37,11 @@ class Reporter:
         self.secrets = self.secrets | frozenset(secrets)
 
     def result(self, text: str) -> None:
-        """The command's own output (a plan, findings): stdout, masked."""
-        print(mask(text, self.secrets), file=self.out, flush=True)
+        """The command's own output (a plan, findings): stdout, masked, coloured on a terminal."""
+        console = Console(file=self.out, highlight=False, soft_wrap=True, emoji=False)
+        for line in mask(text, self.secrets).splitlines():
+            console.print(Text(line, style=GUTTER_STYLES.get(line.lstrip()[:1], "")))
+        self.out.flush()
 
     def log(self, message: str, level: str = "info", **fields: Any) -> None:
         message = mask(message, self.secrets)
