@@ -10,6 +10,7 @@ secret resolution, URL forms, probe paths), not the image.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -83,25 +84,17 @@ def _call(method: str, url: str, body: Any) -> str:
         return response.read().decode()
 
 
-def test_rendered_environment_starts_a_ready_server(production_like_stack: Stack,
-                                                    own_database: str, charts_dir: Path,
-                                                    tmp_path: Path) -> None:
-    status = production_like_stack.status
-    values = {
-        "externalDatabase": {"host": "127.0.0.1", "port": int(status["POSTGRES_PORT"]),
-                             "database": DATABASE, "schema": SCHEMA, "user": ROLE,
-                             "password": own_database},
-        "externalRedis": {"host": "127.0.0.1", "port": int(status["REDIS_PORT"]),
-                          "rack": "local"},
-        # Keeps this server's task queues apart from the stack's server in the shared Redis.
-        "extraEnvVars": [{"name": "CONDUCTOR_REDIS_QUEUENAMESPACEPREFIX",
-                          "value": QUEUE_PREFIX}],
-    }
+@contextlib.contextmanager
+def _server_from_chart(values: dict[str, Any], charts_dir: Path,
+                       tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """Renders the server chart with `values`, starts the real server with exactly the
+    environment it renders (Secret references resolved from the rendered Secret), waits
+    until every probe path of the rendered Deployment answers 200, and yields the server's
+    base URL and that environment."""
     objects = parse(render(charts_dir, "conductor-server", values))
     deployment = next(o for o in objects if o["kind"] == "Deployment")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     chart_env = resolve_env(container, secret_data(objects))
-    assert chart_env["SPRING_DATASOURCE_PASSWORD"] == own_database  # read from the Secret
 
     # Exactly the chart's environment, plus what any process needs to find its programs.
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
@@ -132,35 +125,7 @@ def test_rendered_environment_starts_a_ready_server(production_like_stack: Stack
         else:
             pytest.fail(f"probes {probes} answered {answers} after {START_TIMEOUT:.0f}s:\n"
                         + log_path.read_text(errors="replace")[-4000:])
-
-        # PostgreSQL: the server migrated the schema of SPRING_DATASOURCE_URL, as its role.
-        admin = status["POSTGRES_ADMIN_URL"]
-        owner = _psql(admin, DATABASE, f"SELECT tableowner FROM pg_tables WHERE schemaname = "
-                                       f"'{SCHEMA}' AND tablename = 'flyway_schema_history'")
-        assert owner == ROLE
-
-        # Redis: a started workflow's first task is queued in the Redis of
-        # CONDUCTOR_REDIS_HOSTS, under this server's namespace.
-        _call("POST", f"{base}/api/metadata/taskdefs",
-              [{"name": "chart_wiring_task", "ownerEmail": "charts@example.com",
-                "retryCount": 0, "timeoutSeconds": 60, "responseTimeoutSeconds": 30}])
-        _call("POST", f"{base}/api/metadata/workflow",
-              {"name": "chart_wiring_flow", "version": 1, "schemaVersion": 2,
-               "ownerEmail": "charts@example.com",
-               "tasks": [{"name": "chart_wiring_task", "taskReferenceName": "only",
-                          "type": "SIMPLE"}]})
-        _call("POST", f"{base}/api/workflow/chart_wiring_flow", {})
-        keys: list[str] = []
-        for _ in range(20):
-            scan = subprocess.run(
-                ["redis-cli", "-h", "127.0.0.1", "-p", status["REDIS_PORT"], "--scan",
-                 "--pattern", f"{QUEUE_PREFIX}*"],
-                capture_output=True, text=True, timeout=30, check=True)
-            keys = scan.stdout.split()
-            if any("chart_wiring_task" in key for key in keys):
-                break
-            time.sleep(0.5)
-        assert any("chart_wiring_task" in key for key in keys), keys
+        yield base, chart_env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -168,3 +133,100 @@ def test_rendered_environment_starts_a_ready_server(production_like_stack: Stack
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=30)
+
+
+def _queue_a_task(base: str, redis_cli: list[str]) -> list[str]:
+    """Starts a one-task workflow; returns the Redis keys of this server's queue namespace
+    once the task's queue shows up there."""
+    _call("POST", f"{base}/api/metadata/taskdefs",
+          [{"name": "chart_wiring_task", "ownerEmail": "charts@example.com",
+            "retryCount": 0, "timeoutSeconds": 60, "responseTimeoutSeconds": 30}])
+    _call("POST", f"{base}/api/metadata/workflow",
+          {"name": "chart_wiring_flow", "version": 1, "schemaVersion": 2,
+           "ownerEmail": "charts@example.com",
+           "tasks": [{"name": "chart_wiring_task", "taskReferenceName": "only",
+                      "type": "SIMPLE"}]})
+    _call("POST", f"{base}/api/workflow/chart_wiring_flow", {})
+    keys: list[str] = []
+    for _ in range(20):
+        scan = subprocess.run([*redis_cli, "--scan", "--pattern", f"{QUEUE_PREFIX}*"],
+                              capture_output=True, text=True, timeout=30, check=True)
+        keys = scan.stdout.split()
+        if any("chart_wiring_task" in key for key in keys):
+            break
+        time.sleep(0.5)
+    return keys
+
+
+def _values(status: dict[str, str], password: str, redis: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "externalDatabase": {"host": "127.0.0.1", "port": int(status["POSTGRES_PORT"]),
+                             "database": DATABASE, "schema": SCHEMA, "user": ROLE,
+                             "password": password},
+        "externalRedis": {"host": "127.0.0.1", "rack": "local", **redis},
+        # Keeps this server's task queues apart from the stack's server in a shared Redis.
+        "extraEnvVars": [{"name": "CONDUCTOR_REDIS_QUEUENAMESPACEPREFIX",
+                          "value": QUEUE_PREFIX}],
+    }
+
+
+def test_rendered_environment_starts_a_ready_server(production_like_stack: Stack,
+                                                    own_database: str, charts_dir: Path,
+                                                    tmp_path: Path) -> None:
+    status = production_like_stack.status
+    values = _values(status, own_database, {"port": int(status["REDIS_PORT"])})
+    with _server_from_chart(values, charts_dir, tmp_path) as (base, env):
+        assert env["SPRING_DATASOURCE_PASSWORD"] == own_database  # read from the Secret
+
+        # PostgreSQL: the server migrated the schema of SPRING_DATASOURCE_URL, as its role.
+        owner = _psql(status["POSTGRES_ADMIN_URL"], DATABASE,
+                      f"SELECT tableowner FROM pg_tables WHERE schemaname = '{SCHEMA}' "
+                      "AND tablename = 'flyway_schema_history'")
+        assert owner == ROLE
+
+        # Redis: a started workflow's task is queued in the Redis of CONDUCTOR_REDIS_HOSTS.
+        keys = _queue_a_task(base, ["redis-cli", "-h", "127.0.0.1", "-p", status["REDIS_PORT"]])
+        assert any("chart_wiring_task" in key for key in keys), keys
+
+
+@pytest.fixture
+def redis_with_password(tmp_path: Path) -> Iterator[tuple[int, str]]:
+    """A Redis of this test's own that refuses clients without its password (the stack's
+    Redis has none, and must keep serving the stack's server)."""
+    password = secrets.token_hex(16)
+    port = free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password,
+         "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        cli = ["redis-cli", "-h", "127.0.0.1", "-p", str(port), "--no-auth-warning"]
+        for _ in range(50):
+            ping = subprocess.run([*cli, "-a", password, "ping"], capture_output=True,
+                                  text=True, check=False)
+            if ping.stdout.strip() == "PONG":
+                break
+            time.sleep(0.1)
+        refused = subprocess.run([*cli, "ping"], capture_output=True, text=True, check=False)
+        assert "NOAUTH" in refused.stdout + refused.stderr
+        yield port, password
+    finally:
+        redis.terminate()
+        redis.wait(timeout=30)
+
+
+def test_a_redis_password_reaches_the_server_only_through_the_secret(
+        production_like_stack: Stack, own_database: str, redis_with_password: tuple[int, str],
+        charts_dir: Path, tmp_path: Path) -> None:
+    """CONDUCTOR_REDIS_HOSTS=host:port:rack:$(REDIS_PASSWORD), expanded from the Secret,
+    opens the queues, and CONDUCTOR_REDIS_LOCK_SERVER_PASSWORD opens the Redis lock (without
+    it the server stops at start with NOAUTH): the server starts, and its queue lands in the
+    password-protected Redis."""
+    port, password = redis_with_password
+    values = _values(production_like_stack.status, own_database,
+                     {"port": port, "password": password})
+    with _server_from_chart(values, charts_dir, tmp_path) as (base, env):
+        assert env["CONDUCTOR_REDIS_HOSTS"] == f"127.0.0.1:{port}:local:{password}"
+        keys = _queue_a_task(base, ["redis-cli", "-h", "127.0.0.1", "-p", str(port),
+                                    "--no-auth-warning", "-a", password])
+        assert any("chart_wiring_task" in key for key in keys), keys
