@@ -162,6 +162,22 @@ def test_deploy_converges_through_503s_and_delays(proxy: FaultProxy, embedded_ba
     assert_converged(embedded_base_url, config, prefix)
 
 
+def test_a_request_that_times_out_is_retried(proxy: FaultProxy, embedded_base_url: str,
+                                             tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = write_config(tmp_path, prefix)
+    proxy.delay(3.0, count=1, method="GET", path=BULK_WORKFLOWS)
+    proxy.delay(3.0, count=1, method="PUT", path=BULK_WORKFLOWS)  # the server acts, late
+
+    with ConductorClient(proxy.url, retry=FAST_RETRY, timeout=1.0) as client:
+        deploy(config, client, wait_timeout=10)
+        timed_out = [r for r in client.requests if r.status is None]
+
+    assert [(r.method, r.path) for r in timed_out] == [("GET", BULK_WORKFLOWS),
+                                                       ("PUT", BULK_WORKFLOWS)]
+    assert_converged(embedded_base_url, config, prefix)
+
+
 def test_cli_deploy_retries_503s_then_succeeds(proxy: FaultProxy, embedded_base_url: str,
                                                run_migrator: RunMigrator, tmp_path: Path) -> None:
     prefix = unique_prefix()
