@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.charts.helpers import CASES, REPO_ROOT, Rendering, parse, prepare_charts, render
 
@@ -35,9 +36,8 @@ def checkov_report(renderings: dict[str, Rendering],
                    tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One checkov run over every rendered manifest (kubernetes framework, offline)."""
     if not CHECKOV.exists():
-        pytest.fail(f"checkov is not installed at {CHECKOV.relative_to(REPO_ROOT)}: run `make setup`")
-    import yaml
-
+        pytest.fail(f"checkov is not installed at {CHECKOV.relative_to(REPO_ROOT)}: "
+                    "run `make setup`")
     folder = tmp_path_factory.mktemp("manifests")
     for case_id, rendering in renderings.items():
         (folder / f"{case_id}.yaml").write_text(yaml.safe_dump_all(rendering.objects))
@@ -49,7 +49,8 @@ def checkov_report(renderings: dict[str, Rendering],
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError as exc:
-        raise AssertionError(f"checkov printed no JSON report:\n{result.stdout}\n{result.stderr}") from exc
+        raise AssertionError(
+            f"checkov printed no JSON report:\n{result.stdout}\n{result.stderr}") from exc
     if isinstance(report, list):
         report = next(r for r in report if r.get("check_type") == "kubernetes")
     assert report.get("summary", {}).get("resource_count", 0) > 0, "checkov scanned nothing"
