@@ -80,27 +80,6 @@ WORKFLOW_TASK_DEFAULTS: JSONObject = {
     "metadata": {},
 }
 
-#: Every key the server knows, per object; a key outside these is silently dropped by it.
-TASK_DEF_KEYS = frozenset(TASK_DEF_DEFAULTS) | SERVER_MANAGED_FIELDS | {
-    "name", "description", "concurrentExecLimit", "isolationGroupId", "executionNameSpace",
-    "ownerEmail", "pollTimeoutSeconds", "baseType", "inputSchema", "outputSchema",
-}
-WORKFLOW_DEF_KEYS = frozenset(WORKFLOW_DEF_DEFAULTS) | SERVER_MANAGED_FIELDS | {
-    "name", "description", "tasks", "failureWorkflow", "ownerEmail", "failureWorkflowVersion",
-    "workflowStatusListenerSink", "rateLimitConfig", "inputSchema", "outputSchema", "cacheConfig",
-}
-WORKFLOW_TASK_KEYS = frozenset(WORKFLOW_TASK_DEFAULTS) | {
-    "name", "taskReferenceName", "description", "dynamicTaskNameParam", "caseValueParam",
-    "caseExpression", "scriptExpression", "dynamicForkJoinTasksParam", "dynamicForkTasksParam",
-    "dynamicForkTasksInputParamName", "subWorkflowParam", "sink", "taskDefinition",
-    "rateLimited", "loopCondition", "retryCount", "evaluatorType", "expression", "cacheConfig",
-    "items", "joinStatus", "joinMode",  # conductor-oss 3.2x and later
-}
-SUB_WORKFLOW_PARAM_KEYS = frozenset(
-    {"name", "version", "taskToDomain", "workflowDefinition", "idempotencyKey",
-     "idempotencyStrategy", "priority"}
-)
-
 #: Definitions a Conductor server may (re)create at boot: Orkes Conductor v1.1.12
 #: force-upserts these on every start, so the migrator never owns or prunes them.
 BOOT_SAMPLE_TASKS = frozenset(

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.tools import REPO_ROOT, tool  # noqa: F401 - re-exported for the tests here
+
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
-
-
-def tool(name: str) -> str:
-    """A command-line tool: from the test virtualenv, the project's .tools/bin, or PATH."""
-    for candidate in (Path(sys.executable).parent / name, REPO_ROOT / ".tools" / "bin" / name):
-        if candidate.exists():
-            return str(candidate)
-    found = shutil.which(name)
-    if found is None:
-        raise FileNotFoundError(f"{name} is not installed: run `make setup`")
-    return found
 
 
 def load_yaml(path: Path) -> Any:

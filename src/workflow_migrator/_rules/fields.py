@@ -2,8 +2,9 @@
 sub-workflow parameter object is: its JSON type, allowed values, minimum, and
 whether Conductor 3.15 (what Orkes Conductor v1.1.12 runs) knows it.
 
-The type rules and the JSON Schemas (``_schema.py``) both read this table; a unit
-test keeps its keys identical to the known-key tables of ``_models.py``.
+This is the one table of the keys the server knows: the type rules, the unknown-key
+rule and the JSON Schemas (``_schema.py``) all read it. A unit test checks that every
+default of ``_models.py`` belongs to a key listed here.
 """
 
 from __future__ import annotations
@@ -11,12 +12,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from workflow_migrator._models import (
-    SUB_WORKFLOW_PARAM_KEYS,
-    TASK_DEF_KEYS,
-    WORKFLOW_DEF_KEYS,
-    WORKFLOW_TASK_KEYS,
-)
 
 FieldType = Literal[
     "string", "integer", "boolean", "object", "string-list", "string-map", "any",
@@ -168,14 +163,6 @@ FIELDS: dict[ObjectKind, dict[str, Field]] = {
     "workflow-def": WORKFLOW_DEF_FIELDS,
     "workflow-task": WORKFLOW_TASK_FIELDS,
     "sub-workflow": SUB_WORKFLOW_FIELDS,
-}
-
-#: The known-key tables of ``_models`` these fields must match, key for key.
-MODEL_KEYS: dict[ObjectKind, frozenset[str]] = {
-    "task-def": TASK_DEF_KEYS,
-    "workflow-def": WORKFLOW_DEF_KEYS,
-    "workflow-task": WORKFLOW_TASK_KEYS,
-    "sub-workflow": SUB_WORKFLOW_PARAM_KEYS,
 }
 
 OBJECT_LABELS: dict[ObjectKind, str] = {
