@@ -192,6 +192,8 @@ class ConductorClient:
 
         def attempt() -> httpx.Response:
             response = self._send(method, path, **kwargs)
+            if missing_ok and _is_missing(response):
+                return response
             if response.status_code >= 500 and retry_server_errors:
                 raise _RetryableStatus(response)
             return response
@@ -213,7 +215,7 @@ class ConductorClient:
             raise ServerUnavailableError(
                 f"{type(exc).__name__}: {exc or 'no answer'} (after {self.retry.attempts} attempts)",
                 method=method, url=url) from exc
-        if missing_ok and response.status_code == 404:
+        if missing_ok and _is_missing(response):
             return None
         if response.status_code >= 400:
             raise _ValidationRejection.from_response(method, url, response)
@@ -249,6 +251,15 @@ def _validation_messages(response: httpx.Response) -> list[str]:
         return []
     return [f"{e.get('path', '')}: {e.get('message', '')}".strip(": ")
             for e in body.get("validationErrors") or [] if isinstance(e, dict)]
+
+
+def _is_missing(response: httpx.Response) -> bool:
+    """Whether the answer says the thing is not there: a 404, or the 500 that some
+    Conductor storage backends (3.32's embedded SQLite) answer to deleting what is gone,
+    "No such workflow definition: ..." / "No such task definition"."""
+    if response.status_code == 404:
+        return True
+    return response.status_code == 500 and "no such " in _error_message(response).lower()
 
 
 def _error_message(response: httpx.Response) -> str:

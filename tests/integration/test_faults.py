@@ -108,6 +108,14 @@ def assert_converged(base_url: str, config: Path, prefix: str, **expected: objec
     assert not plan.has_changes, [c.address for c in plan.changes if c.action != "unchanged"]
 
 
+def keep_all_but(prefix: str) -> list[str]:
+    """``--keep`` options that protect every name not starting with ``prefix``, so that a
+    prune on a server other tests share deletes only this test's definitions."""
+    patterns = [f"{prefix[:i]}[!{prefix[i]}]*" for i in range(len(prefix))]
+    patterns += [prefix[:i] for i in range(1, len(prefix))]
+    return [option for pattern in patterns for option in ("--keep", pattern)]
+
+
 def start_cli(config: Path, base_url: str, *args: str) -> subprocess.Popen[str]:
     """``workflow-migrator deploy`` as its own process, as a Kubernetes Job runs it."""
     return subprocess.Popen(
@@ -243,6 +251,22 @@ def test_answer_lost_after_the_server_acted_registers_no_version_twice(
     assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
 
 
+def test_a_delete_whose_answer_was_lost_is_retried_into_success(
+        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        deploy(write_config(tmp_path / "before", prefix), client, wait_timeout=10)
+    config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
+    proxy.drop(1, method="DELETE", path="/api/metadata/workflow/*", after_forward=True)
+    proxy.drop(1, method="DELETE", path="/api/metadata/taskdefs/*", after_forward=True)
+
+    code, _, err = finish(start_cli(config, proxy.url, "--prune", *keep_all_but(prefix)))
+
+    assert code == 0, err
+    assert proxy.count("DELETE") == 2 + 4 + 2  # two retries found their target gone
+    assert_converged(embedded_base_url, config, prefix, tasks=8, workflows=2)
+
+
 # -- a server that is not up yet ---------------------------------------------------------
 
 
@@ -366,15 +390,37 @@ def test_killed_after_the_connection_dropped_mid_deploy_next_run_converges(
     assert_converged(embedded_base_url, config, prefix)
 
 
+def test_killed_while_pruning_next_run_converges(proxy: FaultProxy, embedded_base_url: str,
+                                                  tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        deploy(write_config(tmp_path / "before", prefix), client, wait_timeout=10)
+    config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
+    stall = proxy.stall(method="DELETE", path="/api/metadata/*", after_forward=True)
+    process = start_cli(config, proxy.url, "--prune", *keep_all_but(prefix))
+    try:
+        assert stall.entered.wait(RUN_TIMEOUT), "deploy never deleted anything"
+    finally:
+        kill(process)
+        stall.release()
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        tasks, workflows = server_state(client, prefix)
+    assert len(tasks) + len(workflows) == 12 + 4 - 1  # killed after the first deletion
+
+    code, _, err = finish(start_cli(config, proxy.url, "--prune", *keep_all_but(prefix)))
+    assert code == 0, err
+    assert_converged(embedded_base_url, config, prefix, tasks=8, workflows=2)
+
+
 # -- two deploys at the same time ---------------------------------------------------------
 
 
-def race(config: Path, proxy: FaultProxy) -> list[tuple[int, str, str]]:
+def race(config: Path, proxy: FaultProxy, *args: str) -> list[tuple[int, str, str]]:
     """Two deploys of ``config`` at once. Writes are held back 1.5 s, so both have read
     the server before either writes: both plan the same changes, and both apply them."""
-    proxy.delay(1.5, method="POST")
-    proxy.delay(1.5, method="PUT")
-    processes = [start_cli(config, proxy.url), start_cli(config, proxy.url)]
+    for method in ("POST", "PUT", "DELETE"):
+        proxy.delay(1.5, method=method)
+    processes = [start_cli(config, proxy.url, *args), start_cli(config, proxy.url, *args)]
     try:
         return [finish(p) for p in processes]
     finally:
@@ -408,3 +454,19 @@ def test_two_deploys_of_a_change_at_once_register_one_new_version(
     assert [code for code, _, _ in outcomes] == [0, 0], [err for _, _, err in outcomes]
     assert proxy.count("PUT", BULK_WORKFLOWS) == 2, "the deploys did not overlap"
     assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
+
+
+def test_two_prunes_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: str,
+                                       tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        deploy(write_config(tmp_path / "before", prefix), client, wait_timeout=10)
+    config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
+
+    outcomes = race(config, proxy, "--prune", *keep_all_but(prefix))
+
+    assert [code for code, _, _ in outcomes] == [0, 0], [err for _, _, err in outcomes]
+    # Both deleted the same 4 tasks and 2 workflow versions; the later one of each pair
+    # found it gone (404), which is success.
+    assert proxy.count("DELETE") == 2 * (4 + 2), "\n".join(iter_counts(proxy))
+    assert_converged(embedded_base_url, config, prefix, tasks=8, workflows=2)

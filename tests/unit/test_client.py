@@ -150,6 +150,34 @@ def test_deleting_what_is_already_gone_succeeds() -> None:
     assert client.write_count == 2
 
 
+@pytest.mark.parametrize("message", ["No such workflow definition: orders version: 3",
+                                     "No such task definition",
+                                     "Cannot remove the task - no such task definition"])
+def test_deleting_what_is_gone_succeeds_when_the_server_says_so_with_a_500(message: str) -> None:
+    """Conductor 3.32's embedded storage answers 500, not 404, to deleting what is gone."""
+    server = Server(httpx.Response(500, json={"status": 500, "message": message,
+                                              "retryable": False}))
+    with client_for(server) as client:
+        client.delete_workflow_def("orders", 3)
+    assert len(server.seen) == 1  # not retried
+
+
+def test_a_delete_failing_with_another_500_is_retried_and_fails() -> None:
+    server = Server(httpx.Response(500, json={"message": "database is locked"}))
+    with client_for(server) as client:
+        with pytest.raises(ServerUnavailableError, match="database is locked"):
+            client.delete_task_def("t")
+    assert len(server.seen) == 3
+
+
+def test_a_500_saying_no_such_is_still_an_error_for_other_requests() -> None:
+    server = Server(httpx.Response(500, json={"message": "No such task definition"}))
+    with client_for(server) as client:
+        with pytest.raises(ServerUnavailableError):
+            client.update_task_def({"name": "t"})
+    assert len(server.seen) == 3
+
+
 def test_the_request_log_counts_validation_and_token_posts_as_reads() -> None:
     server = Server(httpx.Response(200, json={"token": TOKEN}))
     with client_for(server) as client:
