@@ -470,3 +470,27 @@ def test_two_prunes_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: str
     # found it gone (404), which is success.
     assert proxy.count("DELETE") == 2 * (4 + 2), "\n".join(iter_counts(proxy))
     assert_converged(embedded_base_url, config, prefix, tasks=8, workflows=2)
+
+
+@pytest.mark.xfail(strict=True, reason="known: both deploys upsert the same new version "
+                   "number with PUT, so the later one silently replaces the other's v2")
+def test_two_deploys_of_different_changes_at_once_lose_neither(
+        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+    """Not the same directory (two releases overlapping): each deploy that succeeds must
+    leave its content on the server as some version, never overwrite another's."""
+    prefix = unique_prefix()
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        deploy(write_config(tmp_path / "a", prefix, revision="a", workflows=1), client,
+               wait_timeout=10)
+    releases = {revision: write_config(tmp_path / revision, prefix, revision=revision,
+                                       workflows=1) for revision in ("b", "c")}
+    proxy.delay(1.5, method="PUT")
+    processes = {revision: start_cli(config, proxy.url) for revision, config in releases.items()}
+    codes = {revision: finish(process)[0] for revision, process in processes.items()}
+
+    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+        held = {w["description"] for w in client.list_workflow_defs()
+                if w["name"] == f"{prefix}_flow_0"}
+    for revision, code in codes.items():
+        if code == 0:
+            assert f"flow 0, revision {revision}" in held, (codes, held)
