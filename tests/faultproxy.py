@@ -8,6 +8,7 @@ request it sees by method and path.
         proxy.delay(0.5, path="/api/metadata/*")                      # every match, +0.5 s
         stall = proxy.stall(method="PUT", path="/api/metadata/workflow", after_forward=True)
         ...                                    # stall.entered.wait(); stall.release()
+        gate = proxy.hold(method="POST")       # held until gate.release(), then forwarded
         proxy.count("PUT", "/api/metadata/workflow")
 
 Rules match on the method and on the path (query string excluded) as an fnmatch
@@ -30,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 from urllib.parse import urlsplit
 
-Action = Literal["status", "delay", "drop", "stall"]
+Action = Literal["status", "delay", "drop", "stall", "hold"]
 
 #: Headers that describe one hop, not the message; never forwarded.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding",
@@ -138,6 +139,12 @@ class FaultProxy:
         then drops the connection; ``rule.entered`` is set when one arrives."""
         return self._add(Rule("stall", method, path, count, after_forward=after_forward))
 
+    def hold(self, *, method: str | None = None, path: str = "*",
+             count: int | None = None) -> Rule:
+        """Holds matching requests until ``rule.release()`` (at most MAX_STALL_SECONDS),
+        then forwards them: a gate, to line up concurrent clients."""
+        return self._add(Rule("hold", method, path, count))
+
     def clear(self) -> None:
         """Removes every rule, releasing stalled requests."""
         with self._lock:
@@ -208,6 +215,10 @@ class _Handler(BaseHTTPRequestHandler):
             if rule.action == "delay":
                 time.sleep(rule.seconds)
         fault = next((r for r in rules if r.action != "delay"), None)
+        if fault is not None and fault.action == "hold":
+            fault.entered.set()
+            fault.released.wait(MAX_STALL_SECONDS)
+            fault = None
         if fault is not None and fault.action == "status":
             self._answer_error(fault.status)
             return

@@ -10,8 +10,10 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -99,11 +101,13 @@ def expected_state(prefix: str, *, tasks: int = 12, workflows: int = 4,
             {f"{prefix}_flow_{j}": list(versions) for j in range(workflows)})
 
 
-def assert_converged(base_url: str, config: Path, prefix: str, **expected: object) -> None:
+def assert_converged(base_url: str, config: Path, prefix: str, *, tasks: int = 12,
+                     workflows: int = 4, versions: tuple[int, ...] = (1,)) -> None:
     """The server holds exactly the directory: the expected names and versions, and a
     fresh plan has nothing to do."""
+    expected = expected_state(prefix, tasks=tasks, workflows=workflows, versions=versions)
     with ConductorClient(base_url, retry=FAST_RETRY) as client:
-        assert server_state(client, prefix) == expected_state(prefix, **expected)  # type: ignore[arg-type]
+        assert server_state(client, prefix) == expected
         plan = compute_plan(load_valid(config)[0], read_live(client, 10))
     assert not plan.has_changes, [c.address for c in plan.changes if c.action != "unchanged"]
 
@@ -142,9 +146,9 @@ def kill(process: subprocess.Popen[str]) -> None:
 
 
 @pytest.fixture
-def proxy(embedded_base_url: str) -> FaultProxy:
+def proxy(embedded_base_url: str) -> Iterator[FaultProxy]:
     with FaultProxy(embedded_base_url) as running:
-        yield running  # type: ignore[misc]
+        yield running
 
 
 # -- 503s, delays, dropped connections: retries ----------------------------------------
@@ -276,26 +280,40 @@ def test_deploy_waits_for_a_server_that_is_not_up_yet(embedded_base_url: str,
     config = write_config(tmp_path, prefix)
     port = free_port()
     process = start_cli(config, f"http://127.0.0.1:{port}", "--wait-timeout", "60")
+    log: list[str] = []
+
+    def read_log() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            log.append(line)
+
+    reader = threading.Thread(target=read_log, daemon=True)
+    reader.start()
+
+    def logged(text: str) -> bool:
+        return any(text in line for line in list(log))
+
     try:
-        time.sleep(1.5)
+        # Nothing listens yet: connections are refused, and the deploy waits.
+        assert wait_for(lambda: logged("ConnectError"), RUN_TIMEOUT), log
         assert process.poll() is None, "deploy gave up on a server that was not up yet"
         # The port opens, but the server is still starting: its health check answers 503.
         with FaultProxy(embedded_base_url, port=port) as starting:
             starting.fail(None, path="/health")
-            time.sleep(1.5)
+            assert wait_for(lambda: logged("health answered 503"), RUN_TIMEOUT), log
             assert process.poll() is None
-            assert starting.count("GET", "/health") >= 1
             starting.clear()
-            code, _, err = finish(process)
+            process.wait(timeout=RUN_TIMEOUT)
+            reader.join(timeout=10)
             assert starting.count("POST", TASKDEFS) == 1
     finally:
         if process.poll() is None:
             kill(process)
-    assert code == 0, err
-    waits = [json.loads(line) for line in err.splitlines() if "waiting for" in line]
+        else:
+            process.communicate()
+    assert process.returncode == 0, "".join(log)
+    waits = [json.loads(line) for line in log if "waiting for" in line]
     assert waits and all(w["app_env"] == "test" for w in waits)
-    assert any("ConnectError" in w["message"] for w in waits)
-    assert any("health answered 503" in w["message"] for w in waits)
     assert_converged(embedded_base_url, config, prefix)
 
 
@@ -415,11 +433,22 @@ def test_killed_while_pruning_next_run_converges(proxy: FaultProxy, embedded_bas
 # -- two deploys at the same time ---------------------------------------------------------
 
 
+def hold_writes_until_both_read(proxy: FaultProxy) -> None:
+    """Lines two deploys up: writes wait until both have read the workflows, so both
+    plan from the same state, and both apply what they planned."""
+    gates = [proxy.hold(method=method) for method in ("POST", "PUT", "DELETE")]
+
+    def open_when_both_read() -> None:
+        wait_for(lambda: proxy.count("GET", BULK_WORKFLOWS) >= 2, RUN_TIMEOUT)
+        for gate in gates:
+            gate.release()
+
+    threading.Thread(target=open_when_both_read, daemon=True).start()
+
+
 def race(config: Path, proxy: FaultProxy, *args: str) -> list[tuple[int, str, str]]:
-    """Two deploys of ``config`` at once. Writes are held back 1.5 s, so both have read
-    the server before either writes: both plan the same changes, and both apply them."""
-    for method in ("POST", "PUT", "DELETE"):
-        proxy.delay(1.5, method=method)
+    """Two deploys of ``config`` at once, both planning from the same state."""
+    hold_writes_until_both_read(proxy)
     processes = [start_cli(config, proxy.url, *args), start_cli(config, proxy.url, *args)]
     try:
         return [finish(p) for p in processes]
@@ -484,7 +513,7 @@ def test_two_deploys_of_different_changes_at_once_lose_neither(
                wait_timeout=10)
     releases = {revision: write_config(tmp_path / revision, prefix, revision=revision,
                                        workflows=1) for revision in ("b", "c")}
-    proxy.delay(1.5, method="PUT")
+    hold_writes_until_both_read(proxy)
     processes = {revision: start_cli(config, proxy.url) for revision, config in releases.items()}
     codes = {revision: finish(process)[0] for revision, process in processes.items()}
 

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -45,7 +46,7 @@ class Server:
         return answer
 
 
-def client_for(handler: Handler, retry: RetryPolicy = NO_WAIT, **kwargs: str) -> ConductorClient:
+def client_for(handler: Handler, retry: RetryPolicy = NO_WAIT, **kwargs: Any) -> ConductorClient:
     return ConductorClient(BASE, retry=retry, transport=httpx.MockTransport(handler), **kwargs)
 
 
@@ -104,7 +105,8 @@ def test_400_names_every_validation_error() -> None:
     server = Server(httpx.Response(400, json={
         "status": 400, "message": "Validation failed, check below errors for detail.",
         "validationErrors": [
-            {"path": "updateWorkflowDef.workflowDefList[0].name", "message": "name cannot be empty"},
+            {"path": "updateWorkflowDef.workflowDefList[0].name",
+             "message": "name cannot be empty"},
             {"path": "updateWorkflowDef.workflowDefList[1].tasks", "message": "tasks is empty"}]}))
     with client_for(server) as client:
         with pytest.raises(ServerRejectedError) as caught:
@@ -206,8 +208,12 @@ def test_key_and_secret_are_exchanged_at_api_token_once_ready() -> None:
         return httpx.Response(200, json=[])
 
     seen: list[httpx.Request] = []
-    with client_for(lambda r: seen.append(r) or handler(r), auth_key=KEY,
-                    auth_secret=SECRET) as client:
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request)
+
+    with client_for(recording, auth_key=KEY, auth_secret=SECRET) as client:
         client.wait_until_ready(5)
         client.list_task_defs()
     assert [(r.method, r.url.path) for r in seen] == [
