@@ -203,6 +203,7 @@ def test_cli_deploy_retries_503s_then_succeeds(proxy: FaultProxy, embedded_base_
     assert_converged(embedded_base_url, config, prefix)
 
 
+@pytest.mark.slow  # the CLI's own retry policy: 5 attempts, 7.5 s of back-off
 def test_cli_deploy_fails_clearly_when_retries_run_out(proxy: FaultProxy, embedded_base_url: str,
                                                        run_migrator: RunMigrator,
                                                        tmp_path: Path) -> None:
