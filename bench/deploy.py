@@ -26,8 +26,9 @@ Usage:
   .venv/bin/python bench/deploy.py [--tasks 1000] [--workflows 300]
                                    [--base-url URL] [--cli PATH] [--markdown]
 
-``--base-url`` uses a running server instead of starting one (it must not hold the
-benchmark's names yet). ``--profile FILE`` writes a cProfile of the unchanged re-deploy.
+``--base-url`` uses a running server instead of starting one; the definitions then get
+names of their own, and "cold" means only that those names are new to the server.
+``--profile FILE`` writes a cProfile of the unchanged re-deploy.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import shutil
 import socket
 import subprocess
@@ -54,7 +56,6 @@ from workflow_migrator import ConductorClient, RetryPolicy, deploy
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACK_SCRIPT = REPO_ROOT / "scripts" / "conductor-stack"
-PREFIX = "bench"
 MAX_UNCHANGED_REQUESTS = 3
 MIN_SPEEDUP = 10.0
 
@@ -62,10 +63,10 @@ MIN_SPEEDUP = 10.0
 # -- the definitions -------------------------------------------------------------------
 
 
-def task_def(i: int, rng: random.Random) -> dict[str, object]:
+def task_def(prefix: str, i: int, rng: random.Random) -> dict[str, object]:
     timeout = rng.choice([600, 1800, 3600])
     body: dict[str, object] = {
-        "name": f"{PREFIX}_task_{i:04}",
+        "name": f"{prefix}_task_{i:04}",
         "description": f"Step {i} of the order and billing processes",
         "ownerEmail": "platform-team@example.com",
         "retryCount": rng.randint(0, 5),
@@ -90,7 +91,8 @@ def simple(name: str, ref: str, **inputs: str) -> dict[str, object]:
             "inputParameters": {"orderId": "${workflow.input.orderId}", **inputs}}
 
 
-def workflow_def(j: int, task_names: list[str], rng: random.Random) -> dict[str, object]:
+def workflow_def(prefix: str, j: int, task_names: list[str],
+                 rng: random.Random) -> dict[str, object]:
     t = rng.sample(task_names, 12)
     tasks: list[dict[str, object]] = [
         simple(t[0], "validate"),
@@ -131,7 +133,7 @@ def workflow_def(j: int, task_names: list[str], rng: random.Random) -> dict[str,
                 "connectionTimeOut": 3000, "readTimeOut": 3000}}})
     tasks.append(simple(t[10], "complete", result="${remember.output.charged}"))
     return {
-        "name": f"{PREFIX}_flow_{j:03}",
+        "name": f"{prefix}_flow_{j:03}",
         "description": f"Order process {j}",
         "version": 1,
         "ownerEmail": "platform-team@example.com",
@@ -145,19 +147,20 @@ def workflow_def(j: int, task_names: list[str], rng: random.Random) -> dict[str,
     }
 
 
-def generate(config_dir: Path, tasks: int, workflows: int) -> tuple[list[Path], list[Path]]:
+def generate(config_dir: Path, tasks: int, workflows: int,
+             prefix: str = "bench") -> tuple[list[Path], list[Path]]:
     rng = random.Random(1300)
     (config_dir / "tasks").mkdir(parents=True)
     (config_dir / "workflows").mkdir(parents=True)
     task_files, workflow_files = [], []
     for i in range(tasks):
         path = config_dir / "tasks" / f"task_{i:04}.json"
-        path.write_text(json.dumps(task_def(i, rng), indent=2))
+        path.write_text(json.dumps(task_def(prefix, i, rng), indent=2))
         task_files.append(path)
-    names = [f"{PREFIX}_task_{i:04}" for i in range(tasks)]
+    names = [f"{prefix}_task_{i:04}" for i in range(tasks)]
     for j in range(workflows):
         path = config_dir / "workflows" / f"flow_{j:03}.json"
-        path.write_text(json.dumps(workflow_def(j, names, rng), indent=2))
+        path.write_text(json.dumps(workflow_def(prefix, j, names, rng), indent=2))
         workflow_files.append(path)
     return task_files, workflow_files
 
@@ -183,8 +186,9 @@ def conductor_server(base_url: str | None, state_dir: Path) -> Iterator[str]:
                "--state-dir", str(state_dir)]
     print(f"starting Conductor: {' '.join(command)}", file=sys.stderr)
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=True,
-                                timeout=600)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            sys.exit(f"conductor-stack up failed ({result.returncode}):\n{result.stderr}")
         last_line = result.stdout.strip().splitlines()[-1]
         yield last_line.split("=", 1)[1].strip()
     finally:
@@ -320,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as tmp:
         config_dir = Path(tmp) / "config"
-        task_files, workflow_files = generate(config_dir, args.tasks, args.workflows)
+        # On a server of its own the names are fixed; on a running one, new every run.
+        prefix = f"bench{secrets.token_hex(3)}" if args.base_url else "bench"
+        task_files, workflow_files = generate(config_dir, args.tasks, args.workflows, prefix)
         total = len(task_files) + len(workflow_files)
         print(f"generated {len(task_files)} task definitions and {len(workflow_files)} "
               f"workflows ({total} files) in {config_dir}", file=sys.stderr)
