@@ -255,7 +255,7 @@ def one_by_one_with_cli(cli: str, base_url: str, task_files: list[Path],
             sys.exit(f"{cli} {kind} create {file} failed:\n{result.stdout}{result.stderr}")
     seconds = time.perf_counter() - started
     return Run(f"one by one: {Path(cli).name} task/workflow create", len(calls), len(calls),
-               seconds, "the official CLI, one process per file")
+               seconds, "one process per file; requests assumed 1 per call")
 
 
 def one_by_one_requests(base_url: str, task_files: list[Path],
