@@ -5,7 +5,11 @@ The CLI is a thin shell over these; programs and tests call them directly.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from workflow_migrator._apply import ApplyResult, apply_plan
@@ -15,7 +19,7 @@ from workflow_migrator._findings import Finding
 from workflow_migrator._models import DefinitionSet
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import LiveState, Plan, PlanOptions, compute_plan, prune_candidates
-from workflow_migrator._rules import ServerFacts
+from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
 from workflow_migrator._validate import validate, validate_directory
 
 
@@ -42,7 +46,11 @@ def read_live(client: ConductorClient, wait_timeout: float, reporter: Reporter |
     :param wait_timeout: seconds to wait for a server that is still starting.
     """
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
-    return LiveState(tuple(client.list_task_defs()), tuple(client.list_workflow_defs()))
+    # The two listings are independent and the server takes most of their time: ask both at once.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tasks = pool.submit(client.list_task_defs)
+        workflows = pool.submit(client.list_workflow_defs)
+        return LiveState(tuple(tasks.result()), tuple(workflows.result()))
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
@@ -70,14 +78,30 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = Pl
     :param app_env: the environment whose values fill the placeholders.
     :param wait_timeout: seconds to wait for a server that is still starting.
     """
-    definitions, _ = load_valid(config_dir, app_env)
-    if reporter:
-        reporter.add_secrets(definitions.secret_values)
-    live = read_live(client, wait_timeout, reporter)
-    # What the server holds turns some warnings into errors (a sub-workflow that exists
-    # neither in the directory nor on the server); still before anything is written.
-    _raise_on_errors(validate(definitions, ServerFacts.read(live.tasks, live.workflows)))
-    return make_plan(definitions, live, client, options)
+    with _without_cycle_collection():
+        definitions, _ = load_valid(config_dir, app_env)
+        if reporter:
+            reporter.add_secrets(definitions.secret_values)
+        live = read_live(client, wait_timeout, reporter)
+        # What the server holds turns some warnings into errors (a sub-workflow that exists
+        # neither in the directory nor on the server); still before anything is written.
+        facts = ServerFacts.read(live.tasks, live.workflows)
+        _raise_on_errors(validate(definitions, facts, rules=SERVER_AWARE_RULES))
+        return make_plan(definitions, live, client, options)
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Planning builds a few hundred thousand small dicts and lists, none of them in a
+    cycle; Python's cycle collector would re-scan them again and again (a fifth of a
+    no-op deploy of 1,300 definitions). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = PlanOptions(),

@@ -42,12 +42,13 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     for kind, folder in DEFINITION_FOLDERS.items():
         for file in _definition_files(config_dir / folder):
             relative = file.relative_to(config_dir).as_posix()
-            document = _parse(file, relative, findings)
+            document, has_placeholders = _parse(file, relative, findings)
             if document is None:
                 continue
             for index, item in _items(document, relative, findings):
                 source = Source(relative, index)
-                body = _substitute(item, values, source, (), findings)
+                body = _substitute(item, values, source, (), findings) if has_placeholders \
+                    else item
                 loaded[kind].append(Definition(kind=kind, body=body, source=source))
     if not loaded["task"] and not loaded["workflow"] and not findings:
         findings.append(Finding(str(config_dir), "", "no definitions found under tasks/ or "
@@ -61,16 +62,16 @@ def _definition_files(folder: Path) -> Iterator[Path]:
         yield from sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
 
 
-def _parse(file: Path, relative: str, findings: list[Finding]) -> Any:
+def _parse(file: Path, relative: str, findings: list[Finding]) -> tuple[Any, bool]:
+    """The file's document (None when it cannot be read), and whether it holds ``@{``."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         findings.append(Finding(relative, "", f"cannot read file: {exc}", "syntax"))
-        return None
+        return None, False
     try:
-        if file.suffix == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+        document = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
+        return document, "@{" in text
     except json.JSONDecodeError as exc:
         message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
     except yaml.YAMLError as exc:
@@ -79,7 +80,7 @@ def _parse(file: Path, relative: str, findings: list[Finding]) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         message = f"invalid YAML{where}: {problem}"
     findings.append(Finding(relative, "", message, "syntax"))
-    return None
+    return None, False
 
 
 def _items(document: Any, relative: str, findings: list[Finding]) -> Iterator[tuple[int | None, dict[str, Any]]]:
@@ -114,7 +115,7 @@ def _load_environment(config_dir: Path, app_env: str,
     if not file.is_file():
         return {}, frozenset()
     relative = file.relative_to(config_dir).as_posix()
-    document = _parse(file, relative, findings)
+    document, _ = _parse(file, relative, findings)
     if document is None:
         return {}, frozenset()
     if not isinstance(document, dict):

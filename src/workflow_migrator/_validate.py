@@ -10,28 +10,31 @@ nothing), and reports where that verdict differs from ours.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import Definition, DefinitionSet
-from workflow_migrator._rules import RULE_IDS, RULES, Context, ServerFacts
+from workflow_migrator._rules import RULE_IDS, RULES, Context, Rule, ServerFacts
 
 #: The rules that mirror a check the server makes; only these count when our
 #: verdict on a workflow is compared with the server's.
 SERVER_RULES = frozenset(rule for rule, (_, server) in RULE_IDS.items() if server)
 
 
-def validate(definitions: DefinitionSet, server: ServerFacts | None = None) -> list[Finding]:
+def validate(definitions: DefinitionSet, server: ServerFacts | None = None,
+             rules: Sequence[Rule] = RULES) -> list[Finding]:
     """Every problem in ``definitions``, errors and warnings, in file order.
 
     :param definitions: the loaded definitions.
     :param server: what the server holds, when known (``validate --server``): a
         sub-workflow missing from the set is then an error unless the server has it.
+    :param rules: the rules to run; all of them unless told otherwise.
     """
     context = Context(definitions, server)
-    findings = {finding for rule in RULES for finding in rule(context)}
+    findings = {finding for rule in rules for finding in rule(context)}
     return sorted(findings, key=_order)
 
 

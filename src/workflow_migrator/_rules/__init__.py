@@ -17,6 +17,9 @@ the order they run, and ``RULE_IDS`` names every rule identifier a finding can c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+from workflow_migrator._findings import Finding
 from workflow_migrator._rules.context import Context, ServerFacts
 from workflow_migrator._rules.graph import graph_rules
 from workflow_migrator._rules.references import reference_rules
@@ -24,7 +27,11 @@ from workflow_migrator._rules.structure import structure_rules
 from workflow_migrator._rules.task_types import task_type_rules
 from workflow_migrator._rules.unknown_keys import unknown_key_rules
 
-RULES = (structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules)
+Rule = Callable[[Context], Iterator[Finding]]
+
+RULES: tuple[Rule, ...] = (structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules)
+#: The rules whose verdict can change once the server's content is known.
+SERVER_AWARE_RULES: tuple[Rule, ...] = (graph_rules,)
 
 #: Every rule identifier, with what it checks. ``server`` marks the rules that mirror a
 #: check the Conductor server itself makes on register (the rest are ours alone).
@@ -58,4 +65,4 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
     "server-disagreement": ("validate --server: the server's verdict differs from ours", False),
 }
 
-__all__ = ["RULES", "RULE_IDS", "Context", "ServerFacts"]
+__all__ = ["RULES", "RULE_IDS", "SERVER_AWARE_RULES", "Context", "Rule", "ServerFacts"]

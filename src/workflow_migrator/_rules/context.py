@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
+from workflow_migrator._rules.walk import TaskSite, walk
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,13 +39,21 @@ class Context:
     definitions: DefinitionSet
     server: ServerFacts | None = None
 
-    @property
+    @functools.cached_property
     def task_defs(self) -> dict[str, Definition]:
         """The first definition of each task name."""
         index: dict[str, Definition] = {}
         for definition in self.definitions.tasks:
             index.setdefault(definition.name, definition)
         return index
+
+    def sites(self, definition: Definition) -> tuple[TaskSite, ...]:
+        """Every task of a workflow, nested ones included (see ``walk``), walked once."""
+        return self._sites.get(id(definition), ())
+
+    @functools.cached_property
+    def _sites(self) -> dict[int, tuple[TaskSite, ...]]:
+        return {id(d): tuple(walk(d)) for d in self.definitions.workflows}
 
 
 def finding(definition: Definition, path: tuple[str | int, ...], message: str, rule: str,

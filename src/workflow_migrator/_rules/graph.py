@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path, walk
+from workflow_migrator._rules.walk import Path
 
 
 def graph_rules(context: Context) -> Iterator[Finding]:
@@ -51,7 +51,7 @@ def _undefined_tasks(context: Context) -> Iterator[Finding]:
     if context.server is not None:
         defined |= context.server.task_names
     for definition in context.definitions.workflows:
-        for site in walk(definition):
+        for site in context.sites(definition):
             if site.type != "SIMPLE" or not site.name or site.name in defined or \
                     isinstance(site.task.get("taskDefinition"), dict):
                 continue
@@ -94,7 +94,7 @@ def _missing_workflows(context: Context) -> Iterator[Finding]:
         if isinstance(failure, str) and failure and "$" not in failure:
             yield from _missing(context, definition, ("failureWorkflow",), failure, None,
                                 "failureWorkflow", "failure-workflow-missing")
-        for site in walk(definition):
+        for site in context.sites(definition):
             param = site.task.get("subWorkflowParam")
             if site.type != "SUB_WORKFLOW" or not isinstance(param, dict) or \
                     param.get("workflowDefinition") is not None:
@@ -112,7 +112,7 @@ def _cycles(context: Context) -> Iterator[Finding]:
     edges: dict[str, list[tuple[str, bool, Definition, Path]]] = defaultdict(list)
     names = {d.name for d in context.definitions.workflows}
     for definition in context.definitions.workflows:
-        for site in walk(definition):
+        for site in context.sites(definition):
             param = site.task.get("subWorkflowParam")
             if site.type == "SUB_WORKFLOW" and isinstance(param, dict) and \
                     param.get("workflowDefinition") is None and param.get("name") in names:

@@ -15,7 +15,7 @@ from typing import Any
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path, TaskSite, walk
+from workflow_migrator._rules.walk import Path, TaskSite
 
 #: Splits a value into literal text and ``${...}`` expressions; ``$${`` is an escape.
 EXPRESSION_SPLIT = re.compile(r"(?=(?<!\$)\$\{)|(?<=\})")
@@ -25,7 +25,7 @@ NOT_CHECKED = " (the server does not check this one; it fails when the workflow 
 
 def reference_rules(context: Context) -> Iterator[Finding]:
     for definition in context.definitions.workflows:
-        sites = list(walk(definition))
+        sites = list(context.sites(definition))
         collected = [s for s in sites if s.collected]
         refs = {s.task.get("taskReferenceName") for s in collected}
         all_refs = refs | {s.task.get("taskReferenceName") for s in sites}

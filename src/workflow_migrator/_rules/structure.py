@@ -15,7 +15,7 @@ from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, describe, finding
 from workflow_migrator._rules.fields import FIELDS, Field, ObjectKind
-from workflow_migrator._rules.walk import Path, walk
+from workflow_migrator._rules.walk import Path
 
 #: Hibernate Validator's @Email, simplified: a local part, '@', a host name.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+"
@@ -49,7 +49,7 @@ def structure_rules(context: Context) -> Iterator[Finding]:
             yield finding(definition, ("schemaVersion",), f"schemaVersion is {schema_version}; "
                           "the server only accepts 2 (or leave it out)", "schema-version")
         yield from _owner_email(definition)
-        for site in walk(definition):
+        for site in context.sites(definition):
             yield from check_object(definition, site.task, "workflow-task", site.path)
             severity: Severity = "error" if site.checked else "warning"
             suffix = "" if site.checked else UNCHECKED

@@ -19,7 +19,7 @@ from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._rules.fields import TASK_TYPES
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._rules.structure import UNCHECKED
-from workflow_migrator._rules.walk import TaskSite, walk
+from workflow_migrator._rules.walk import TaskSite
 
 TERMINATION_STATUSES = ("COMPLETED", "FAILED", "TERMINATED")
 DURATION = re.compile(
@@ -37,7 +37,7 @@ Problems = Iterator[tuple[str, str]]
 def task_type_rules(context: Context) -> Iterator[Finding]:
     task_defs = context.task_defs
     for definition in context.definitions.workflows:
-        for site in walk(definition):
+        for site in context.sites(definition):
             severity: Severity = "error" if site.checked else "warning"
             suffix = "" if site.checked else UNCHECKED
             check = CHECKS.get(site.type)

@@ -13,7 +13,7 @@ from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._rules.fields import FIELDS, OBJECT_LABELS, ObjectKind
-from workflow_migrator._rules.walk import Path, walk
+from workflow_migrator._rules.walk import Path
 
 
 def unknown_key_rules(context: Context) -> Iterator[Finding]:
@@ -22,7 +22,7 @@ def unknown_key_rules(context: Context) -> Iterator[Finding]:
             yield from check_keys(definition, definition.body, "task-def", ())
             continue
         yield from check_keys(definition, definition.body, "workflow-def", ())
-        for site in walk(definition):
+        for site in context.sites(definition):
             yield from check_keys(definition, site.task, "workflow-task", site.path)
             param = site.task.get("subWorkflowParam")
             if isinstance(param, dict):
