@@ -11,6 +11,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -180,8 +181,14 @@ def _client(settings: Settings) -> ConductorClient:
     )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the CLI and returns its exit code."""
+    # Kubernetes stops a Job's pod with SIGTERM: end like Ctrl-C, with a message and 130.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = cli.main(args=list(sys.argv[1:] if argv is None else argv),
                           prog_name="workflow-migrator", standalone_mode=False)
@@ -190,10 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_ERROR
-    except click.exceptions.Abort:
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        click.echo("Interrupted: every write is idempotent, so the next deploy completes "
+                   "what this one started.", err=True)
         return EXIT_INTERRUPTED
     except DefinitionError as exc:
         click.echo(findings_text(exc.findings), err=True)
