@@ -1,7 +1,9 @@
 """Carries out a plan against a server, in the order that keeps it consistent.
 
 Task definitions come first (new ones in one bulk request), then every new or
-changed workflow version in bulk, then deletions. Each step is an idempotent
+changed workflow version in bulk, except new versions of workflows numbered
+automatically, which are registered one by one and only if their number is still
+free, then deletions. Each step is an idempotent
 upsert or delete, so a run that stops half-way leaves a state the next run,
 which plans again from what the server then holds, completes.
 """
@@ -12,10 +14,15 @@ import dataclasses
 from collections.abc import Callable
 
 from workflow_migrator._client import ConductorClient
+from workflow_migrator._compare import differences
+from workflow_migrator._exceptions import ConductorError
+from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 
 #: Workflows per bulk request: one request for a typical set, bounded bodies for huge ones.
 WORKFLOW_BATCH = 200
+#: How often a new version's number may be taken by concurrent deploys before giving up.
+MAX_VERSION_ATTEMPTS = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,11 +46,15 @@ def apply_plan(plan: Plan, client: ConductorClient,
         client.update_task_def(_payload(change))
         on_change(change)
     workflows = plan.pending("create", "workflow") + plan.pending("update", "workflow")
-    for start in range(0, len(workflows), WORKFLOW_BATCH):
-        batch = workflows[start:start + WORKFLOW_BATCH]
+    upserts = [c for c in workflows if not c.create_only]
+    for start in range(0, len(upserts), WORKFLOW_BATCH):
+        batch = upserts[start:start + WORKFLOW_BATCH]
         client.upsert_workflow_defs([_payload(c) for c in batch])
         for change in batch:
             on_change(change)
+    for change in workflows:
+        if change.create_only:
+            on_change(_register_new_version(client, change))
     for change in plan.pending("delete", "workflow"):
         assert change.version is not None
         client.delete_workflow_def(change.name, change.version)
@@ -55,6 +66,24 @@ def apply_plan(plan: Plan, client: ConductorClient,
         created=plan.count("create"), updated=plan.count("update"), deleted=plan.count("delete"))
 
 
-def _payload(change: Change) -> dict[str, object]:
+def _register_new_version(client: ConductorClient, change: Change) -> Change:
+    """Registers the next version of an automatically versioned workflow. When another
+    deploy took that number first, its version stays and this content takes the next free
+    number, unless the newest version already holds this very content."""
+    payload = _payload(change)
+    for _ in range(MAX_VERSION_ATTEMPTS):
+        if client.create_workflow_def(payload):
+            return dataclasses.replace(change, version=int(payload["version"]))
+        newest = client.latest_workflow_def(change.name)
+        if newest is None:
+            continue
+        if not differences("workflow", newest, payload, keep_version=False):
+            return dataclasses.replace(change, version=int(newest.get("version", 1)))
+        payload = {**payload, "version": int(newest.get("version", 1)) + 1}
+    raise ConductorError(f"workflow {change.name}: no free version number after "
+                         f"{MAX_VERSION_ATTEMPTS} attempts (other deploys keep registering)")
+
+
+def _payload(change: Change) -> JSONObject:
     assert change.payload is not None, f"{change.address}: nothing to write"
     return change.payload

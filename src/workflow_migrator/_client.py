@@ -155,6 +155,25 @@ class ConductorClient:
                                       method="PUT", url=f"{self.base_url}/api/metadata/workflow",
                                       status=200)
 
+    def create_workflow_def(self, workflow_def: JSONObject) -> bool:
+        """Registers one workflow version only if it does not exist yet.
+
+        :returns: False when that name and version already exist (409), whoever wrote them.
+        """
+        try:
+            self._request("POST", "/api/metadata/workflow", json=workflow_def)
+        except ServerRejectedError as exc:
+            if exc.status == 409:
+                return False
+            raise
+        return True
+
+    def latest_workflow_def(self, name: str) -> JSONObject | None:
+        """The newest version of a workflow, or None when it has none."""
+        answer = self._request("GET", f"/api/metadata/workflow/{quote(name, safe='')}",
+                               missing_ok=True)
+        return answer if isinstance(answer, dict) else None
+
     def delete_task_def(self, name: str) -> None:
         self._request("DELETE", f"/api/metadata/taskdefs/{quote(name, safe='')}", missing_ok=True)
 

@@ -49,6 +49,9 @@ class Change:
     source: str | None = None
     fields: tuple[FieldChange, ...] = ()
     payload: JSONObject | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: a new version numbered after what the server held: registered only if that number
+    #: is still free, so a concurrent deploy's version is never overwritten
+    create_only: bool = False
 
     @property
     def address(self) -> str:
@@ -182,7 +185,8 @@ def _plan_automatic(definition: Definition, versions: dict[int, JSONObject]) -> 
                       "matches the newest version on the server", source)
     return Change("create", "workflow", definition.name, newest + 1,
                   f"content differs from v{newest}: registered as a new version, v{newest} stays",
-                  source, tuple(fields), {**definition.body, "version": newest + 1})
+                  source, tuple(fields), {**definition.body, "version": newest + 1},
+                  create_only=True)
 
 
 def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], options: PlanOptions,
