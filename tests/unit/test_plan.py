@@ -52,7 +52,7 @@ def test_automatic_workflow_gets_next_version_and_keeps_old() -> None:
     live = LiveState(workflows=(live_workflow("w", 1), live_workflow("w", 4, description="old")))
     plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="new"),)), live)
     (change,) = plan.changes
-    assert (change.action, change.version) == ("create", 5)
+    assert (change.action, change.version, change.create_only) == ("create", 5, True)
     assert change.payload is not None and change.payload["version"] == 5
     assert [(f.path, f.before, f.after) for f in change.fields] == [("description", "old", "new")]
     assert plan.count("delete") == 0
