@@ -27,9 +27,9 @@ from workflow_migrator._models import Definition, DefinitionSet, Source
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
 from workflow_migrator._render import plan_json, plan_text
-from workflow_migrator._settings import Settings
 from workflow_migrator._rules import ServerFacts
 from workflow_migrator._schema import write_schemas
+from workflow_migrator._settings import Settings
 from workflow_migrator._validate import validate, validate_directory
 
 try:

@@ -130,7 +130,8 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: b
     settings = Settings()
     reporter = Reporter(settings.app_env, log_format)  # type: ignore[arg-type]
     with _client(settings) as client:
-        planned = _commands.plan(config_dir, client, options=PlanOptions(prune, keep, allow_overwrite),
+        planned = _commands.plan(config_dir, client,
+                                 options=PlanOptions(prune, keep, allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
     reporter.result(plan_json(planned) if output_format == "json" else plan_text(planned))

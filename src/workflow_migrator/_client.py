@@ -100,7 +100,8 @@ class ConductorClient:
 
     # -- readiness and auth ------------------------------------------------------------
 
-    def wait_until_ready(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
+    def wait_until_ready(self, timeout: float,
+                         on_wait: Callable[[str], None] | None = None) -> None:
         """Polls the health endpoint, with backoff, until the server answers or ``timeout``."""
         deadline = time.monotonic() + timeout
         delay = 0.5
@@ -121,7 +122,8 @@ class ConductorClient:
                     f"server not ready after {timeout:.0f}s ({reason})", method="GET",
                     url=f"{self.base_url}/health")
             if on_wait:
-                on_wait(f"waiting for {self.base_url}: {reason}; next try in {min(delay, remaining):.1f}s")
+                on_wait(f"waiting for {self.base_url}: {reason}; "
+                        f"next try in {min(delay, remaining):.1f}s")
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 10.0)
         if self._auth_key and self._auth_secret:
@@ -232,7 +234,8 @@ class ConductorClient:
                 method=method, url=url, status=exc.response.status_code) from None
         except httpx.TransportError as exc:
             raise ServerUnavailableError(
-                f"{type(exc).__name__}: {exc or 'no answer'} (after {self.retry.attempts} attempts)",
+                f"{type(exc).__name__}: {exc or 'no answer'} "
+                f"(after {self.retry.attempts} attempts)",
                 method=method, url=url) from exc
         if missing_ok and _is_missing(response):
             return None

@@ -18,7 +18,14 @@ from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import DefinitionSet
 from workflow_migrator._output import Reporter
-from workflow_migrator._plan import LiveState, Plan, PlanOptions, compute_plan, prune_candidates
+from workflow_migrator._plan import (
+    DEFAULT_OPTIONS,
+    LiveState,
+    Plan,
+    PlanOptions,
+    compute_plan,
+    prune_candidates,
+)
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
 from workflow_migrator._validate import validate, validate_directory
 
@@ -40,7 +47,8 @@ def _raise_on_errors(findings: list[Finding]) -> None:
         raise DefinitionError(findings)
 
 
-def read_live(client: ConductorClient, wait_timeout: float, reporter: Reporter | None = None) -> LiveState:
+def read_live(client: ConductorClient, wait_timeout: float,
+              reporter: Reporter | None = None) -> LiveState:
     """Waits for the server, then reads every task definition and workflow version.
 
     :param wait_timeout: seconds to wait for a server that is still starting.
@@ -68,7 +76,7 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
     return compute_plan(definitions, live, options)
 
 
-def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = PlanOptions(),
+def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
          app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None) -> Plan:
     """What ``deploy`` would do, without writing anything.
 
@@ -104,7 +112,7 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = PlanOptions(),
+def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
            app_env: str = "", wait_timeout: float = 300.0,
            reporter: Reporter | None = None) -> tuple[Plan, ApplyResult]:
     """Brings the server to exactly the directory's definitions; writes nothing on any error.

@@ -115,7 +115,7 @@ def _walk(before: Any, after: Any, path: tuple[str | int, ...],
             _walk(before.get(key), after.get(key), (*path, key), changes)
         return
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        for index, (b, a) in enumerate(zip(before, after)):
+        for index, (b, a) in enumerate(zip(before, after, strict=True)):
             _walk(b, a, (*path, index), changes)
         return
     changes.append(FieldChange(json_path(*path), before, after))

@@ -83,7 +83,8 @@ def _parse(file: Path, relative: str, findings: list[Finding]) -> tuple[Any, boo
     return None, False
 
 
-def _items(document: Any, relative: str, findings: list[Finding]) -> Iterator[tuple[int | None, dict[str, Any]]]:
+def _items(document: Any, relative: str,
+           findings: list[Finding]) -> Iterator[tuple[int | None, dict[str, Any]]]:
     if isinstance(document, dict):
         yield None, document
         return

@@ -55,7 +55,9 @@ class Change:
 
     @property
     def address(self) -> str:
-        return f"task {self.name}" if self.kind == "task" else f"workflow {self.name} v{self.version}"
+        if self.kind == "task":
+            return f"task {self.name}"
+        return f"workflow {self.name} v{self.version}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +120,11 @@ class PlanOptions:
     allow_overwrite: bool = False
 
 
-def compute_plan(desired: DefinitionSet, live: LiveState, options: PlanOptions = PlanOptions()) -> Plan:
+DEFAULT_OPTIONS = PlanOptions()
+
+
+def compute_plan(desired: DefinitionSet, live: LiveState,
+                 options: PlanOptions = DEFAULT_OPTIONS) -> Plan:
     """Decides, for every definition, whether to create, update, keep or delete it."""
     conflicts: list[str] = []
     # Indexed once: looking each definition up by scanning the live lists was quadratic

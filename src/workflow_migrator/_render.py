@@ -56,7 +56,8 @@ def _change_block(change: Change) -> list[str]:
     header = f"{SYMBOLS[change.action]} {change.address} {VERBS[change.action]}"
     detail = f"    # {change.reason}" + (f" ({change.source})" if change.source else "")
     block = [header, detail]
-    block.extend(f"    {f.symbol} {f.path}: {_field_value(f.before, f.after)}" for f in change.fields)
+    block.extend(f"    {f.symbol} {f.path}: {_field_value(f.before, f.after)}"
+                 for f in change.fields)
     block.append("")
     return block
 

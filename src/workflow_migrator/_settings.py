@@ -27,7 +27,8 @@ class Settings(BaseSettings):
         description="The server's root URL, with or without a trailing /api.")
     app_env: str = Field(
         default="", validation_alias=AliasChoices("APP_ENV", "app_env"),
-        description="The environment's name: in every log line, and selects environments/<APP_ENV>.yaml.")
+        description="The environment's name: in every log line, and selects "
+                    "environments/<APP_ENV>.yaml.")
     auth_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("CONDUCTOR_AUTH_TOKEN", "auth_token"),
         description="A bearer token, sent as X-Authorization.")

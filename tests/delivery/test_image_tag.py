@@ -14,7 +14,8 @@ import pytest
 from tests.delivery._helpers import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "image-tag"
-SOURCES = ["scripts/image-tag", "docker/server/Dockerfile", "docker/ui/Dockerfile", "pyproject.toml"]
+SOURCES = ["scripts/image-tag", "docker/server/Dockerfile", "docker/ui/Dockerfile",
+           "pyproject.toml"]
 
 
 def image_tag(component: str, root: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:

@@ -212,7 +212,8 @@ def test_server_exposes_8080_with_a_readiness_healthcheck_and_oci_labels() -> No
     assert labels["org.opencontainers.image.revision"] == "${ORKES_CONDUCTOR_COMMIT}"
     assert labels["org.opencontainers.image.source"].startswith("https://github.com/")
     assert labels["org.opencontainers.image.licenses"]
-    assert {"ORKES_CONDUCTOR_VERSION", "ORKES_CONDUCTOR_COMMIT"} <= set(args_of(runtime.instructions))
+    expected = {"ORKES_CONDUCTOR_VERSION", "ORKES_CONDUCTOR_COMMIT"}
+    assert expected <= set(args_of(runtime.instructions))
 
 
 # ---------------------------------------------------------------------------- migrator image

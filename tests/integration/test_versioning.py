@@ -187,7 +187,8 @@ def test_environment_values_are_substituted_and_secrets_never_shown(
     name = unique_prefix()
     (tmp_path / "environments").mkdir()
     (tmp_path / "environments" / "staging.yaml").write_text(
-        "values:\n  AUDIT_URL: http://audit.staging.internal\n  AUDIT_TOKEN: {env: TEST_AUDIT_TOKEN}\n"
+        "values:\n  AUDIT_URL: http://audit.staging.internal\n"
+        "  AUDIT_TOKEN: {env: TEST_AUDIT_TOKEN}\n"
         "  RETRIES: 4\nsecret: [AUDIT_TOKEN]\n")
     write_task(tmp_path, name, retryCount="@{RETRIES}")
     workflow = {

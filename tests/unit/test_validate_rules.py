@@ -13,14 +13,16 @@ import pytest
 
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
-from workflow_migrator._models import Definition, DefinitionSet, Source
-from workflow_migrator._rules import RULE_IDS, ServerFacts
 from workflow_migrator._models import (
     SERVER_MANAGED_FIELDS,
     TASK_DEF_DEFAULTS,
     WORKFLOW_DEF_DEFAULTS,
     WORKFLOW_TASK_DEFAULTS,
+    Definition,
+    DefinitionSet,
+    Source,
 )
+from workflow_migrator._rules import RULE_IDS, ServerFacts
 from workflow_migrator._rules.fields import FIELDS
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._validate import validate, validate_directory

@@ -29,7 +29,8 @@ from workflow_migrator._rules.unknown_keys import unknown_key_rules
 
 Rule = Callable[[Context], Iterator[Finding]]
 
-RULES: tuple[Rule, ...] = (structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules)
+RULES: tuple[Rule, ...] = (
+    structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules)
 #: The rules whose verdict can change once the server's content is known.
 SERVER_AWARE_RULES: tuple[Rule, ...] = (graph_rules,)
 

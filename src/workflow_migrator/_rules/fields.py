@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-
 FieldType = Literal[
     "string", "integer", "boolean", "object", "string-list", "string-map", "any",
     "tasks", "task-lists", "task-map", "task-def", "workflow-def", "sub-workflow",
