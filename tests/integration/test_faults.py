@@ -487,8 +487,9 @@ def test_two_deploys_of_a_change_at_once_register_one_new_version(
 
     assert [code for code, _, _ in outcomes] == [0, 0], [err for _, _, err in outcomes]
     # Both planned v2 of the 4 workflows: one registered each, the other met 409 and
-    # found its content already there.
-    assert proxy.count("POST", BULK_WORKFLOWS) == 8, "the deploys did not overlap"
+    # found its content already there. (More than 8 when the server answered a POST
+    # with a 5xx under the concurrent load and it was retried.)
+    assert proxy.count("POST", BULK_WORKFLOWS) >= 8, "the deploys did not overlap"
     assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
 
 
