@@ -3,9 +3,9 @@
 Task definitions come first (new ones in one bulk request), then every new or
 changed workflow version in bulk, except new versions of workflows numbered
 automatically, which are registered one by one and only if their number is still
-free, then deletions. Each step is an idempotent
-upsert or delete, so a run that stops half-way leaves a state the next run,
-which plans again from what the server then holds, completes.
+free, then deletions. Each step is an idempotent upsert, create-only registration or
+delete, so a run that stops half-way leaves a state the next run, which plans again
+from what the server then holds, completes.
 """
 
 from __future__ import annotations

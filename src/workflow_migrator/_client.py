@@ -193,7 +193,7 @@ class ConductorClient:
             self._request("POST", "/api/metadata/workflow/validate", json=workflow_def,
                           retry_server_errors=False)
         except ServerRejectedError as exc:
-            return exc.messages if isinstance(exc, _ValidationRejection) else [str(exc)]
+            return exc.messages
         return []
 
     # -- plumbing ------------------------------------------------------------------------
@@ -240,7 +240,9 @@ class ConductorClient:
         if missing_ok and _is_missing(response):
             return None
         if response.status_code >= 400:
-            raise _ValidationRejection.from_response(method, url, response)
+            messages = _validation_messages(response) or [_error_message(response)]
+            raise ServerRejectedError("; ".join(messages), messages=messages, method=method,
+                                      url=url, status=response.status_code)
         if not response.content:
             return None
         try:
@@ -248,20 +250,6 @@ class ConductorClient:
         except ValueError as exc:
             raise ConductorError("answer is not JSON", method=method, url=url,
                                  status=response.status_code) from exc
-
-
-class _ValidationRejection(ServerRejectedError):
-    """A 4xx answer, with the server's validation messages when it gave any."""
-
-    messages: list[str]
-
-    @classmethod
-    def from_response(cls, method: str, url: str, response: httpx.Response) -> _ValidationRejection:
-        messages = _validation_messages(response)
-        error = cls("; ".join(messages) or _error_message(response), method=method, url=url,
-                    status=response.status_code)
-        error.messages = messages or [_error_message(response)]
-        return error
 
 
 def _validation_messages(response: httpx.Response) -> list[str]:

@@ -24,7 +24,6 @@ from workflow_migrator._plan import (
     Plan,
     PlanOptions,
     compute_plan,
-    prune_candidates,
 )
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
 from workflow_migrator._validate import validate, validate_directory
@@ -69,11 +68,12 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
     :param live: what the server holds.
     :param options: prune, keep patterns, allow-overwrite.
     """
-    if options.prune:
-        running = frozenset(version for version in prune_candidates(definitions, live, options)
-                            if client.running_workflow_ids(*version))
-        live = dataclasses.replace(live, running=running)
-    return compute_plan(definitions, live, options)
+    planned = compute_plan(definitions, live, options)
+    running = frozenset((c.name, c.version) for c in planned.pending("delete", "workflow")
+                        if c.version is not None and client.running_workflow_ids(c.name, c.version))
+    if not running:
+        return planned
+    return compute_plan(definitions, dataclasses.replace(live, running=running), options)
 
 
 def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
@@ -129,7 +129,6 @@ def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     if reporter:
         reporter.plan(planned)
     if planned.conflicts:
-        raise UnsafeChangeError(planned.conflicts[0] + (
-            f" (and {len(planned.conflicts) - 1} more)" if len(planned.conflicts) > 1 else ""))
+        raise UnsafeChangeError(list(planned.conflicts))
     result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None)
     return planned, result

@@ -67,7 +67,7 @@ def _strip(body: JSONObject, defaults: JSONObject) -> JSONObject:
     # both sides, on every plan.
     kept: JSONObject = {}
     for key, value in body.items():
-        if value is None or key in SERVER_MANAGED_FIELDS or _is_empty(value):
+        if key in SERVER_MANAGED_FIELDS or _is_empty(value):
             continue
         if key in defaults and defaults[key] == value:
             continue

@@ -23,19 +23,26 @@ class MigratorError(Exception):
     """Base of every error the migrator raises on purpose."""
 
 
+def _first_of(problems: list[str]) -> str:
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return problems[0] + more
+
+
 class DefinitionError(MigratorError):
     """One or more definitions are invalid; nothing was written."""
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        errors = [f for f in findings if f.severity == "error"]
-        first = errors[0] if errors else findings[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(f"{first.location}: {first.message}{more}")
+        errors = [f for f in findings if f.severity == "error"] or findings
+        super().__init__(_first_of([f"{f.location}: {f.message}" for f in errors]))
 
 
 class UnsafeChangeError(MigratorError):
     """The plan would change a workflow version in place; nothing was written."""
+
+    def __init__(self, conflicts: list[str]) -> None:
+        self.conflicts = conflicts
+        super().__init__(_first_of(conflicts))
 
 
 class ConductorError(MigratorError):
@@ -55,4 +62,10 @@ class ServerUnavailableError(ConductorError):
 
 
 class ServerRejectedError(ConductorError):
-    """The server refused the request (4xx), or some items of a bulk request."""
+    """The server refused the request (4xx), or some items of a bulk request;
+    ``messages`` holds its validation messages, one per problem."""
+
+    def __init__(self, message: str, *, messages: list[str] | None = None, method: str = "",
+                 url: str = "", status: int | None = None):
+        super().__init__(message, method=method, url=url, status=status)
+        self.messages = messages or [message]

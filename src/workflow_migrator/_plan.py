@@ -145,14 +145,6 @@ def compute_plan(desired: DefinitionSet, live: LiveState,
     return Plan(tuple(deletions + changes), tuple(conflicts), tuple(retained))
 
 
-def prune_candidates(desired: DefinitionSet, live: LiveState,
-                     options: PlanOptions) -> list[tuple[str, int]]:
-    """The workflow versions prune would delete if none ran: the ones to ask the server about."""
-    plan = compute_plan(desired, dataclasses.replace(live, running=frozenset()), options)
-    return [(c.name, c.version) for c in plan.changes
-            if c.action == "delete" and c.kind == "workflow" and c.version is not None]
-
-
 def _plan_task(definition: Definition, current: JSONObject | None) -> Change:
     if current is None:
         return Change("create", "task", definition.name, None, "not on the server",
