@@ -62,14 +62,8 @@ def structure_rules(context: Context) -> Iterator[Finding]:
             if "type" in site.task and site.task["type"] is None:
                 yield finding(definition, (*site.path, "type"), "'type' is null: give a task "
                               "type, or leave the key out for a SIMPLE task", "type", severity)
-            param = site.task.get("subWorkflowParam")
-            if isinstance(param, dict):
-                yield from check_object(definition, param, "sub-workflow",
-                                        (*site.path, "subWorkflowParam"))
-            embedded = site.task.get("taskDefinition")
-            if isinstance(embedded, dict):
-                yield from check_object(definition, embedded, "task-def",
-                                        (*site.path, "taskDefinition"))
+            for embedded, kind, path in site.embedded_objects():
+                yield from check_object(definition, embedded, kind, path)
 
 
 def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,

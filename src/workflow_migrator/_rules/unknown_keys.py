@@ -24,18 +24,12 @@ def unknown_key_rules(context: Context) -> Iterator[Finding]:
         yield from check_keys(definition, definition.body, "workflow-def", ())
         for site in context.sites(definition):
             yield from check_keys(definition, site.task, "workflow-task", site.path)
-            param = site.task.get("subWorkflowParam")
-            if isinstance(param, dict):
-                yield from check_keys(definition, param, "sub-workflow",
-                                      (*site.path, "subWorkflowParam"))
-                inline = param.get("workflowDefinition")
+            for embedded, kind, path in site.embedded_objects():
+                yield from check_keys(definition, embedded, kind, path)
+                inline = embedded.get("workflowDefinition") if kind == "sub-workflow" else None
                 if isinstance(inline, dict):
                     yield from check_keys(definition, inline, "workflow-def",
-                                          (*site.path, "subWorkflowParam", "workflowDefinition"))
-            embedded = site.task.get("taskDefinition")
-            if isinstance(embedded, dict):
-                yield from check_keys(definition, embedded, "task-def",
-                                      (*site.path, "taskDefinition"))
+                                          (*path, "workflowDefinition"))
 
 
 def check_keys(definition: Definition, body: dict[str, Any], kind: ObjectKind,

@@ -14,8 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from workflow_migrator._models import Definition
+from workflow_migrator._rules.fields import ObjectKind
 
 Path = tuple[str | int, ...]
+EMBEDDED_OBJECTS: tuple[tuple[str, ObjectKind], ...] = (
+    ("subWorkflowParam", "sub-workflow"), ("taskDefinition", "task-def"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +47,13 @@ class TaskSite:
     @property
     def top_level(self) -> bool:
         return len(self.path) == 2
+
+    def embedded_objects(self) -> Iterator[tuple[dict[str, Any], ObjectKind, Path]]:
+        """The objects the task carries inside it: its subWorkflowParam and taskDefinition."""
+        for key, kind in EMBEDDED_OBJECTS:
+            value = self.task.get(key)
+            if isinstance(value, dict):
+                yield value, kind, (*self.path, key)
 
 
 def walk(definition: Definition) -> Iterator[TaskSite]:
