@@ -9,7 +9,6 @@ import contextlib
 import dataclasses
 import gc
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from workflow_migrator._apply import ApplyResult, apply_plan
@@ -53,11 +52,8 @@ def read_live(client: ConductorClient, wait_timeout: float,
     :param wait_timeout: seconds to wait for a server that is still starting.
     """
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
-    # The two listings are independent and the server takes most of their time: ask both at once.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        tasks = pool.submit(client.list_task_defs)
-        workflows = pool.submit(client.list_workflow_defs)
-        return LiveState(tuple(tasks.result()), tuple(workflows.result()))
+    tasks, workflows = client.list_all_defs()
+    return LiveState(tuple(tasks), tuple(workflows))
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,

@@ -52,7 +52,7 @@ def validate_directory(config_dir: Path, app_env: str = "", client: ConductorCli
     if client is None:
         return definitions, sorted([*findings, *validate(definitions)], key=_order)
     client.wait_until_ready(wait_timeout)
-    facts = ServerFacts.read(client.list_task_defs(), client.list_workflow_defs())
+    facts = ServerFacts.read(*client.list_all_defs())
     ours = validate(definitions, facts)
     verdicts = [_compare_verdict(client, definition, ours) for definition in definitions.workflows]
     return definitions, sorted([*findings, *ours, *(v for v in verdicts if v)], key=_order)
