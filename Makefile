@@ -12,7 +12,7 @@ ACTIONLINT_VERSION := v1.7.7
 
 export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv setup demo down status test lint
+.PHONY: help venv setup demo down status test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
