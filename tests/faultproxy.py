@@ -26,7 +26,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 from urllib.parse import urlsplit
@@ -54,7 +54,6 @@ class Rule:
     after_forward: bool = False
     entered: threading.Event = dataclasses.field(default_factory=threading.Event)
     released: threading.Event = dataclasses.field(default_factory=threading.Event)
-    hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         return ((self.method is None or self.method == method)
@@ -74,7 +73,6 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self.upstream_timeout = upstream_timeout
         self.port = port
-        self.requests: list[tuple[str, str]] = []
         self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
         self._rules: list[Rule] = []
         self._lock = threading.Lock()
@@ -170,7 +168,6 @@ class FaultProxy:
         delays, plus the first matching status, drop or stall."""
         applied: list[Rule] = []
         with self._lock:
-            self.requests.append((method, path))
             self.counts[(method, path)] += 1
             terminal_taken = False
             for rule in self._rules:
@@ -182,7 +179,6 @@ class FaultProxy:
                     terminal_taken = True
                 if rule.count is not None:
                     rule.count -= 1
-                rule.hits += 1
                 applied.append(rule)
         return applied
 
@@ -272,23 +268,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float,
-             interval: float = 0.05) -> bool:
-    """Polls ``predicate`` until it holds or ``timeout`` seconds pass; returns whether it held."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 def iter_counts(proxy: FaultProxy) -> Iterator[str]:

@@ -11,6 +11,8 @@ import json
 import os
 import socket
 import subprocess
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +23,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float,
+             interval: float = 0.05) -> bool:
+    """Polls ``predicate`` until it holds or ``timeout`` seconds pass; returns whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
 
 
 @dataclasses.dataclass
@@ -52,9 +65,11 @@ class Stack:
         return dict(data.get("server_env", {}))
 
 
-def run_stack_script(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_stack_script(*args: str, check: bool = True, env: Mapping[str, str] | None = None,
+                     timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(STACK_SCRIPT), *args], capture_output=True, text=True, check=check, timeout=600
+        [str(STACK_SCRIPT), *args], capture_output=True, text=True, check=check, env=env,
+        timeout=timeout,
     )
 
 

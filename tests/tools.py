@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.stacks import REPO_ROOT
 
 
 def tool(name: str) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 import helm_python as helm
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.stacks import REPO_ROOT
+
 CHARTS_DIR = REPO_ROOT / "charts"
 VALUES_DIR = Path(__file__).resolve().parent / "values"
 

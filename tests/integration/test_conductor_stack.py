@@ -6,22 +6,13 @@ import json
 import os
 import socket
 import subprocess
-import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.stacks import Stack, free_port, run_stack_script, start_stack
-
-FIVE_VARS = (
-    "CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS",
-    "CONDUCTOR_REDIS_HOSTS",
-    "SPRING_DATASOURCE_URL",
-    "SPRING_DATASOURCE_USERNAME",
-    "SPRING_DATASOURCE_PASSWORD",
-)
+from tests.stacks import Stack, free_port, run_stack_script, start_stack, wait_for
 
 
 def http_get(url: str) -> tuple[int, bytes]:
@@ -53,13 +44,8 @@ def process_gone(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
-def wait_until(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return bool(predicate())
+def wait_until(predicate: Callable[[], bool]) -> bool:
+    return wait_for(predicate, timeout=30.0, interval=0.2)
 
 
 def port_of(url: str) -> int:
@@ -127,11 +113,8 @@ def test_embedded_down_leaves_no_process_and_no_port(embedded: Stack) -> None:
 def test_up_fails_clearly_and_cleans_up_when_java_is_unusable(tmp_path: Path) -> None:
     env = {**os.environ, "CONDUCTOR_JAVA": "/bin/false"}
     port = free_port()
-    result = subprocess.run(
-        [str(Path(__file__).parents[2] / "scripts" / "conductor-stack"), "up", "--port",
-         str(port), "--state-dir", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )
+    result = run_stack_script("up", "--port", str(port), "--state-dir", str(tmp_path),
+                              env=env, timeout=120, check=False)
     assert result.returncode == 1
     assert "CONDUCTOR_JAVA" in result.stderr and "Java >= 21" in result.stderr
     assert not port_open(port)
@@ -246,11 +229,8 @@ def test_run_server_takes_the_lock_address_from_its_environment(
     unused = free_port()
     env = {**os.environ, **production_like.server_env(),
            "CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS": f"redis://127.0.0.1:{unused}"}
-    result = subprocess.run(
-        [str(Path(__file__).parents[2] / "scripts" / "conductor-stack"), "run-server",
-         "--port", str(free_port()), "--state-dir", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )
+    result = run_stack_script("run-server", "--port", str(free_port()), "--state-dir",
+                              str(tmp_path), env=env, timeout=300, check=False)
     assert result.returncode != 0
     assert f"Unable to connect to Redis server: 127.0.0.1/127.0.0.1:{unused}" in result.stdout
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.faultproxy import FaultProxy, free_port, iter_counts, wait_for
+from tests.faultproxy import FaultProxy, Rule, iter_counts
 from tests.integration.conftest import RunMigrator, unique_prefix
-from tests.stacks import clean_env
+from tests.stacks import clean_env, free_port, wait_for
 from workflow_migrator import (
     ConductorClient,
     RetryPolicy,
@@ -112,6 +112,12 @@ def assert_converged(base_url: str, config: Path, prefix: str, *, tasks: int = 1
     assert not plan.has_changes, [c.address for c in plan.changes if c.action != "unchanged"]
 
 
+def deploy_directly(base_url: str, config: Path) -> None:
+    """Deploys ``config`` straight to the server, without faults: where a test starts from."""
+    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+        deploy(config, client, wait_timeout=10)
+
+
 def keep_all_but(prefix: str) -> list[str]:
     """``--keep`` options that protect every name not starting with ``prefix``, so that a
     prune on a server other tests share deletes only this test's definitions."""
@@ -143,6 +149,15 @@ def kill(process: subprocess.Popen[str]) -> None:
     """SIGKILL: no handler runs, nothing is cleaned up, as when a node dies."""
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
+
+
+def kill_when_stalled(process: subprocess.Popen[str], stall: Rule, never_reached: str) -> None:
+    """Kills ``process`` once one of its requests is held at ``stall``, then lets it go."""
+    try:
+        assert stall.entered.wait(RUN_TIMEOUT), never_reached
+    finally:
+        kill(process)
+        stall.release()
 
 
 @pytest.fixture
@@ -242,8 +257,7 @@ def test_answer_lost_after_the_server_acted_registers_no_version_twice(
         proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix, revision="a")
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
-        deploy(config, client, wait_timeout=10)
+    deploy_directly(embedded_base_url, config)
     write_config(tmp_path, prefix, revision="b")  # every workflow changes: v2 of each
     # A new version is registered create-only (POST): the first one's answer is lost.
     proxy.drop(1, method="POST", path=BULK_WORKFLOWS, after_forward=True)
@@ -261,8 +275,7 @@ def test_answer_lost_after_the_server_acted_registers_no_version_twice(
 def test_a_delete_whose_answer_was_lost_is_retried_into_success(
         proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
     prefix = unique_prefix()
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
-        deploy(write_config(tmp_path / "before", prefix), client, wait_timeout=10)
+    deploy_directly(embedded_base_url, write_config(tmp_path / "before", prefix))
     config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
     proxy.drop(1, method="DELETE", path="/api/metadata/workflow/*", after_forward=True)
     proxy.drop(1, method="DELETE", path="/api/metadata/taskdefs/*", after_forward=True)
@@ -353,11 +366,7 @@ def test_killed_before_the_workflows_were_sent_next_run_converges(
     config = write_config(tmp_path, prefix)
     stall = proxy.stall(method="PUT", path=BULK_WORKFLOWS)
     process = start_cli(config, proxy.url)
-    try:
-        assert stall.entered.wait(RUN_TIMEOUT), "deploy never reached the bulk workflow PUT"
-    finally:
-        kill(process)
-        stall.release()
+    kill_when_stalled(process, stall, "deploy never reached the bulk workflow PUT")
     assert process.returncode == -signal.SIGKILL
 
     with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
@@ -378,11 +387,7 @@ def test_killed_after_the_server_registered_new_versions_next_run_adds_none(
     write_config(tmp_path, prefix, revision="b")
     stall = proxy.stall(method="POST", path=BULK_WORKFLOWS, after_forward=True)
     process = start_cli(config, proxy.url)
-    try:
-        assert stall.entered.wait(RUN_TIMEOUT), "deploy never registered a new version"
-    finally:
-        kill(process)
-        stall.release()
+    kill_when_stalled(process, stall, "deploy never registered a new version")
     assert proxy.count("POST", BULK_WORKFLOWS) == 1  # killed after the first new version
 
     code, _, err = finish(start_cli(config, proxy.url))
@@ -400,11 +405,7 @@ def test_killed_after_the_connection_dropped_mid_deploy_next_run_converges(
     proxy.drop(1, method="POST", path=TASKDEFS, after_forward=True)
     stall = proxy.stall(method="POST", path=TASKDEFS, after_forward=True)  # the retry
     process = start_cli(config, proxy.url)
-    try:
-        assert stall.entered.wait(RUN_TIMEOUT), "deploy never retried the task definitions"
-    finally:
-        kill(process)
-        stall.release()
+    kill_when_stalled(process, stall, "deploy never retried the task definitions")
     assert proxy.count("POST", TASKDEFS) == 2
     proxy.clear()
 
@@ -416,16 +417,11 @@ def test_killed_after_the_connection_dropped_mid_deploy_next_run_converges(
 def test_killed_while_pruning_next_run_converges(proxy: FaultProxy, embedded_base_url: str,
                                                   tmp_path: Path) -> None:
     prefix = unique_prefix()
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
-        deploy(write_config(tmp_path / "before", prefix), client, wait_timeout=10)
+    deploy_directly(embedded_base_url, write_config(tmp_path / "before", prefix))
     config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
     stall = proxy.stall(method="DELETE", path="/api/metadata/*", after_forward=True)
     process = start_cli(config, proxy.url, "--prune", *keep_all_but(prefix))
-    try:
-        assert stall.entered.wait(RUN_TIMEOUT), "deploy never deleted anything"
-    finally:
-        kill(process)
-        stall.release()
+    kill_when_stalled(process, stall, "deploy never deleted anything")
     with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
         tasks, workflows = server_state(client, prefix)
     assert len(tasks) + len(workflows) == 12 + 4 - 1  # killed after the first deletion
@@ -479,8 +475,7 @@ def test_two_deploys_of_a_change_at_once_register_one_new_version(
         proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix, revision="a")
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
-        deploy(config, client, wait_timeout=10)
+    deploy_directly(embedded_base_url, config)
     write_config(tmp_path, prefix, revision="b")
 
     outcomes = race(config, proxy)
@@ -496,8 +491,7 @@ def test_two_deploys_of_a_change_at_once_register_one_new_version(
 def test_two_prunes_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: str,
                                        tmp_path: Path) -> None:
     prefix = unique_prefix()
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
-        deploy(write_config(tmp_path / "before", prefix), client, wait_timeout=10)
+    deploy_directly(embedded_base_url, write_config(tmp_path / "before", prefix))
     config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
 
     outcomes = race(config, proxy, "--prune", *keep_all_but(prefix))
@@ -514,9 +508,8 @@ def test_two_deploys_of_different_changes_at_once_lose_neither(
     """Not the same directory (two releases overlapping): each deploy that succeeds must
     leave its content on the server as some version, never overwrite another's."""
     prefix = unique_prefix()
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
-        deploy(write_config(tmp_path / "a", prefix, revision="a", workflows=1), client,
-               wait_timeout=10)
+    deploy_directly(embedded_base_url, write_config(tmp_path / "a", prefix, revision="a",
+                                                    workflows=1))
     releases = {revision: write_config(tmp_path / revision, prefix, revision=revision,
                                        workflows=1) for revision in ("b", "c")}
     hold_writes_until_both_read(proxy)

@@ -31,7 +31,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import tempfile
@@ -42,7 +41,8 @@ from pathlib import Path
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.stacks import REPO_ROOT, free_port
+
 UI_DIR = REPO_ROOT / "docker" / "ui"
 ENTRYPOINT_D = UI_DIR / "docker-entrypoint.d"
 TEMPLATES = UI_DIR / "templates"
@@ -129,12 +129,6 @@ STANDIN_JS = (
     + "// padding so the bundle is large enough to be gzipped\n" * 40
 )
 STANDIN_CSS = "body { font-family: sans-serif; }\n" * 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _demote_cmd(cmd: list[str]) -> list[str]:

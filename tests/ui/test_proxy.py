@@ -33,6 +33,13 @@ def client(base_url: str) -> httpx.Client:
     return httpx.Client(base_url=base_url, trust_env=False, timeout=30)
 
 
+def get_proxied_and_direct(nginx_url: str, conductor_url: str,
+                           path: str) -> tuple[httpx.Response, httpx.Response]:
+    """``path`` through nginx and straight from the server."""
+    with client(nginx_url) as via_proxy, client(conductor_url) as direct:
+        return via_proxy.get(path), direct.get(path)
+
+
 def assert_security_headers(response: httpx.Response) -> None:
     for name, value in SECURITY_HEADERS.items():
         assert response.headers.get_list(name) == [value], (response.url, name, response.headers)
@@ -49,9 +56,8 @@ def test_workflow_list_through_nginx_equals_the_servers(
     base = conductor_url + ("/" if trailing_slash else "")
     with harness.running_nginx({"CONDUCTOR_BASE_URL": base}) as nginx:
         assert nginx.start.env["CONDUCTOR_BASE_URL"] == conductor_url
-        with client(nginx.url) as via_proxy, client(conductor_url) as direct:
-            proxied = via_proxy.get("/api/metadata/workflow")
-            expected = direct.get("/api/metadata/workflow")
+        proxied, expected = get_proxied_and_direct(nginx.url, conductor_url,
+                                                   "/api/metadata/workflow")
     assert proxied.status_code == expected.status_code == 200
     assert proxied.json() == expected.json()
     assert seeded_workflow["name"] in {w["name"] for w in proxied.json()}
@@ -62,8 +68,7 @@ def test_encoded_path_and_query_reach_the_server_unchanged(
     proxy: harness.RunningNginx, conductor_url: str, seeded_workflow: dict[str, Any]
 ) -> None:
     path = f"/api/metadata/workflow/{quote(seeded_workflow['name'])}?version=1"
-    with client(proxy.url) as via_proxy, client(conductor_url) as direct:
-        proxied, expected = via_proxy.get(path), direct.get(path)
+    proxied, expected = get_proxied_and_direct(proxy.url, conductor_url, path)
     assert proxied.status_code == expected.status_code == 200
     assert proxied.json() == expected.json()
     assert proxied.json()["name"] == seeded_workflow["name"]
@@ -73,8 +78,7 @@ def test_server_errors_pass_through_with_the_headers(
     proxy: harness.RunningNginx, conductor_url: str
 ) -> None:
     path = f"/api/metadata/workflow/{harness_name('does-not-exist')}"
-    with client(proxy.url) as via_proxy, client(conductor_url) as direct:
-        proxied, expected = via_proxy.get(path), direct.get(path)
+    proxied, expected = get_proxied_and_direct(proxy.url, conductor_url, path)
     assert proxied.status_code == expected.status_code == 404
     assert proxied.json() == expected.json()
     assert_security_headers(proxied)
@@ -224,7 +228,5 @@ def test_text_assets_are_gzipped(proxy: harness.RunningNginx, path: str) -> None
 def test_api_responses_keep_the_servers_cache_headers(
     proxy: harness.RunningNginx, conductor_url: str
 ) -> None:
-    with client(proxy.url) as via_proxy, client(conductor_url) as direct:
-        proxied = via_proxy.get("/api/metadata/taskdefs")
-        expected = direct.get("/api/metadata/taskdefs")
+    proxied, expected = get_proxied_and_direct(proxy.url, conductor_url, "/api/metadata/taskdefs")
     assert proxied.headers.get_list("cache-control") == expected.headers.get_list("cache-control")

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.stacks import REPO_ROOT
 from workflow_migrator._cli import main
 from workflow_migrator._schema import task_schema, workflow_schema
 
 jsonschema = pytest.importorskip("jsonschema")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "validation"
 
 

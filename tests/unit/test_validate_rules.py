@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.stacks import REPO_ROOT
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
 from workflow_migrator._models import (
@@ -27,7 +28,6 @@ from workflow_migrator._rules.fields import FIELDS
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._validate import validate, validate_directory
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLES = REPO_ROOT.parent / "shared" / "conductor" / "samples"
 
 
