@@ -65,6 +65,22 @@ class Stack:
         return dict(data.get("server_env", {}))
 
 
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """A real Conductor server under test: which build, and where."""
+
+    build: str
+    base_url: str
+
+    @property
+    def is_core(self) -> bool:
+        """Netflix Conductor 3.15.0, production's engine (else conductor-oss 3.32.3)."""
+        return self.build == "core"
+
+
+SERVER_IDS = {"oss": "oss-3.32.3", "core": "core-3.15.0"}
+
+
 def run_stack_script(*args: str, check: bool = True, env: Mapping[str, str] | None = None,
                      timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -11,11 +11,13 @@ from what the server then holds, completes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._compare import differences
-from workflow_migrator._exceptions import ConductorError
+from workflow_migrator._exceptions import ConductorError, ServerRejectedError
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 
@@ -39,7 +41,8 @@ def apply_plan(plan: Plan, client: ConductorClient,
         raise ValueError("a plan with conflicts cannot be applied")
     new_tasks = plan.pending("create", "task")
     if new_tasks:
-        client.create_task_defs([_payload(c) for c in new_tasks])
+        with _located(new_tasks):
+            client.create_task_defs([_payload(c) for c in new_tasks])
         for change in new_tasks:
             on_change(change)
     for change in plan.pending("update", "task"):
@@ -49,7 +52,8 @@ def apply_plan(plan: Plan, client: ConductorClient,
     upserts = [c for c in workflows if not c.create_only]
     for start in range(0, len(upserts), WORKFLOW_BATCH):
         batch = upserts[start:start + WORKFLOW_BATCH]
-        client.upsert_workflow_defs([_payload(c) for c in batch])
+        with _located(batch):
+            client.upsert_workflow_defs([_payload(c) for c in batch])
         for change in batch:
             on_change(change)
     for change in workflows:
@@ -82,6 +86,37 @@ def _register_new_version(client: ConductorClient, change: Change) -> Change:
         payload = {**payload, "version": int(newest.get("version", 1)) + 1}
     raise ConductorError(f"workflow {change.name}: no free version number after "
                          f"{MAX_VERSION_ATTEMPTS} attempts (other deploys keep registering)")
+
+
+#: The item of a bulk request a server's validation error is about, and the field:
+#: ``updateWorkflowDef.workflowDefList[1].tasks`` (3.15), ``upsertWorkflowDef.arg0[1].tasks``.
+_BULK_ITEM = re.compile(r"^[\w.]*?\[(\d+)\]\.?(\S*?):\s*(.*)$", re.DOTALL)
+
+
+@contextmanager
+def _located(batch: Sequence[Change]) -> Iterator[None]:
+    """Conductor validates a bulk request as a whole: one bad item and it answers 400 and
+    stores none of them. Its messages locate the item by its index in the request; this
+    names the item's file, definition and field instead."""
+    try:
+        yield
+    except ServerRejectedError as exc:
+        located = [_locate(message, batch) for message in exc.messages]
+        if located == exc.messages:
+            raise
+        raise ServerRejectedError(
+            "; ".join(located) + " (the server stored none of this request)",
+            messages=located, method=exc.method, url=exc.url, status=exc.status) from exc
+
+
+def _locate(message: str, batch: Sequence[Change]) -> str:
+    match = _BULK_ITEM.match(message)
+    if not match or int(match.group(1)) >= len(batch):
+        return message
+    change = batch[int(match.group(1))]
+    field = f"{match.group(2)}: " if match.group(2) else ""
+    where = f"{change.source}: " if change.source else ""
+    return f"{where}{change.address}: {field}{match.group(3)}"
 
 
 def _payload(change: Change) -> JSONObject:

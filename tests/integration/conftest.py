@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stacks import REPO_ROOT
+from tests.stacks import REPO_ROOT, Server
 from workflow_migrator import ConductorClient, RetryPolicy
 from workflow_migrator._cli import main
 
@@ -32,8 +32,8 @@ def copy_config(destination: Path, prefix: str) -> Path:
 
 
 @pytest.fixture
-def client(embedded_base_url: str) -> ConductorClient:
-    with ConductorClient(embedded_base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1)) as c:
+def client(server: Server) -> ConductorClient:
+    with ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1)) as c:
         yield c  # type: ignore[misc]
 
 
@@ -42,10 +42,10 @@ RunMigrator = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def run_migrator(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                 embedded_base_url: str) -> RunMigrator:
-    """Runs the CLI in-process against the embedded server: (exit code, stdout, stderr)."""
+                 server: Server) -> RunMigrator:
+    """Runs the CLI in-process against the server under test: (exit code, stdout, stderr)."""
 
-    def run(*args: str, base_url: str = embedded_base_url, app_env: str = "test",
+    def run(*args: str, base_url: str = server.base_url, app_env: str = "test",
             **env: str) -> tuple[int, str, str]:
         monkeypatch.setenv("CONDUCTOR_BASE_URL", base_url)
         monkeypatch.setenv("APP_ENV", app_env)

@@ -250,3 +250,50 @@ def test_down_stops_server_redis_and_postgres(production_like: Stack) -> None:
     assert not Path(status["POSTGRES_SOCKET_DIR"]).exists()
     assert production_like.run("status", check=False).returncode != 0
     assert production_like.run("down").returncode == 0
+
+
+# --------------------------------------------------------------------------- production-core
+
+
+@pytest.fixture(scope="module")
+def production_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    stack = start_stack("production-core", tmp_path_factory.mktemp("cs-production-core"))
+    yield stack
+    stack.stop()
+
+
+@pytest.mark.server
+def test_production_core_runs_conductor_315_on_its_redis(production_core: Stack) -> None:
+    status = production_core.refresh_status()
+    redis_port = status["REDIS_PORT"]
+    assert status["PROFILE"] == "production-core"
+    assert status["SERVER_JAR"].endswith("conductor-server-3.15.0-boot.jar")
+    assert status["PROPERTIES_FILE"].endswith("docker/server/config/conductor-core.properties")
+    assert status["REDIS_MODE"] == "standalone"
+    assert status["CONDUCTOR_REDIS_HOSTS"] == f"127.0.0.1:{redis_port}:local"
+    assert status["CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS"] == f"redis://127.0.0.1:{redis_port}"
+    assert "POSTGRES_PID" not in status and "SPRING_DATASOURCE_URL" not in status
+    log = Path(status["SERVER_LOG"]).read_text()
+    assert "Starting Conductor v3.15.0" in log
+
+    # Definitions live in that Redis, under the workflow namespace Orkes uses.
+    task = {"name": "cs_core_probe", "retryCount": 0, "timeoutSeconds": 60,
+            "responseTimeoutSeconds": 30}
+    assert http_send("POST", production_core.base_url + "/api/metadata/taskdefs", [task]) == 200
+    assert any(key.startswith("conductor.") and "TASK_DEFS" in key
+               for key in redis_keys(int(redis_port)))
+    # No sample loading, no gRPC server on its fixed port (two servers would collide).
+    _, body = http_get(production_core.base_url + "/api/metadata/workflow")
+    assert "kitchensink" not in {w["name"] for w in json.loads(body)}
+    assert "gRPC Server started" not in log
+
+
+@pytest.mark.server
+def test_production_core_down_stops_server_and_redis(production_core: Stack) -> None:
+    status = production_core.refresh_status()
+    production_core.run("down")
+    assert_stopped(status, ("SERVER_PID", "REDIS_PID"),
+                   (port_of(production_core.base_url), int(status["REDIS_PORT"])))
+    for name in ("server", "redis"):
+        assert not (production_core.state_dir / name).exists(), name
+    assert production_core.run("status", check=False).returncode != 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import SAMPLES_DIR, copy_config, unique_prefix
+from tests.stacks import Server
 from workflow_migrator import (
     ConductorClient,
     RetryPolicy,
@@ -54,16 +55,16 @@ def _accepted_samples(base_url: str, config_dir: Path) -> list[str]:
     return accepted
 
 
-def test_samples_round_trip_and_redeploy_writes_nothing(any_profile_base_url: str,
+def test_samples_round_trip_and_redeploy_writes_nothing(server: Server,
                                                         tmp_path: Path) -> None:
-    accepted = _accepted_samples(any_profile_base_url, tmp_path)
+    accepted = _accepted_samples(server.base_url, tmp_path)
     # The one sample with schemaVersion 1 is refused, every other one is accepted.
     assert "nf3.15.0__rest__src__main__resources__kitchensink__wf1.json" not in accepted
     assert len(accepted) >= 18
 
     desired, findings = load_directory(tmp_path)
     assert not [f for f in findings if f.severity == "error"]
-    with _client(any_profile_base_url) as client:
+    with _client(server.base_url) as client:
         apply_plan(compute_plan(desired, read_live(client, 30)), client)
         live = read_live(client, 30)
         tasks = {t["name"]: t for t in live.tasks}
@@ -75,22 +76,22 @@ def test_samples_round_trip_and_redeploy_writes_nothing(any_profile_base_url: st
                 current = workflows[(definition.name, definition.version or 1)]
             assert differences(definition.kind, current, definition.body) == [], definition.label
 
-    with _client(any_profile_base_url) as client:
+    with _client(server.base_url) as client:
         plan = compute_plan(desired, read_live(client, 30))
         apply_plan(plan, client)
         assert not plan.has_changes
         assert client.write_count == 0
 
 
-def test_second_deploy_makes_zero_writes_and_one_change_one_write(any_profile_base_url: str,
+def test_second_deploy_makes_zero_writes_and_one_change_one_write(server: Server,
                                                                   tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = copy_config(tmp_path / "config", prefix)
-    with _client(any_profile_base_url) as client:
+    with _client(server.base_url) as client:
         first, _ = deploy(config, client, wait_timeout=30)
     assert first.count("create") == 8
 
-    with _client(any_profile_base_url) as client:
+    with _client(server.base_url) as client:
         second, _ = deploy(config, client, wait_timeout=30)
         assert not second.has_changes
         assert client.write_count == 0
@@ -98,7 +99,7 @@ def test_second_deploy_makes_zero_writes_and_one_change_one_write(any_profile_ba
 
     task_file = config / "tasks" / "order_tasks.json"
     task_file.write_text(task_file.read_text().replace('"retryCount": 5', '"retryCount": 6'))
-    with _client(any_profile_base_url) as client:
+    with _client(server.base_url) as client:
         third, _ = deploy(config, client, wait_timeout=30)
         assert [c.address for c in third.changes if c.action != "unchanged"] == [
             f"task {prefix}_ship_order"]
@@ -119,3 +120,29 @@ def test_cli_deploy_leaves_every_workflow_live(run_migrator, client: ConductorCl
     code, out, _ = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text")
     assert code == 0
     assert "No changes." in out
+
+
+def test_a_bulk_request_refused_for_one_item_names_its_file_and_stores_nothing(
+        server: Server, tmp_path: Path) -> None:
+    """Both servers validate a bulk workflow PUT as a whole: one bad item, 400, nothing
+    stored (3.15 names the item `workflowDefList[i]`, 3.32 `arg0[i]`). The validator would
+    stop this item first, so the plan is applied directly to reach the server's answer."""
+    prefix = unique_prefix()
+    good = {"name": f"{prefix}_good", "version": 1, "schemaVersion": 2,
+            "tasks": [{"name": "set", "taskReferenceName": "set", "type": "SET_VARIABLE",
+                       "inputParameters": {"x": 1}}]}
+    bad = {"name": f"{prefix}_bad", "version": 1, "schemaVersion": 2, "tasks": []}
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "a_good.json").write_text(json.dumps(good))
+    (tmp_path / "workflows" / "b_bad.json").write_text(json.dumps(bad))
+    desired, _ = load_directory(tmp_path)
+    with _client(server.base_url) as client:
+        planned = compute_plan(desired, read_live(client, 30))
+        with pytest.raises(ServerRejectedError) as refused:
+            apply_plan(planned, client)
+        live = {w["name"] for w in client.list_workflow_defs()}
+    assert refused.value.status == 400
+    assert refused.value.messages == [
+        f"workflows/b_bad.json: workflow {prefix}_bad v1: tasks: WorkflowTask list cannot be empty"]
+    assert "stored none" in str(refused.value)
+    assert not {good["name"], bad["name"]} & live

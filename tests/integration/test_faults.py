@@ -20,7 +20,7 @@ import pytest
 
 from tests.faultproxy import FaultProxy, Rule, iter_counts
 from tests.integration.conftest import RunMigrator, unique_prefix
-from tests.stacks import clean_env, free_port, wait_for
+from tests.stacks import Server, clean_env, free_port, wait_for
 from workflow_migrator import (
     ConductorClient,
     RetryPolicy,
@@ -161,15 +161,15 @@ def kill_when_stalled(process: subprocess.Popen[str], stall: Rule, never_reached
 
 
 @pytest.fixture
-def proxy(embedded_base_url: str) -> Iterator[FaultProxy]:
-    with FaultProxy(embedded_base_url) as running:
+def proxy(server: Server) -> Iterator[FaultProxy]:
+    with FaultProxy(server.base_url) as running:
         yield running
 
 
 # -- 503s, delays, dropped connections: retries ----------------------------------------
 
 
-def test_deploy_converges_through_503s_and_delays(proxy: FaultProxy, embedded_base_url: str,
+def test_deploy_converges_through_503s_and_delays(proxy: FaultProxy, server: Server,
                                                   tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix)
@@ -186,10 +186,10 @@ def test_deploy_converges_through_503s_and_delays(proxy: FaultProxy, embedded_ba
     assert proxy.count("GET", TASKDEFS) == 3, counts
     assert proxy.count("POST", TASKDEFS) == 3, counts
     assert proxy.count("PUT", BULK_WORKFLOWS) == 4, counts
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
-def test_a_request_that_times_out_is_retried(proxy: FaultProxy, embedded_base_url: str,
+def test_a_request_that_times_out_is_retried(proxy: FaultProxy, server: Server,
                                              tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix)
@@ -202,10 +202,10 @@ def test_a_request_that_times_out_is_retried(proxy: FaultProxy, embedded_base_ur
 
     assert [(r.method, r.path) for r in timed_out] == [("GET", BULK_WORKFLOWS),
                                                        ("PUT", BULK_WORKFLOWS)]
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
-def test_cli_deploy_retries_503s_then_succeeds(proxy: FaultProxy, embedded_base_url: str,
+def test_cli_deploy_retries_503s_then_succeeds(proxy: FaultProxy, server: Server,
                                                run_migrator: RunMigrator, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix)
@@ -215,11 +215,11 @@ def test_cli_deploy_retries_503s_then_succeeds(proxy: FaultProxy, embedded_base_
 
     assert code == 0, err
     assert proxy.count("PUT", BULK_WORKFLOWS) == 3
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
 @pytest.mark.slow  # the CLI's own retry policy: 5 attempts, 7.5 s of back-off
-def test_cli_deploy_fails_clearly_when_retries_run_out(proxy: FaultProxy, embedded_base_url: str,
+def test_cli_deploy_fails_clearly_when_retries_run_out(proxy: FaultProxy, server: Server,
                                                        run_migrator: RunMigrator,
                                                        tmp_path: Path) -> None:
     prefix = unique_prefix()
@@ -236,7 +236,7 @@ def test_cli_deploy_fails_clearly_when_retries_run_out(proxy: FaultProxy, embedd
     proxy.clear()
     code, _, err = run_migrator("deploy", "--config-dir", str(config), base_url=proxy.url)
     assert code == 0, err
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
 def test_library_names_method_and_url_when_connections_keep_dropping(
@@ -254,10 +254,10 @@ def test_library_names_method_and_url_when_connections_keep_dropping(
 
 
 def test_answer_lost_after_the_server_acted_registers_no_version_twice(
-        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix, revision="a")
-    deploy_directly(embedded_base_url, config)
+    deploy_directly(server.base_url, config)
     write_config(tmp_path, prefix, revision="b")  # every workflow changes: v2 of each
     # A new version is registered create-only (POST): the first one's answer is lost.
     proxy.drop(1, method="POST", path=BULK_WORKFLOWS, after_forward=True)
@@ -269,13 +269,13 @@ def test_answer_lost_after_the_server_acted_registers_no_version_twice(
     assert {c.version for c in plan.changes if c.kind == "workflow"} == {2}
     # 4 workflows, one retried: its 409 shows v2 already holds this content, so it stops.
     assert proxy.count("POST", BULK_WORKFLOWS) == 5
-    assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
+    assert_converged(server.base_url, config, prefix, versions=(1, 2))
 
 
 def test_a_delete_whose_answer_was_lost_is_retried_into_success(
-        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
     prefix = unique_prefix()
-    deploy_directly(embedded_base_url, write_config(tmp_path / "before", prefix))
+    deploy_directly(server.base_url, write_config(tmp_path / "before", prefix))
     config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
     proxy.drop(1, method="DELETE", path="/api/metadata/workflow/*", after_forward=True)
     proxy.drop(1, method="DELETE", path="/api/metadata/taskdefs/*", after_forward=True)
@@ -284,13 +284,13 @@ def test_a_delete_whose_answer_was_lost_is_retried_into_success(
 
     assert code == 0, err
     assert proxy.count("DELETE") == 2 + 4 + 2  # two retries found their target gone
-    assert_converged(embedded_base_url, config, prefix, tasks=8, workflows=2)
+    assert_converged(server.base_url, config, prefix, tasks=8, workflows=2)
 
 
 # -- a server that is not up yet ---------------------------------------------------------
 
 
-def test_deploy_waits_for_a_server_that_is_not_up_yet(embedded_base_url: str,
+def test_deploy_waits_for_a_server_that_is_not_up_yet(server: Server,
                                                       tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix)
@@ -314,7 +314,7 @@ def test_deploy_waits_for_a_server_that_is_not_up_yet(embedded_base_url: str,
         assert wait_for(lambda: logged("ConnectError"), RUN_TIMEOUT), log
         assert process.poll() is None, "deploy gave up on a server that was not up yet"
         # The port opens, but the server is still starting: its health check answers 503.
-        with FaultProxy(embedded_base_url, port=port) as starting:
+        with FaultProxy(server.base_url, port=port) as starting:
             starting.fail(None, path="/health")
             assert wait_for(lambda: logged("health answered 503"), RUN_TIMEOUT), log
             assert process.poll() is None
@@ -330,7 +330,7 @@ def test_deploy_waits_for_a_server_that_is_not_up_yet(embedded_base_url: str,
     assert process.returncode == 0, "".join(log)
     waits = [json.loads(line) for line in log if "waiting for" in line]
     assert waits and all(w["app_env"] == "test" for w in waits)
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
 def test_deploy_times_out_clearly_when_nothing_listens(tmp_path: Path) -> None:
@@ -361,7 +361,7 @@ def test_deploy_times_out_clearly_when_the_health_check_hangs(proxy: FaultProxy,
 
 
 def test_killed_before_the_workflows_were_sent_next_run_converges(
-        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix)
     stall = proxy.stall(method="PUT", path=BULK_WORKFLOWS)
@@ -369,20 +369,20 @@ def test_killed_before_the_workflows_were_sent_next_run_converges(
     kill_when_stalled(process, stall, "deploy never reached the bulk workflow PUT")
     assert process.returncode == -signal.SIGKILL
 
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+    with ConductorClient(server.base_url, retry=FAST_RETRY) as client:
         tasks, workflows = server_state(client, prefix)
     assert tasks == expected_state(prefix)[0] and workflows == {}  # half-way: tasks only
 
-    code, _, err = finish(start_cli(config, embedded_base_url))
+    code, _, err = finish(start_cli(config, server.base_url))
     assert code == 0, err
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
 def test_killed_after_the_server_registered_new_versions_next_run_adds_none(
-        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix, revision="a")
-    code, _, err = finish(start_cli(config, embedded_base_url))
+    code, _, err = finish(start_cli(config, server.base_url))
     assert code == 0, err
     write_config(tmp_path, prefix, revision="b")
     stall = proxy.stall(method="POST", path=BULK_WORKFLOWS, after_forward=True)
@@ -394,11 +394,11 @@ def test_killed_after_the_server_registered_new_versions_next_run_adds_none(
     assert code == 0, err
     # The next run registers the 3 versions still missing, and not the first one again.
     assert proxy.count("POST", BULK_WORKFLOWS) == 1 + 3
-    assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
+    assert_converged(server.base_url, config, prefix, versions=(1, 2))
 
 
 def test_killed_after_the_connection_dropped_mid_deploy_next_run_converges(
-        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
     """The server took the task definitions, the answer never came, the process died."""
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix)
@@ -411,24 +411,24 @@ def test_killed_after_the_connection_dropped_mid_deploy_next_run_converges(
 
     code, _, err = finish(start_cli(config, proxy.url))
     assert code == 0, err
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
-def test_killed_while_pruning_next_run_converges(proxy: FaultProxy, embedded_base_url: str,
+def test_killed_while_pruning_next_run_converges(proxy: FaultProxy, server: Server,
                                                   tmp_path: Path) -> None:
     prefix = unique_prefix()
-    deploy_directly(embedded_base_url, write_config(tmp_path / "before", prefix))
+    deploy_directly(server.base_url, write_config(tmp_path / "before", prefix))
     config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
     stall = proxy.stall(method="DELETE", path="/api/metadata/*", after_forward=True)
     process = start_cli(config, proxy.url, "--prune", *keep_all_but(prefix))
     kill_when_stalled(process, stall, "deploy never deleted anything")
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+    with ConductorClient(server.base_url, retry=FAST_RETRY) as client:
         tasks, workflows = server_state(client, prefix)
     assert len(tasks) + len(workflows) == 12 + 4 - 1  # killed after the first deletion
 
     code, _, err = finish(start_cli(config, proxy.url, "--prune", *keep_all_but(prefix)))
     assert code == 0, err
-    assert_converged(embedded_base_url, config, prefix, tasks=8, workflows=2)
+    assert_converged(server.base_url, config, prefix, tasks=8, workflows=2)
 
 
 # -- two deploys at the same time ---------------------------------------------------------
@@ -459,7 +459,7 @@ def race(config: Path, proxy: FaultProxy, *args: str) -> list[tuple[int, str, st
                 kill(p)
 
 
-def test_two_deploys_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: str,
+def test_two_deploys_at_once_end_as_one(proxy: FaultProxy, server: Server,
                                         tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix)
@@ -468,14 +468,14 @@ def test_two_deploys_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: st
 
     assert [code for code, _, _ in outcomes] == [0, 0], [err for _, _, err in outcomes]
     assert proxy.count("PUT", BULK_WORKFLOWS) == 2, "the deploys did not overlap"
-    assert_converged(embedded_base_url, config, prefix)
+    assert_converged(server.base_url, config, prefix)
 
 
 def test_two_deploys_of_a_change_at_once_register_one_new_version(
-        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = write_config(tmp_path, prefix, revision="a")
-    deploy_directly(embedded_base_url, config)
+    deploy_directly(server.base_url, config)
     write_config(tmp_path, prefix, revision="b")
 
     outcomes = race(config, proxy)
@@ -485,13 +485,13 @@ def test_two_deploys_of_a_change_at_once_register_one_new_version(
     # found its content already there. (More than 8 when the server answered a POST
     # with a 5xx under the concurrent load and it was retried.)
     assert proxy.count("POST", BULK_WORKFLOWS) >= 8, "the deploys did not overlap"
-    assert_converged(embedded_base_url, config, prefix, versions=(1, 2))
+    assert_converged(server.base_url, config, prefix, versions=(1, 2))
 
 
-def test_two_prunes_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: str,
+def test_two_prunes_at_once_end_as_one(proxy: FaultProxy, server: Server,
                                        tmp_path: Path) -> None:
     prefix = unique_prefix()
-    deploy_directly(embedded_base_url, write_config(tmp_path / "before", prefix))
+    deploy_directly(server.base_url, write_config(tmp_path / "before", prefix))
     config = write_config(tmp_path / "after", prefix, tasks=8, workflows=2)
 
     outcomes = race(config, proxy, "--prune", *keep_all_but(prefix))
@@ -500,15 +500,15 @@ def test_two_prunes_at_once_end_as_one(proxy: FaultProxy, embedded_base_url: str
     # Both deleted the same 4 tasks and 2 workflow versions; the later one of each pair
     # found it gone (404), which is success.
     assert proxy.count("DELETE") == 2 * (4 + 2), "\n".join(iter_counts(proxy))
-    assert_converged(embedded_base_url, config, prefix, tasks=8, workflows=2)
+    assert_converged(server.base_url, config, prefix, tasks=8, workflows=2)
 
 
 def test_two_deploys_of_different_changes_at_once_lose_neither(
-        proxy: FaultProxy, embedded_base_url: str, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
     """Not the same directory (two releases overlapping): each deploy that succeeds must
     leave its content on the server as some version, never overwrite another's."""
     prefix = unique_prefix()
-    deploy_directly(embedded_base_url, write_config(tmp_path / "a", prefix, revision="a",
+    deploy_directly(server.base_url, write_config(tmp_path / "a", prefix, revision="a",
                                                     workflows=1))
     releases = {revision: write_config(tmp_path / revision, prefix, revision=revision,
                                        workflows=1) for revision in ("b", "c")}
@@ -516,7 +516,7 @@ def test_two_deploys_of_different_changes_at_once_lose_neither(
     processes = {revision: start_cli(config, proxy.url) for revision, config in releases.items()}
     codes = {revision: finish(process)[0] for revision, process in processes.items()}
 
-    with ConductorClient(embedded_base_url, retry=FAST_RETRY) as client:
+    with ConductorClient(server.base_url, retry=FAST_RETRY) as client:
         held = {w["description"] for w in client.list_workflow_defs()
                 if w["name"] == f"{prefix}_flow_0"}
     for revision, code in codes.items():

@@ -10,9 +10,10 @@ boot-sample names and every warning are ours alone; the server accepts those
 definitions, and so must our server-side verdict. Syntax fixtures have nothing the
 server could parse.
 
-The test server runs conductor-oss 3.32.3; production runs Conductor 3.15 (Orkes
-Conductor v1.1.12). Where 3.15 is stricter, the validator applies the 3.15 rule,
-and the fixtures below are expected to *differ* on 3.32: that pins each difference.
+Every test runs against both servers: Netflix Conductor 3.15.0, the engine of Orkes
+Conductor v1.1.12 that production runs, must agree with us on every fixture; where 3.15
+is stricter than conductor-oss 3.32.3, the validator applies the 3.15 rule, and the
+fixtures below are expected to *differ* on 3.32 only: that pins each difference.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.stacks import REPO_ROOT, Stack
+from tests.stacks import REPO_ROOT, Server
 from tests.unit.test_validate_fixtures import APP_ENV, FIXTURES, as_config_dir, fixture_names
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy, root_url
@@ -49,6 +50,13 @@ DIFFERS_ON_332 = {
                                                  "SubWorkflowParams.name",
     "expression--switch-javascript-undefined-name.json": "3.32 only checks the syntax; 3.15 "
                                                          "evaluates the script (ReferenceError)",
+}
+
+#: Fixtures that conductor-oss 3.32 refuses and Conductor 3.15 accepts; we refuse them,
+#: since a directory must deploy to both.
+DIFFERS_ON_315 = {
+    "timeout--total-below-timeout.json": "totalTimeoutSeconds came after 3.15, which drops "
+                                         "the field unread",
 }
 
 
@@ -105,19 +113,24 @@ def _message(answer: httpx.Response) -> str:
 
 
 @pytest.fixture(scope="module")
-def verdicts(embedded_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> list[Verdict]:
-    return collect_verdicts(embedded_stack.base_url, tmp_path_factory.mktemp("verdicts"))
+def verdicts(server: Server, tmp_path_factory: pytest.TempPathFactory) -> list[Verdict]:
+    return collect_verdicts(server.base_url, tmp_path_factory.mktemp("verdicts"))
 
 
-def test_every_fixture_gets_the_servers_verdict(verdicts: list[Verdict],
+def differing(server: Server) -> dict[str, str]:
+    """The fixtures this server is expected to judge otherwise than we do."""
+    return DIFFERS_ON_315 if server.is_core else DIFFERS_ON_332
+
+
+def test_every_fixture_gets_the_servers_verdict(server: Server, verdicts: list[Verdict],
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    compared = [v for v in verdicts if v.fixture not in DIFFERS_ON_332]
+    compared = [v for v in verdicts if v.fixture not in differing(server)]
     wrong = [v for v in compared if not v.agree]
     with capsys.disabled():
-        print(f"\nagreement with the real server (conductor-oss 3.32.3): "
+        print(f"\nagreement with the real server ({server.build}): "
               f"{len(compared) - len(wrong)}/{len(compared)} definitions from "
-              f"{len({v.fixture for v in compared})} fixtures; {len(DIFFERS_ON_332)} fixtures "
-              "pinned as differing on 3.32")
+              f"{len({v.fixture for v in compared})} fixtures; {len(differing(server))} "
+              "fixtures pinned as differing")
     assert wrong == []
     covered = {v.fixture for v in verdicts}
     # nothing the server could parse; a sample's name the server's own sample must keep
@@ -127,17 +140,31 @@ def test_every_fixture_gets_the_servers_verdict(verdicts: list[Verdict],
 
 
 @pytest.mark.parametrize("fixture", sorted(DIFFERS_ON_332))
-def test_a_stricter_315_rule_differs_on_332(fixture: str, verdicts: list[Verdict]) -> None:
+def test_a_stricter_315_rule_differs_on_332_only(fixture: str, server: Server,
+                                                 verdicts: list[Verdict]) -> None:
+    """3.15 refuses what we refuse; 3.32 accepts it."""
     mine = [v for v in verdicts if v.fixture == fixture]
     assert mine, fixture
     for verdict in mine:
-        assert verdict.ours and not verdict.theirs, (DIFFERS_ON_332[fixture], verdict)
+        assert verdict.ours, verdict
+        assert bool(verdict.theirs) is server.is_core, (DIFFERS_ON_332[fixture], verdict)
+
+
+@pytest.mark.parametrize("fixture", sorted(DIFFERS_ON_315))
+def test_a_newer_rule_differs_on_315_only(fixture: str, server: Server,
+                                          verdicts: list[Verdict]) -> None:
+    """3.32 refuses what we refuse; 3.15 accepts it."""
+    mine = [v for v in verdicts if v.fixture == fixture]
+    assert mine, fixture
+    for verdict in mine:
+        assert verdict.ours, verdict
+        assert bool(verdict.theirs) is not server.is_core, (DIFFERS_ON_315[fixture], verdict)
 
 
 def test_validate_server_against_the_real_server(
-        embedded_stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONDUCTOR_BASE_URL", embedded_stack.base_url)
+    monkeypatch.setenv("CONDUCTOR_BASE_URL", server.base_url)
     monkeypatch.setenv("APP_ENV", APP_ENV)
 
     def run(config_dir: Path) -> tuple[int, str]:
@@ -153,7 +180,9 @@ def test_validate_server_against_the_real_server(
     stricter = as_config_dir(FIXTURES / "invalid" / "owner-email--workflow.json", tmp_path / "a")
     code, out = run(stricter)
     assert code == 1
-    assert "[server-disagreement]" in out and "accepts workflow vf_owner_email v1" in out
+    # 3.15 refuses the address as we do; 3.32 accepts it, which validate reports.
+    disagreement = "[server-disagreement]" in out and "accepts workflow vf_owner_email v1" in out
+    assert disagreement is not server.is_core, out
 
     missing = as_config_dir(FIXTURES / "invalid" / "sub-workflow-missing--offline.json",
                             tmp_path / "b")
@@ -168,31 +197,35 @@ def test_validate_server_against_the_real_server(
                                   "timeout--default-response-timeout.json", "syntax--yaml",
                                   "sub-workflow-cycle--unconditional"])
 def test_deploy_of_bad_input_sends_nothing_to_the_real_server(
-        name: str, embedded_stack: Stack, tmp_path: Path) -> None:
+        name: str, server: Server, tmp_path: Path) -> None:
     config_dir = as_config_dir(FIXTURES / "invalid" / name, tmp_path)
-    with ConductorClient(embedded_stack.base_url) as client:
+    with ConductorClient(server.base_url) as client:
         with pytest.raises(DefinitionError):
             deploy(config_dir, client, app_env=APP_ENV)
         assert client.requests == [] and client.write_count == 0
 
 
-def test_where_the_real_server_differs_from_the_contract(embedded_stack: Stack) -> None:
-    """What conductor-oss 3.32.3 does that CONTRACT.md (written from 3.15 source) did
-    not predict; docs/validation.md lists the same points."""
+def test_where_the_real_server_differs_from_the_contract(server: Server) -> None:
+    """What the real servers do that CONTRACT.md (written from 3.15 source) did not
+    predict, each server's answer pinned by name; docs/validation.md lists the same points."""
     task = {"name": "t", "taskReferenceName": "t"}
-    with httpx.Client(base_url=root_url(embedded_stack.base_url), timeout=30) as http:
+    with httpx.Client(base_url=root_url(server.base_url), timeout=30) as http:
         def check(body: dict[str, Any]) -> httpx.Response:
             return http.post("/api/metadata/workflow/validate", json=body)
 
-        # 1. violation paths name the parameter arg0, not workflowDef / taskDefinitions
+        # 1. violation paths: 3.15 names the parameter (workflowDef), 3.32 calls it arg0
         answer = check({"name": "w", "tasks": [{**task, "type": "EVENT"}]})
         assert answer.status_code == 400
-        assert answer.json()["validationErrors"][0]["path"] == "validateWorkflowDef.arg0.tasks[0]"
+        parameter = "workflowDef" if server.is_core else "arg0"
+        assert answer.json()["validationErrors"][0]["path"] == \
+            f"validateWorkflowDef.{parameter}.tasks[0]"
         # 2. SWITCH with decisionCases null: the validator throws, 500, not the 400 message
+        # (a NullPointerException on 3.15, Hibernate Validator's HV000028 on 3.32)
         answer = check({"name": "w", "tasks": [{**task, "type": "SWITCH", "evaluatorType":
                                                 "value-param", "expression": "x",
                                                 "decisionCases": None}]})
-        assert answer.status_code == 500 and "HV000028" in answer.json()["message"]
+        thrown = "NullPointerException" if server.is_core else "HV000028"
+        assert answer.status_code == 500 and thrown in answer.json()["message"]
         # 3. a path JsonPath cannot compile is accepted
         assert check({"name": "w", "tasks": [{**task, "inputParameters": {
             "a": "${workflow.input[}"}}]}).status_code == 200
@@ -201,6 +234,7 @@ def test_where_the_real_server_differs_from_the_contract(embedded_stack: Stack) 
         assert answer.status_code == 500 and "JSON parse error" in answer.json()["message"]
         # ... and silently converted when it can: a version given as text
         assert check({"name": "w", "version": "3", "tasks": [task]}).status_code == 200
-        # 5. a subWorkflowParam without a name is accepted (3.15 refuses it)
-        assert check({"name": "w", "tasks": [{**task, "type": "SUB_WORKFLOW",
-                                              "subWorkflowParam": {}}]}).status_code == 200
+        # 5. a subWorkflowParam without a name: 3.15 refuses it, 3.32 accepts it
+        answer = check({"name": "w", "tasks": [{**task, "type": "SUB_WORKFLOW",
+                                                "subWorkflowParam": {}}]})
+        assert answer.status_code == (400 if server.is_core else 200)

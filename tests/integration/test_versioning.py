@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import RunMigrator, unique_prefix
+from tests.stacks import Server
 from workflow_migrator import ConductorClient, RetryPolicy, deploy
 
 pytestmark = pytest.mark.server
@@ -82,7 +83,7 @@ def test_dry_run_is_plan_and_writes_nothing(run_migrator: RunMigrator, client: C
 
 
 def test_explicit_version_changed_is_refused_and_nothing_written(
-        run_migrator: RunMigrator, embedded_base_url: str, client: ConductorClient,
+        run_migrator: RunMigrator, server: Server, client: ConductorClient,
         tmp_path: Path) -> None:
     name = unique_prefix()
     write_workflow(tmp_path, name, version=3)
@@ -94,7 +95,7 @@ def test_explicit_version_changed_is_refused_and_nothing_written(
     assert code == 1
     assert f"workflow {name} v3 exists on the server with different content" in err
     assert "Bump 'version' to 4" in err and "--allow-overwrite" in err
-    with ConductorClient(embedded_base_url) as counting:
+    with ConductorClient(server.base_url) as counting:
         with pytest.raises(Exception, match="different content"):
             deploy(tmp_path, counting, wait_timeout=10)
         assert counting.write_count == 0
@@ -142,7 +143,7 @@ def test_task_update_keeps_create_time(run_migrator: RunMigrator, client: Conduc
 
 
 def test_prune_never_deletes_a_version_with_running_executions(
-        run_migrator: RunMigrator, embedded_base_url: str, client: ConductorClient,
+        run_migrator: RunMigrator, server: Server, client: ConductorClient,
         tmp_path: Path) -> None:
     # Names start with "z" so that "--keep '[!z]*'" leaves other tests' definitions alone.
     prefix = "z" + unique_prefix()
@@ -152,7 +153,7 @@ def test_prune_never_deletes_a_version_with_running_executions(
         write_workflow(tmp_path, name)
     write_task(tmp_path, f"{gone}_task")
     assert run_migrator("deploy", "--config-dir", str(tmp_path))[0] == 0
-    started = httpx.post(f"{embedded_base_url}/api/workflow/{running}", params={"version": 1},
+    started = httpx.post(f"{server.base_url}/api/workflow/{running}", params={"version": 1},
                          json={}, timeout=10)
     assert started.status_code == 200, started.text
 
@@ -222,7 +223,7 @@ def test_environment_values_are_substituted_and_secrets_never_shown(
 
 
 def test_unknown_placeholder_is_an_error_and_nothing_is_written(
-        run_migrator: RunMigrator, embedded_base_url: str, client: ConductorClient,
+        run_migrator: RunMigrator, server: Server, client: ConductorClient,
         tmp_path: Path) -> None:
     name = unique_prefix()
     write_task(tmp_path, f"{name}_fine")
@@ -235,7 +236,7 @@ def test_unknown_placeholder_is_an_error_and_nothing_is_written(
     assert code == 1
     assert f"workflows/{name}.json: tasks[0].inputParameters.url: unknown placeholder " \
            "@{MISSING_URL}" in err
-    with ConductorClient(embedded_base_url, retry=RetryPolicy(attempts=1)) as counting:
+    with ConductorClient(server.base_url, retry=RetryPolicy(attempts=1)) as counting:
         with pytest.raises(Exception, match="MISSING_URL"):
             deploy(tmp_path, counting, app_env="prod", wait_timeout=5)
         assert counting.requests == []

@@ -243,10 +243,12 @@ def test_the_samples_load_and_validate() -> None:
             (workflows if kind == "workflow" else tasks).append(definition)
     findings = validate(DefinitionSet(tuple(tasks), tuple(workflows)))
     errors = {(f.file, f.rule) for f in findings if f.severity == "error"}
-    # the one sample a 3.15 server refuses (schemaVersion 1), and the boot samples' own names
+    # the one sample a 3.15 server refuses (schemaVersion 1), the one whose INLINE task 3.15
+    # cannot run (graaljs), and the boot samples' own names
     wf1 = "nf3.15.0__rest__src__main__resources__kitchensink__wf1.json"
     assert (wf1, "schema-version") in errors
-    assert {rule for _, rule in errors} <= {"schema-version", "boot-sample"}
+    assert ("osshead__docs__quickstart__workflow.json", "evaluator") in errors
+    assert {rule for _, rule in errors} <= {"schema-version", "evaluator", "boot-sample"}
 
 
 def test_offline_validate_opens_no_connection(monkeypatch: pytest.MonkeyPatch,
@@ -260,3 +262,22 @@ def test_offline_validate_opens_no_connection(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("CONDUCTOR_BASE_URL", "http://127.0.0.1:9")
     assert main(["validate", "--config-dir", str(REPO_ROOT / "config")]) == 0
     assert "All definitions are valid." in capsys.readouterr().out
+
+
+def test_an_evaluator_315_cannot_run_is_an_error_where_it_is_written() -> None:
+    """Conductor 3.15 knows only javascript and value-param: it registers a workflow
+    with `graaljs` and then terminates it at run time ("Unknown evaluator")."""
+    inline = {"name": "i", "taskReferenceName": "i", "type": "INLINE",
+              "inputParameters": {"evaluatorType": "graaljs", "expression": "1"}}
+    switch = {"name": "s", "taskReferenceName": "s", "type": "SWITCH",
+              "evaluatorType": "python", "expression": "x",
+              "decisionCases": {"a": [{"name": "n", "taskReferenceName": "n",
+                                       "type": "SET_VARIABLE"}]}}
+    fine = {"name": "j", "taskReferenceName": "j", "type": "INLINE",
+            "inputParameters": {"evaluatorType": "javascript", "expression": "1"}}
+    workflow = Definition("workflow", {"name": "w", "tasks": [inline, switch, fine]},
+                          Source("workflows/w.json"))
+    found = [(f.path, f.severity) for f in validate(DefinitionSet(workflows=(workflow,)))
+             if f.rule == "evaluator"]
+    assert found == [("tasks[0].inputParameters.evaluatorType", "error"),
+                     ("tasks[1].evaluatorType", "error")]

@@ -59,6 +59,7 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
     "failure-workflow-missing": ("a failureWorkflow defined neither here nor on the server", False),
     "sub-workflow-cycle": ("workflows that start each other as sub-workflows in a cycle", False),
     "undefined-task": ("a SIMPLE task whose task definition is defined nowhere", False),
+    "evaluator": ("a SWITCH or INLINE evaluatorType that Conductor 3.15 cannot run", False),
     "unknown-type": ("a task type Conductor does not know (run as a worker task)", False),
     "join-on": ("a JOIN waiting for a taskReferenceName the workflow does not have", False),
     "unknown-key": ("a key the server does not know and silently drops", False),

@@ -48,6 +48,7 @@ def task_type_rules(context: Context) -> Iterator[Finding]:
                     yield finding(definition, (*site.path, *parts), message + suffix, rule,
                                   severity)
             yield from _unknown_type(definition, site)
+            yield from _evaluator(definition, site)
 
 
 def _unknown_type(definition: Definition, site: TaskSite) -> Iterator[Finding]:
@@ -60,6 +61,28 @@ def _unknown_type(definition: Definition, site: TaskSite) -> Iterator[Finding]:
     yield finding(definition, (*site.path, "type"), f"'{kind}' is not a task type Conductor 3.15 "
                   f"knows; the server runs it as a worker task (USER_DEFINED).{hint}",
                   "unknown-type", "warning")
+
+
+#: The script evaluators of Conductor 3.15 (production's engine): newer servers add
+#: ``graaljs`` and others, which 3.15 registers without complaint and then fails at run
+#: time with "Unknown evaluator", terminating the workflow.
+EVALUATORS_315 = ("javascript", "value-param")
+
+
+def _evaluator(definition: Definition, site: TaskSite) -> Iterator[Finding]:
+    path: tuple[str, ...]
+    if site.type == "SWITCH":
+        evaluator, path = site.task.get("evaluatorType"), ("evaluatorType",)
+    elif site.type == "INLINE":
+        evaluator, path = _inputs(site.task).get("evaluatorType"), ("inputParameters",
+                                                                    "evaluatorType")
+    else:
+        return
+    if not isinstance(evaluator, str) or evaluator in EVALUATORS_315 or "${" in evaluator:
+        return
+    yield finding(definition, (*site.path, *path), f"evaluatorType '{evaluator}' is unknown to "
+                  "Conductor 3.15: the server accepts the workflow, then fails this task at run "
+                  f"time; use one of {', '.join(EVALUATORS_315)}", "evaluator")
 
 
 def _inputs(task: dict[str, Any]) -> dict[str, Any]:

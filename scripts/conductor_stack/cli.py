@@ -1,0 +1,89 @@
+"""conductor-stack's arguments and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from conductor_stack import commands
+from conductor_stack.base import StackError, default_state_dir, log
+from conductor_stack.profiles import PROFILES
+
+USAGE = """\
+  conductor-stack fetch
+  conductor-stack up [--profile embedded|redis-postgres|production-core] [--port N]
+                     [--state-dir DIR]
+  conductor-stack status [--state-dir DIR]
+  conductor-stack down [--state-dir DIR]
+  conductor-stack run-server --port N [--profile PROFILE] [--state-dir DIR]
+"""
+EPILOG = """\
+profiles:
+  embedded         conductor-oss 3.32.3 on its own built-in storage (a SQLite file)
+  redis-postgres   conductor-oss 3.32.3 on a Redis and a PostgreSQL of its own,
+                   configured as the server image is (docker/server/config/)
+  production-core  Netflix Conductor 3.15.0, the engine of Orkes Conductor v1.1.12
+                   (production), on Redis: definitions, queues and the lock
+
+The state dir defaults to $CONDUCTOR_STACK_DIR, else .stack/ in the repository; every
+log goes to a file under <state-dir>/logs/, and `status` names them.
+
+environment:
+  CONDUCTOR_JAVA             the java executable to use
+  CONDUCTOR_STACK_DIR        the default state dir
+  CONDUCTOR_STACK_TIMEOUT    seconds `up` waits for the server (default 480)
+  CONDUCTOR_STACK_JAVA_OPTS  JVM options (default: a small heap, fast start-up)
+
+Exit codes: 0 = success, 1 = error, 130 = interrupted.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conductor-stack", usage=USAGE, epilog=EPILOG,
+        description="Runs a real Conductor server locally, in one command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_state_dir(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--state-dir", type=Path, default=None,
+                       help="where the stack keeps its data and logs "
+                            "(default: $CONDUCTOR_STACK_DIR, else .stack/ in the repository)")
+        return p
+
+    sub.add_parser("fetch", help="download every server jar and find a Java for each")
+    p_up = with_state_dir(sub.add_parser("up", help="start a stack and wait until it answers"))
+    p_up.add_argument("--profile", choices=sorted(PROFILES), default="embedded")
+    p_up.add_argument("--port", type=int, default=None, help="server port (default: a free one)")
+    with_state_dir(sub.add_parser("status", help="print NAME=VALUE lines for the running stack"))
+    with_state_dir(sub.add_parser("down", help="stop the stack and remove its data"))
+    p_run = with_state_dir(sub.add_parser(
+        "run-server", help="run the server in the foreground with the caller's environment"))
+    p_run.add_argument("--port", type=int, required=True)
+    p_run.add_argument("--profile", choices=sorted(PROFILES), default="redis-postgres",
+                       help="whose server and properties file to run (default: redis-postgres)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    state_dir = (getattr(args, "state_dir", None) or default_state_dir()).resolve()
+    try:
+        if args.command == "fetch":
+            return commands.fetch()
+        if args.command == "up":
+            return commands.up(state_dir, PROFILES[args.profile], args.port)
+        if args.command == "status":
+            return commands.status(state_dir)
+        if args.command == "down":
+            return commands.down(state_dir)
+        if args.command == "run-server":
+            return commands.run_server(state_dir, PROFILES[args.profile], args.port)
+    except StackError as exc:
+        log(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    raise NotImplementedError(args.command)
