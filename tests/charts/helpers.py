@@ -29,22 +29,35 @@ POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"}
 
 @dataclasses.dataclass(frozen=True)
 class Case:
-    """One chart rendered with one values file."""
+    """One chart rendered with one values file: a name in tests/charts/values/, or a path
+    into the repository (the charts' own ci/*-values.yaml files)."""
 
     chart: str
     values_file: str
 
     @property
+    def path(self) -> Path:
+        if "/" in self.values_file:
+            return REPO_ROOT / self.values_file
+        return VALUES_DIR / self.values_file
+
+    @property
     def id(self) -> str:
+        if "/" in self.values_file:
+            return f"{self.chart}-ci-{self.path.name.removesuffix('-values.yaml')}"
         return self.values_file.removesuffix(".yaml")
 
     @property
     def values(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = yaml.safe_load((VALUES_DIR / self.values_file).read_text())
+        loaded: dict[str, Any] = yaml.safe_load(self.path.read_text())
         return loaded
 
 
-CASES = (
+#: Every chart's ci/*-values.yaml, which CI lints: each must render as it is.
+CI_CASES = tuple(Case(path.parent.parent.name, str(path.relative_to(REPO_ROOT)))
+                 for path in sorted(CHARTS_DIR.glob("*/ci/*-values.yaml")))
+
+CASES = CI_CASES + (
     Case("conductor-server", "server-defaults.yaml"),
     Case("conductor-server", "server-production.yaml"),
     Case("conductor-ui", "ui-defaults.yaml"),

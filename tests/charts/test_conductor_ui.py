@@ -45,3 +45,26 @@ def test_production_trims_the_url_and_exposes_the_ui(renderings: dict[str, Rende
     policy = rendering.one("NetworkPolicy")
     assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
             } in policy["spec"]["ingress"][0]["from"]
+
+
+def test_metrics_wire_stub_status_to_the_exporter_and_the_service_monitor(
+        renderings: dict[str, Rendering]) -> None:
+    rendering = renderings["conductor-ui-ci-metrics"]
+    pod = rendering.one("Deployment")["spec"]["template"]
+    ui, exporter = pod["spec"]["containers"]
+    stub_port = {e["name"]: e for e in ui["env"]}["CONDUCTOR_UI_STUB_STATUS_PORT"]["value"]
+    assert f"--nginx.scrape-uri=http://127.0.0.1:{stub_port}/stub_status" in exporter["args"]
+    assert stub_port not in {str(p["containerPort"]) for p in ui["ports"]}  # pod-internal only
+    (metrics_port,) = exporter["ports"]
+    service_ports = {p["name"]: p for p in rendering.one("Service")["spec"]["ports"]}
+    assert service_ports["metrics"]["targetPort"] == metrics_port["name"]
+    (endpoint,) = rendering.one("ServiceMonitor")["spec"]["endpoints"]
+    assert (endpoint["port"], endpoint["path"]) == ("metrics", "/metrics")
+    annotations = pod["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(metrics_port["containerPort"])
+
+
+def test_no_stub_status_by_default(renderings: dict[str, Rendering]) -> None:
+    (container,) = renderings["ui-defaults"].one("Deployment")["spec"]["template"]["spec"][
+        "containers"]
+    assert "CONDUCTOR_UI_STUB_STATUS_PORT" not in {e["name"] for e in container["env"]}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import helm_python as helm
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -25,6 +26,28 @@ from tests.charts.helpers import (
 
 CASE_IDS = [case.id for case in CASES]
 
+#: Custom resources kubernetes-validate has no schema for: apiVersion/kind -> our schema of
+#: the fields the charts render (tests/charts/schemas/).
+CUSTOM_RESOURCE_SCHEMAS = {
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor-v1.json",
+}
+SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
+
+
+def _validate(obj: dict[str, Any]) -> str | None:
+    """The first problem with the object, or None."""
+    custom = CUSTOM_RESOURCE_SCHEMAS.get((obj["apiVersion"], obj["kind"]))
+    if custom:
+        schema = json.loads((SCHEMAS_DIR / custom).read_text())
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft7Validator(schema).iter_errors(obj))
+        return None if error is None else f"{error.json_path}: {error.message}"
+    try:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+    except kubernetes_validate.ValidationError as exc:
+        return str(exc.message)
+    return None
+
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_lint_reports_no_error_or_warning(case: Case, charts_dir: Path) -> None:
@@ -39,13 +62,22 @@ def test_every_object_is_valid_for_kubernetes_strict(case_id: str,
                                                      renderings: dict[str, Rendering]) -> None:
     objects = renderings[case_id].objects
     assert objects
-    errors = []
-    for obj in objects:
-        try:
-            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            errors.append(f"{obj['kind']}/{obj['metadata']['name']}: {exc.message}")
+    errors = [f"{obj['kind']}/{obj['metadata']['name']}: {problem}"
+              for obj in objects if (problem := _validate(obj))]
     assert errors == []
+
+
+def test_the_servicemonitor_schema_refuses_what_prometheus_operator_would_not_take() -> None:
+    """The hand-written schema can fail: a misspelt field and a bad duration are refused."""
+    good: dict[str, Any] = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
+            "metadata": {"name": "conductor"},
+            "spec": {"selector": {"matchLabels": {"a": "b"}},
+                     "endpoints": [{"port": "http", "interval": "30s"}]}}
+    assert _validate(good) is None
+    typo = {**good, "spec": {**good["spec"], "endpoints": [{"port": "http", "intervall": "30s"}]}}
+    assert "intervall" in str(_validate(typo))
+    bad_duration = {**good, "spec": {**good["spec"], "endpoints": [{"interval": "30 s"}]}}
+    assert "30 s" in str(_validate(bad_duration))
 
 
 @pytest.mark.parametrize("case_id", CASE_IDS)

@@ -35,7 +35,8 @@ def start(env: dict[str, str], resolv_conf: str = "nameserver 10.96.0.10\n"
 
 def test_the_scripts_run_before_the_envsubst_step_and_are_executable() -> None:
     scripts = sorted(p.name for p in harness.ENTRYPOINT_D.iterdir())
-    assert scripts == ["10-conductor-base-url.envsh", "11-conductor-resolver.sh"]
+    assert scripts == ["10-conductor-base-url.envsh", "11-conductor-resolver.sh",
+                       "12-stub-status.sh"]
     for name in scripts:
         assert harness.is_executable(harness.ENTRYPOINT_D / name), name
         # The image's entrypoint orders by `sort -V`; 20-envsubst-on-templates.sh renders.

@@ -157,10 +157,11 @@ The Conductor server's base URL (a template string is rendered), without a trail
 Checkov skips for the UI pod, each with its reason.
 */}}
 {{- define "conductor-ui.checkovSkips" -}}
-{{- if not .Values.image.digest }}
+{{- $exporter := .Values.metrics.exporter.image }}
+{{- if or (not .Values.image.digest) (and .Values.metrics.enabled (not $exporter.digest)) }}
 checkov.io/skip1: "CKV_K8S_43=Immutable version tag by default; set image.digest to pin by digest"
 {{- end }}
-{{- if ne .Values.image.pullPolicy "Always" }}
+{{- if or (ne .Values.image.pullPolicy "Always") (and .Values.metrics.enabled (ne $exporter.pullPolicy "Always")) }}
 checkov.io/skip2: "CKV_K8S_15=Versioned (or digest-pinned) images do not change, so IfNotPresent is safe and avoids a registry round trip per start"
 {{- end }}
 {{- end }}
