@@ -12,7 +12,7 @@ from tests.stacks import Stack, start_stack
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's own Conductor settings."""
     for name in ("CONDUCTOR_BASE_URL", "APP_ENV", "CONDUCTOR_AUTH_TOKEN", "CONDUCTOR_AUTH_KEY",
-                 "CONDUCTOR_AUTH_SECRET"):
+                 "CONDUCTOR_AUTH_SECRET", "CONDUCTOR_SECRETS_DIR"):
         monkeypatch.delenv(name, raising=False)
 
 
