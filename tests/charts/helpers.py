@@ -29,18 +29,20 @@ POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"}
 
 @dataclasses.dataclass(frozen=True)
 class Case:
-    """One chart rendered with one values file."""
+    """One chart rendered with one values file (the tests' own, or one of a chart's ci/)."""
 
     chart: str
     values_file: str
+    folder: Path = VALUES_DIR
 
     @property
     def id(self) -> str:
-        return self.values_file.removesuffix(".yaml")
+        stem = self.values_file.removesuffix(".yaml")
+        return stem if self.folder == VALUES_DIR else f"ci-{self.chart}-{stem}"
 
     @property
     def values(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = yaml.safe_load((VALUES_DIR / self.values_file).read_text())
+        loaded: dict[str, Any] = yaml.safe_load((self.folder / self.values_file).read_text())
         return loaded
 
 
@@ -54,6 +56,10 @@ CASES = (
     Case("workflow-migrator", "migrator-existing.yaml"),
     Case("conductor-stack", "stack-defaults.yaml"),
     Case("conductor-stack", "stack-production.yaml"),
+    # Every file under a chart's ci/ is shipped as a way to install the chart: each must
+    # render and pass the same checks as the cases above, as it is.
+    *(Case(path.parent.parent.name, path.name, path.parent)
+      for path in sorted(CHARTS_DIR.glob("*/ci/*.yaml"))),
 )
 
 
