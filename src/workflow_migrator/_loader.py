@@ -53,8 +53,21 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     if not loaded["task"] and not loaded["workflow"] and not findings:
         findings.append(Finding(str(config_dir), "", "no definitions found under tasks/ or "
                                 "workflows/", "load", "warning"))
-    secrets = frozenset(str(values[k]) for k in secret_keys if k in values and str(values[k]))
+    secrets = frozenset(text for k in secret_keys if k in values for text in _scalars(values[k]))
     return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets), findings
+
+
+def _scalars(value: Any) -> Iterator[str]:
+    """The texts a secret value can show up as: itself, or each scalar inside an object or
+    list (a placeholder may stand for a whole object); never an empty text."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _scalars(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _scalars(item)
+    elif value is not None and not isinstance(value, bool) and str(value):
+        yield str(value)
 
 
 def _definition_files(folder: Path) -> Iterator[Path]:
