@@ -27,7 +27,7 @@ from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
-from workflow_migrator._render import findings_document, findings_text, plan_text
+from workflow_migrator._render import findings_document, findings_text
 from workflow_migrator._schema import write_schemas
 from workflow_migrator._settings import Settings
 from workflow_migrator._validate import validate_directory
@@ -142,10 +142,7 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: b
                                  options=PlanOptions(prune, keep, allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
-    if output_format == "json":
-        reporter.result_json(planned.to_dict())
-    else:
-        reporter.result(plan_text(planned))
+    reporter.show_plan(planned, output_format)
     if planned.conflicts:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK

@@ -13,6 +13,7 @@ sent to the server and compared in the plan are the real ones.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import re
@@ -24,6 +25,7 @@ from typing import IO, Any, Literal
 from rich.console import Console
 from rich.text import Text
 
+from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
 from workflow_migrator._plan import Change, Plan
 from workflow_migrator._render import findings_text, plan_text
@@ -142,10 +144,32 @@ class Reporter:
                      level=finding.severity, event="finding", file=finding.file,
                      path=finding.path, rule=finding.rule)
 
+    def show_plan(self, plan: Plan, output_format: str = "text") -> None:
+        """The plan as a command's result: text with a gutter, or the JSON document."""
+        shown = self._without_previous_secrets(plan)
+        if output_format == "json":
+            self.result_json(shown.to_dict())
+        else:
+            self.result(plan_text(shown))
+
+    def _without_previous_secrets(self, plan: Plan) -> Plan:
+        """A field whose desired value holds a secret shows its live value as ``***`` too:
+        that is most likely the secret's previous value (a rotated token), which the
+        directory no longer names, so masking by value alone would miss it."""
+        def field(change: FieldChange) -> FieldChange:
+            if change.before is not None and change.after is not None and \
+                    self.masked(change.after) != change.after:
+                return dataclasses.replace(change, before=MASK, after=self.masked(change.after))
+            return change
+
+        return dataclasses.replace(plan, changes=tuple(
+            dataclasses.replace(c, fields=tuple(field(f) for f in c.fields)) if c.fields else c
+            for c in plan.changes))
+
     def plan(self, plan: Plan) -> None:
         """Shows the plan about to be applied: text on a terminal, one line per change in JSON."""
         if not self.json:
-            self.result(plan_text(plan))
+            self.show_plan(plan)
             return
         for change in plan.changes:
             self.log(f"{change.address}: {change.action} ({change.reason})", event="planned",
