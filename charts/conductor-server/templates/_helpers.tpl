@@ -189,7 +189,7 @@ JDBC URL of the database, with the schema as currentSchema.
 {{- end }}
 
 {{/*
-The container environment of the server: the seed's five variables, secrets only by reference.
+The container environment of the server: the server image's five variables, secrets only by reference.
 A Redis password is part of CONDUCTOR_REDIS_HOSTS (host:port:rack:password), so it enters
 through REDIS_PASSWORD, read from the Secret, and Kubernetes' dependent variable expansion
 $(REDIS_PASSWORD): the Deployment object never holds the password itself.
@@ -276,7 +276,7 @@ podAntiAffinity:
 Checkov skips for the server pod, each with its reason.
 */}}
 {{- define "conductor-server.checkovSkips" -}}
-checkov.io/skip1: "CKV_K8S_35=The server reads its passwords from environment variables (the seed's contract); they come from a Secret by secretKeyRef, never as plain values"
+checkov.io/skip1: "CKV_K8S_35=The server reads its passwords from environment variables (the server image's contract); they come from a Secret by secretKeyRef, never as plain values"
 {{- if not .Values.image.digest }}
 checkov.io/skip2: "CKV_K8S_43=Immutable version tag by default; set image.digest to pin by digest"
 {{- end }}
