@@ -137,7 +137,11 @@ def _load_environment(config_dir: Path, app_env: str,
                                 "type"))
         return {}, frozenset()
     values: dict[str, Any] = {}
-    for key, value in (document.get("values") or {}).items():
+    given = document.get("values") or {}
+    if not isinstance(given, dict):
+        findings.append(Finding(relative, "values", "expected an object of NAME: value", "type"))
+        given = {}
+    for key, value in given.items():
         if isinstance(value, dict) and set(value) == {"env"}:
             if value["env"] not in os.environ:
                 findings.append(Finding(relative, json_path("values", key, "env"),

@@ -109,3 +109,26 @@ def test_validate_masks_secrets_in_findings_in_every_format(
         out, err = capsys.readouterr()
         assert "not-an-address-8d1f" not in out + err and "918273" not in out + err
         assert f"ownerEmail '{MASK}'" in out and f"not {MASK}" in out
+
+
+def test_an_unexpected_error_is_masked_and_exits_3(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "prod.yaml").write_text(
+        "values: {TOKEN: tok-5c3a9e}\nsecret: [TOKEN]\n")
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "t.json").write_text('{"name": "t", "description": "@{TOKEN}"}')
+    monkeypatch.setenv("APP_ENV", "prod")
+
+    def bug(findings: object) -> object:  # a defect that quotes a secret in its message
+        raise KeyError("tok-5c3a9e")
+
+    monkeypatch.setattr("workflow_migrator._cli.findings_document", bug)
+    assert main(["validate", "--config-dir", str(tmp_path), "--format", "json",
+                 "--log-format", "json"]) == 3
+    out, err = capsys.readouterr()
+    (line,) = err.splitlines()
+    assert json.loads(line)["message"] == ("An unexpected error occurred (KeyError: '***'). "
+                                           "This is a bug.")
+    assert "tok-5c3a9e" not in out + err
