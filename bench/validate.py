@@ -2,7 +2,7 @@
 """Times `validate` on the 20 Conductor samples (../shared/conductor/samples beside
 the repository, or the directory given): loading the files included, in-process,
 best of several runs; then once more through the CLI, interpreter start included.
-The issue's bar, under a second, applies to the validation itself.
+The bar, under a second, applies to the validation itself.
 
 Usage: bench/validate.py [SAMPLES_DIR] [--runs N]
 """

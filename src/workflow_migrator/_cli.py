@@ -7,6 +7,9 @@ Exit codes:
   2    plan --detailed-exitcode: changes pending
   3    an unexpected internal error (a bug: please report it)
   130  interrupted
+
+Every byte the command writes goes through one ``Reporter`` (``_output.py``), which
+masks secret values; nothing here prints on its own.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ import click
 from workflow_migrator import _commands
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, MigratorError
-from workflow_migrator._output import Reporter
+from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
-from workflow_migrator._render import findings_json, findings_text, plan_json, plan_text
+from workflow_migrator._render import findings_document, findings_text
 from workflow_migrator._schema import write_schemas
 from workflow_migrator._settings import Settings
 from workflow_migrator._validate import validate_directory
@@ -86,21 +89,23 @@ def cli() -> None:
               help="Also ask the server at CONDUCTOR_BASE_URL: its verdict on each workflow "
                    "(nothing is written), and whether sub-workflows and tasks exist there.")
 @wait_option
+@log_format_option
 def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
-             wait_timeout: float) -> int:
+             wait_timeout: float, log_format: LogFormat) -> int:
     """Check every definition, report every problem, write nothing."""
-    settings = Settings()
+    settings, reporter = _start(log_format)
     if server:
         with _client(settings) as client:
-            _, findings = validate_directory(config_dir, settings.app_env, client, wait_timeout)
+            _, findings = validate_directory(config_dir, settings.app_env, client, wait_timeout,
+                                             reporter=reporter)
     else:
-        _, findings = validate_directory(config_dir, settings.app_env)
+        _, findings = validate_directory(config_dir, settings.app_env, reporter=reporter)
     if output_format == "json":
-        click.echo(findings_json(findings))
+        reporter.result_json(findings_document(findings))
     elif findings:
-        click.echo(findings_text(findings))
+        reporter.result(findings_text(findings))
     else:
-        click.echo("All definitions are valid.")
+        reporter.result("All definitions are valid.")
     failing = {"error", "warning"} if strict else {"error"}
     return EXIT_ERROR if any(f.severity in failing for f in findings) else EXIT_OK
 
@@ -109,10 +114,13 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
 @click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("schemas"), show_default=True,
               help="Directory to write the JSON Schema files into.")
-def schema(output_dir: Path) -> int:
+@log_format_option
+def schema(output_dir: Path, log_format: LogFormat) -> int:
     """Write JSON Schemas for task and workflow definition files, for editors."""
+    reporter = _reporter()
+    reporter.configure(log_format=log_format)
     for path in write_schemas(output_dir):
-        click.echo(f"Wrote {path}")
+        reporter.result(f"Wrote {path}")
     return EXIT_OK
 
 
@@ -125,16 +133,16 @@ def schema(output_dir: Path) -> int:
 @wait_option
 @log_format_option
 def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
-         keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float, log_format: str) -> int:
+         keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+         log_format: LogFormat) -> int:
     """Show what deploy would change, without writing anything."""
-    settings = Settings()
-    reporter = Reporter(settings.app_env, log_format)  # type: ignore[arg-type]
+    settings, reporter = _start(log_format)
     with _client(settings) as client:
         planned = _commands.plan(config_dir, client,
                                  options=PlanOptions(prune, keep, allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
-    reporter.result(plan_json(planned) if output_format == "json" else plan_text(planned))
+    reporter.show_plan(planned, output_format)
     if planned.conflicts:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
@@ -148,15 +156,14 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: b
 @log_format_option
 @click.pass_context
 def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, keep: tuple[str, ...],
-           allow_overwrite: bool, wait_timeout: float, log_format: str) -> int:
+           allow_overwrite: bool, wait_timeout: float, log_format: LogFormat) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
     if dry_run:
         return int(ctx.invoke(plan, config_dir=config_dir, output_format="text",
                               detailed_exitcode=False, prune=prune, keep=keep,
                               allow_overwrite=allow_overwrite, wait_timeout=wait_timeout,
                               log_format=log_format))
-    settings = Settings()
-    reporter = Reporter(settings.app_env, log_format)  # type: ignore[arg-type]
+    settings, reporter = _start(log_format)
     with _client(settings) as client:
         _, result = _commands.deploy(config_dir, client,
                                      options=PlanOptions(prune, keep, allow_overwrite),
@@ -167,6 +174,25 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, kee
                      event="complete", created=result.created, updated=result.updated,
                      deleted=result.deleted)
     return EXIT_OK
+
+
+def _reporter() -> Reporter:
+    """The reporter ``main`` made for this run (a fresh one when the group is run alone)."""
+    context = click.get_current_context()
+    if not isinstance(context.obj, Reporter):
+        context.obj = Reporter()
+    return context.obj
+
+
+def _start(log_format: LogFormat) -> tuple[Settings, Reporter]:
+    """Reads the settings now (not at import) and tells the reporter the environment, the
+    log format and the credentials to mask."""
+    settings = Settings()
+    reporter = _reporter()
+    reporter.configure(app_env=settings.app_env, log_format=log_format)
+    reporter.add_secrets(secret.get_secret_value()
+                         for secret in (settings.auth_token, settings.auth_secret) if secret)
+    return settings, reporter
 
 
 def _client(settings: Settings) -> ConductorClient:
@@ -186,31 +212,49 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _log_format_in(args: list[str]) -> LogFormat:
+    """The --log-format of the command line, read before click parses it, so that even a
+    usage error is reported in the format asked for."""
+    for index, arg in enumerate(args):
+        value = args[index + 1] if arg == "--log-format" and index + 1 < len(args) else \
+            arg.removeprefix("--log-format=") if arg.startswith("--log-format=") else None
+        if value in ("auto", "text", "json"):
+            return value  # type: ignore[return-value]
+    return "auto"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the CLI and returns its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    reporter = Reporter(log_format=_log_format_in(args))
     # Kubernetes stops a Job's pod with SIGTERM: end like Ctrl-C, with a message and 130.
     signal.signal(signal.SIGTERM, _interrupt)
+    with reporter.capture():
+        return _run(args, reporter)
+
+
+def _run(args: list[str], reporter: Reporter) -> int:
     try:
-        result = cli.main(args=list(sys.argv[1:] if argv is None else argv),
-                          prog_name="workflow-migrator", standalone_mode=False)
+        result = cli.main(args=args, prog_name="workflow-migrator", standalone_mode=False,
+                          obj=reporter)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        reporter.error(exc.format_message(), event="usage")
         return EXIT_ERROR
     except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-        click.echo("Interrupted: every write is idempotent, so the next deploy completes "
-                   "what this one started.", err=True)
+        reporter.error("Interrupted: every write is idempotent, so the next deploy completes "
+                       "what this one started.", event="interrupted")
         return EXIT_INTERRUPTED
     except DefinitionError as exc:
-        click.echo(findings_text(exc.findings), err=True)
-        click.echo(f"Error: invalid definitions; nothing was written. {exc}", err=True)
+        reporter.findings(exc.findings)
+        reporter.error(f"invalid definitions; nothing was written. {exc}", event="invalid")
         return EXIT_ERROR
     except MigratorError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        reporter.error(str(exc), event="failed")
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last line of defence: report, don't trace
-        click.echo(f"An unexpected error occurred ({type(exc).__name__}: {exc}). This is a bug.",
-                   err=True)
+        reporter.error(f"An unexpected error occurred ({type(exc).__name__}: {exc}). This is "
+                       "a bug.", event="bug")
         return EXIT_BUG
     return int(result or 0)

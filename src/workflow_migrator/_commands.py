@@ -28,14 +28,16 @@ from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
 from workflow_migrator._validate import validate, validate_directory
 
 
-def load_valid(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
+def load_valid(config_dir: Path, app_env: str = "",
+               reporter: Reporter | None = None) -> tuple[DefinitionSet, list[Finding]]:
     """Loads and validates a config directory offline; raises DefinitionError on any error.
 
     :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
     :param app_env: the environment whose values fill the placeholders.
+    :param reporter: told the secret values before the error that may quote one is raised.
     :returns: the definitions and the warnings.
     """
-    definitions, findings = validate_directory(config_dir, app_env)
+    definitions, findings = validate_directory(config_dir, app_env, reporter=reporter)
     _raise_on_errors(findings)
     return definitions, findings
 
@@ -81,11 +83,10 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
     :param options: prune, keep patterns, allow-overwrite.
     :param app_env: the environment whose values fill the placeholders.
     :param wait_timeout: seconds to wait for a server that is still starting.
+    :param reporter: where progress is shown; it learns the secret values to mask.
     """
     with _without_cycle_collection():
-        definitions, _ = load_valid(config_dir, app_env)
-        if reporter:
-            reporter.add_secrets(definitions.secret_values)
+        definitions, _ = load_valid(config_dir, app_env, reporter)
         live = read_live(client, wait_timeout, reporter)
         # What the server holds turns some warnings into errors (a sub-workflow that exists
         # neither in the directory nor on the server); still before anything is written.

@@ -53,8 +53,21 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     if not loaded["task"] and not loaded["workflow"] and not findings:
         findings.append(Finding(str(config_dir), "", "no definitions found under tasks/ or "
                                 "workflows/", "load", "warning"))
-    secrets = frozenset(str(values[k]) for k in secret_keys if k in values and str(values[k]))
+    secrets = frozenset(text for k in secret_keys if k in values for text in _scalars(values[k]))
     return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets), findings
+
+
+def _scalars(value: Any) -> Iterator[str]:
+    """The texts a secret value can show up as: itself, or each scalar inside an object or
+    list (a placeholder may stand for a whole object); never an empty text."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _scalars(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _scalars(item)
+    elif value is not None and not isinstance(value, bool) and str(value):
+        yield str(value)
 
 
 def _definition_files(folder: Path) -> Iterator[Path]:
@@ -124,7 +137,11 @@ def _load_environment(config_dir: Path, app_env: str,
                                 "type"))
         return {}, frozenset()
     values: dict[str, Any] = {}
-    for key, value in (document.get("values") or {}).items():
+    given = document.get("values") or {}
+    if not isinstance(given, dict):
+        findings.append(Finding(relative, "values", "expected an object of NAME: value", "type"))
+        given = {}
+    for key, value in given.items():
         if isinstance(value, dict) and set(value) == {"env"}:
             if value["env"] not in os.environ:
                 findings.append(Finding(relative, json_path("values", key, "env"),

@@ -80,8 +80,9 @@ WORKFLOW_TASK_DEFAULTS: JSONObject = {
     "metadata": {},
 }
 
-#: Definitions a Conductor server may (re)create at boot: Orkes Conductor v1.1.12
-#: force-upserts these on every start, so the migrator never owns or prunes them.
+#: Definitions a Conductor server may (re)create at boot: stock Orkes Conductor v1.1.12
+#: force-upserts these on every start (the project's image only with LOADSAMPLE=true).
+#: They may be defined like any other name; prune never deletes them.
 BOOT_SAMPLE_TASKS = frozenset(
     {"simple_task_1", "simple_task_2", "simple_task_3", "simple_task_4", "simple_task_5",
      "simple_task_6"}

@@ -1,27 +1,64 @@
 """Where the migrator's messages go: readable lines on a terminal, one JSON object per
-line elsewhere (a Kubernetes Job), always with APP_ENV and never a secret value."""
+line elsewhere (a Kubernetes Job), always with APP_ENV and never a secret value.
+
+Everything the migrator writes passes through one ``Reporter``: results on stdout,
+logs and errors on stderr, and (inside ``Reporter.capture``) whatever anything else
+would print. The reporter knows the secret values (those marked ``secret`` in
+``environments/<APP_ENV>.yaml``, and the credentials of the settings) and replaces each
+with ``***`` wherever it occurs: in a longer string, as a number, JSON-escaped, in the
+server's own error messages quoted back. Only what is written is masked; the values
+sent to the server and compared in the plan are the real ones.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import io
 import json
+import re
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Literal
 
 from rich.console import Console
 from rich.text import Text
 
+from workflow_migrator._compare import FieldChange
+from workflow_migrator._findings import Finding
 from workflow_migrator._plan import Change, Plan
-from workflow_migrator._render import mask, plan_text
+from workflow_migrator._render import findings_text, plan_text
 
 LogFormat = Literal["auto", "text", "json"]
+#: What a secret value is replaced with.
+MASK = "***"
 #: Colours of the plan's gutter symbols, on a terminal only (rich drops them elsewhere).
 GUTTER_STYLES = {"+": "green", "~": "yellow", "-": "red", "E": "bold red", "K": "cyan"}
 
 
+def secret_forms(secret: str) -> set[str]:
+    """The ways ``secret`` can appear in what is written: as it is, and JSON-escaped
+    (with and without non-ASCII escapes), as the plan's field values are shown."""
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every occurrence of every secret value replaced by ``***``."""
+    pattern = _pattern(frozenset(secrets))
+    return pattern.sub(MASK, text) if pattern else text
+
+
+def _pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+    if not forms:
+        return None
+    # Longest first, so a secret inside another secret never leaves part of the longer one.
+    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+
+
 class Reporter:
-    """Writes the run's progress; results meant for a pipe go to ``out``, logs to ``err``."""
+    """Writes the run's output: results meant for a pipe to ``out``, logs to ``err``."""
 
     def __init__(self, app_env: str = "", log_format: LogFormat = "auto",
                  secrets: Iterable[str] = (), out: IO[str] | None = None,
@@ -29,35 +66,110 @@ class Reporter:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.app_env = app_env
-        self.secrets = frozenset(secrets)
-        is_terminal = getattr(self.err, "isatty", lambda: False)()
-        self.json = log_format == "json" or (log_format == "auto" and not is_terminal)
+        self.secrets: frozenset[str] = frozenset()
+        self._secret_pattern: re.Pattern[str] | None = None
+        self.add_secrets(secrets)
+        self.json = False
+        self.configure(log_format=log_format)
+
+    def configure(self, *, app_env: str | None = None, log_format: LogFormat | None = None) -> None:
+        """Sets the environment's name and the log format, once a command knows them."""
+        if app_env is not None:
+            self.app_env = app_env
+        if log_format is not None:
+            is_terminal = getattr(self.err, "isatty", lambda: False)()
+            self.json = log_format == "json" or (log_format == "auto" and not is_terminal)
 
     def add_secrets(self, secrets: Iterable[str]) -> None:
-        self.secrets = self.secrets | frozenset(secrets)
+        """Values to mask from now on (empty ones are ignored)."""
+        self.secrets = self.secrets | frozenset(str(s) for s in secrets if str(s))
+        self._secret_pattern = _pattern(self.secrets)
+
+    def mask(self, text: str) -> str:
+        return self._secret_pattern.sub(MASK, text) if self._secret_pattern else text
+
+    def masked(self, value: Any) -> Any:
+        """A JSON-like value with every secret masked: in strings and keys wherever it
+        occurs, and a number whose digits hold one becomes a masked string."""
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, dict):
+            return {self.mask(str(k)): self.masked(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.masked(v) for v in value]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = json.dumps(value)
+            return value if self.mask(text) == text else self.mask(text)
+        return value
 
     def result(self, text: str) -> None:
         """The command's own output (a plan, findings): stdout, masked, coloured on a terminal."""
         console = Console(file=self.out, highlight=False, soft_wrap=True, emoji=False)
-        for line in mask(text, self.secrets).splitlines():
+        for line in self.mask(text).splitlines():
             console.print(Text(line, style=GUTTER_STYLES.get(line.lstrip()[:1], "")))
         self.out.flush()
 
+    def result_json(self, document: Any) -> None:
+        """A JSON document as the command's output: stdout, masked, still valid JSON."""
+        self.out.write(self.mask(json.dumps(self.masked(document), indent=2)) + "\n")
+        self.out.flush()
+
     def log(self, message: str, level: str = "info", **fields: Any) -> None:
-        message = mask(message, self.secrets)
         if self.json:
             record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": level,
                       "app_env": self.app_env, "message": message, **fields}
-            print(mask(json.dumps(record, default=str), self.secrets), file=self.err, flush=True)
+            line = self.mask(json.dumps(self.masked(record), default=str))
         else:
             prefix = f"[{self.app_env}] " if self.app_env else ""
-            print(f"{prefix}{level}: {message}" if level != "info" else f"{prefix}{message}",
-                  file=self.err, flush=True)
+            line = self.mask(f"{prefix}{level}: {message}" if level != "info"
+                             else f"{prefix}{message}")
+        print(line, file=self.err, flush=True)
+
+    def error(self, message: str, **fields: Any) -> None:
+        """An error that ends the command: ``Error: ...`` on a terminal, level error in JSON."""
+        if self.json:
+            self.log(message, level="error", **fields)
+        else:
+            prefix = f"[{self.app_env}] " if self.app_env else ""
+            print(self.mask(f"{prefix}Error: {message}"), file=self.err, flush=True)
+
+    def findings(self, findings: list[Finding]) -> None:
+        """Findings on stderr, as the reason a command stops: a block of text, or one
+        JSON object per finding."""
+        if not self.json:
+            print(self.mask(findings_text(findings)), file=self.err, flush=True)
+            return
+        for finding in findings:
+            self.log(f"{finding.location}: {finding.message} [{finding.rule}]",
+                     level=finding.severity, event="finding", file=finding.file,
+                     path=finding.path, rule=finding.rule)
+
+    def show_plan(self, plan: Plan, output_format: str = "text") -> None:
+        """The plan as a command's result: text with a gutter, or the JSON document."""
+        shown = self._without_previous_secrets(plan)
+        if output_format == "json":
+            self.result_json(shown.to_dict())
+        else:
+            self.result(plan_text(shown))
+
+    def _without_previous_secrets(self, plan: Plan) -> Plan:
+        """A field whose desired value holds a secret shows its live value as ``***`` too:
+        that is most likely the secret's previous value (a rotated token), which the
+        directory no longer names, so masking by value alone would miss it."""
+        def field(change: FieldChange) -> FieldChange:
+            if change.before is not None and change.after is not None and \
+                    self.masked(change.after) != change.after:
+                return dataclasses.replace(change, before=MASK, after=self.masked(change.after))
+            return change
+
+        return dataclasses.replace(plan, changes=tuple(
+            dataclasses.replace(c, fields=tuple(field(f) for f in c.fields)) if c.fields else c
+            for c in plan.changes))
 
     def plan(self, plan: Plan) -> None:
         """Shows the plan about to be applied: text on a terminal, one line per change in JSON."""
         if not self.json:
-            self.result(plan_text(plan))
+            self.show_plan(plan)
             return
         for change in plan.changes:
             self.log(f"{change.address}: {change.action} ({change.reason})", event="planned",
@@ -68,3 +180,54 @@ class Reporter:
     def applied(self, change: Change) -> None:
         self.log(f"{change.address}: {change.action}d", event="applied", action=change.action,
                  definition=change.address)
+
+    @contextlib.contextmanager
+    def capture(self) -> Iterator[None]:
+        """Routes whatever else writes to sys.stdout or sys.stderr meanwhile (a library's
+        message, click's help, a Python warning) through this reporter: masked, and on
+        stderr one JSON object per line under JSON logging."""
+        stdout, stderr = _LineStream(self._stray_out), _LineStream(self._stray_err)
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                yield
+        finally:
+            stdout.flush()
+            stderr.flush()
+
+    def _stray_out(self, line: str) -> None:
+        self.out.write(self.mask(line) + "\n")
+        self.out.flush()
+
+    def _stray_err(self, line: str) -> None:
+        if self.json:
+            self.log(line, level="warning", event="output")
+        else:
+            print(self.mask(line), file=self.err, flush=True)
+
+
+class _LineStream(io.TextIOBase):
+    """A text stream that hands each complete line to ``write_line``."""
+
+    encoding = "utf-8"
+
+    def __init__(self, write_line: Callable[[str], None]) -> None:
+        super().__init__()
+        self._write_line = write_line
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            self._write_line(line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, ""
+            self._write_line(pending)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from workflow_migrator._findings import Finding
@@ -13,15 +12,6 @@ SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": " "}
 VERBS = {"create": "will be created", "update": "will be updated in place",
          "delete": "will be deleted", "unchanged": "is unchanged"}
 LEGEND = {"create": "+ create", "update": "~ update in place", "delete": "- delete"}
-SENSITIVE = "(sensitive)"
-
-
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret value replaced, longest first."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, SENSITIVE)
-    return text
-
 
 def plan_text(plan: Plan, *, show_unchanged: bool = False) -> str:
     """The plan as a person reads it: legend, one block per change, then the totals."""
@@ -86,5 +76,6 @@ def findings_text(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def findings_json(findings: list[Finding]) -> str:
-    return json.dumps([f.as_dict() for f in findings], indent=2)
+def findings_document(findings: list[Finding]) -> list[dict[str, str]]:
+    """The findings as ``validate --format json`` prints them."""
+    return [f.as_dict() for f in findings]

@@ -3,11 +3,15 @@
 Precedence, highest first: values passed in code (the CLI's flags), environment
 variables, files in ``CONDUCTOR_SECRETS_DIR`` (one file per variable, as a mounted
 Kubernetes Secret provides them), defaults.
+
+Everything, ``CONDUCTOR_SECRETS_DIR`` included, is read when a ``Settings`` is made
+(when a command runs), never when the module is imported.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,11 +20,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """The migrator's settings; every field reads the variable named in its alias."""
 
-    model_config = SettingsConfigDict(
-        secrets_dir=os.environ.get("CONDUCTOR_SECRETS_DIR") or None,
-        extra="ignore",
-        case_sensitive=True,
-    )
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True)
+
+    def __init__(self, **values: Any) -> None:
+        # The secrets directory is itself a setting of the environment: read it now, so a
+        # variable set after import (a test, a program embedding the migrator) counts.
+        values.setdefault("_secrets_dir", os.environ.get("CONDUCTOR_SECRETS_DIR") or None)
+        super().__init__(**values)
 
     conductor_base_url: str = Field(
         default="", validation_alias=AliasChoices("CONDUCTOR_BASE_URL", "conductor_base_url"),

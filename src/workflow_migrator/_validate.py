@@ -17,6 +17,7 @@ from workflow_migrator._client import ConductorClient
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import Definition, DefinitionSet
+from workflow_migrator._output import Reporter
 from workflow_migrator._rules import RULE_IDS, RULES, Context, Rule, ServerFacts
 
 #: The rules that mirror a check the server makes; only these count when our
@@ -39,19 +40,24 @@ def validate(definitions: DefinitionSet, server: ServerFacts | None = None,
 
 
 def validate_directory(config_dir: Path, app_env: str = "", client: ConductorClient | None = None,
-                       wait_timeout: float = 60.0) -> tuple[DefinitionSet, list[Finding]]:
+                       wait_timeout: float = 60.0, *, reporter: Reporter | None = None,
+                       ) -> tuple[DefinitionSet, list[Finding]]:
     """Loads and validates a config directory; with ``client``, against that server too.
 
     :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
     :param app_env: the environment whose values fill the placeholders.
     :param client: a server to ask; ``None`` checks offline only (no I/O beyond the files).
     :param wait_timeout: seconds to wait for a server that is still starting.
+    :param reporter: told the secret values as soon as they are loaded, before anything
+        (a finding, the server's answer) can quote one.
     :returns: the definitions and every finding, errors and warnings.
     """
     definitions, findings = load_directory(config_dir, app_env)
+    if reporter:
+        reporter.add_secrets(definitions.secret_values)
     if client is None:
         return definitions, sorted([*findings, *validate(definitions)], key=_order)
-    client.wait_until_ready(wait_timeout)
+    client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
     facts = ServerFacts.read(*client.list_all_defs())
     ours = validate(definitions, facts)
     verdicts = [_compare_verdict(client, definition, ours) for definition in definitions.workflows]

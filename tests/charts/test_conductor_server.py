@@ -1,4 +1,4 @@
-"""What the conductor-server chart renders: the seed's five variables with secrets only by
+"""What the conductor-server chart renders: the image's five variables with secrets only by
 reference, the probes, the one-at-a-time rollout, and what a production install adds."""
 
 from __future__ import annotations

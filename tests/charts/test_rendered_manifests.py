@@ -16,8 +16,10 @@ import yaml
 
 from tests.charts.helpers import (
     CASES,
+    CHARTS_DIR,
     KUBERNETES_VERSION,
     NAMESPACE,
+    VALUES_DIR,
     Case,
     Rendering,
     pod_specs,
@@ -162,3 +164,12 @@ def test_the_secret_cases_do_create_secrets(renderings: dict[str, Rendering]) ->
     """The leak test above is only meaningful if some cases carry secrets."""
     with_secrets = [i for i, r in renderings.items() if secret_data(r.objects)]
     assert {"server-defaults", "migrator-production", "stack-defaults"} <= set(with_secrets)
+
+
+def test_every_ci_values_file_is_a_rendered_case(renderings: dict[str, Rendering]) -> None:
+    """Each chart's ci/*.yaml is installed as it is; the checks above run on each."""
+    shipped = {(p.parent.parent.name, p.name) for p in CHARTS_DIR.glob("*/ci/*.yaml")}
+    rendered = {(r.case.chart, r.case.values_file) for r in renderings.values()
+                if r.case.folder != VALUES_DIR}
+    assert shipped and rendered == shipped
+    assert all(r.objects for r in renderings.values() if r.case.folder != VALUES_DIR)

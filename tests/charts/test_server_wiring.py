@@ -47,7 +47,7 @@ def _psql(admin_url: str, database: str, sql: str) -> str:
 @pytest.fixture
 def own_database(production_like_stack: Stack) -> Iterator[str]:
     """A database and login role of this test's own on the stack's PostgreSQL, provisioned
-    as the seed asks (a dedicated schema, nothing in public), so this server's migrations
+    as the image expects (a dedicated schema, nothing in public), so this server's migrations
     and data stay apart from the stack's own server. Yields the role's password."""
     admin = production_like_stack.status["POSTGRES_ADMIN_URL"]
     password = secrets.token_urlsafe(18)

@@ -167,13 +167,17 @@ def test_build_workflow_tags_builds_and_caches_per_image() -> None:
 # ------------------------------------------------------------------------------ test and charts
 
 
-def test_test_workflow_runs_make_test_on_every_push_and_pull_request() -> None:
+def test_test_workflow_runs_ci_run_on_every_push_and_pull_request() -> None:
     data = workflow("test")
     assert {"push", "pull_request"} <= set(data["on"])
     assert not (data["on"]["push"] or {}).get("paths")
     assert not (data["on"]["pull_request"] or {}).get("paths")
     (job,) = data["jobs"].values()
-    assert [s["run"] for s in job["steps"] if "run" in s] == ["make test"]
+    assert [s["run"] for s in job["steps"] if "run" in s] == [".ci/run"]
+    # .ci/run is the one definition of the tests: what developers run, nothing else
+    ci_run = (REPO_ROOT / ".ci" / "run").read_text()
+    assert [line for line in ci_run.splitlines() if line and not line.startswith("#")][-1] \
+        == "make test"
 
 
 def test_charts_workflow_lints_on_change_and_publishes_on_release() -> None:

@@ -1,4 +1,5 @@
-"""docker/ui/Dockerfile: lint clean, pinned, and shaped the way the issue asks.
+"""docker/ui/Dockerfile: lint clean, pinned, non-root on 8080, rendered by
+the official entrypoint's templates.
 
 No Docker engine runs here, so the image is never built; these checks read the file.
 """

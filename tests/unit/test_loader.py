@@ -62,3 +62,11 @@ def test_unknown_placeholder_names_file_and_field(tmp_path: Path) -> None:
     (finding,) = findings
     assert finding.location == "workflows/w.json: [0].tasks[0].inputParameters.u"
     assert "unknown placeholder @{NOPE}" in finding.message
+
+
+def test_environment_values_that_are_not_an_object_name_file_and_field(tmp_path: Path) -> None:
+    write(tmp_path, "environments/dev.yaml", "values: [HOST, LIMIT]\n")
+    write(tmp_path, "tasks/t.json", '{"name": "t"}')
+    _, findings = load_directory(tmp_path, "dev")
+    assert [(f.file, f.path, f.rule) for f in findings] == [
+        ("environments/dev.yaml", "values", "type")]

@@ -75,5 +75,8 @@ def test_an_unwritable_directory_is_a_plain_error(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    assert main(["schema", "--output", str(blocker / "schemas")]) == 1
+    assert main(["schema", "--output", str(blocker / "schemas"), "--log-format", "text"]) == 1
     assert capsys.readouterr().err.startswith(f"Error: cannot write {blocker / 'schemas'}")
+    assert main(["schema", "--output", str(blocker / "schemas"), "--log-format", "json"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["message"].startswith(f"cannot write {blocker / 'schemas'}")

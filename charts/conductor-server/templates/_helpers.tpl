@@ -337,7 +337,7 @@ Deployment object nor the command line ever holds the password itself.
 {{- end }}
 
 {{/*
-The container environment of the server: the seed's five variables and the Redis mode's,
+The container environment of the server: the server image's five variables and the Redis mode's,
 secrets only by reference.
 */}}
 {{- define "conductor-server.env" -}}
@@ -438,7 +438,7 @@ podAntiAffinity:
 Checkov skips for the server pod, each with its reason.
 */}}
 {{- define "conductor-server.checkovSkips" -}}
-checkov.io/skip1: "CKV_K8S_35=The server reads its passwords from environment variables (the seed's contract); they come from a Secret by secretKeyRef, never as plain values"
+checkov.io/skip1: "CKV_K8S_35=The server reads its passwords from environment variables (the server image's contract); they come from a Secret by secretKeyRef, never as plain values"
 {{- if not .Values.image.digest }}
 checkov.io/skip2: "CKV_K8S_43=Immutable version tag by default; set image.digest to pin by digest"
 {{- end }}

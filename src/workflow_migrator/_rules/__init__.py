@@ -63,7 +63,8 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
     "unknown-type": ("a task type Conductor does not know (run as a worker task)", False),
     "join-on": ("a JOIN waiting for a taskReferenceName the workflow does not have", False),
     "unknown-key": ("a key the server does not know and silently drops", False),
-    "boot-sample": ("a name the server's boot-time samples overwrite", False),
+    "boot-sample": ("a name a server with sample loading on overwrites at every start",
+                    False),
     "server-disagreement": ("validate --server: the server's verdict differs from ours", False),
 }
 

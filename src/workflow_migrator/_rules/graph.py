@@ -1,6 +1,6 @@
 """What spans definitions and files: duplicate names, sub-workflows that exist
-nowhere, sub-workflow cycles, SIMPLE tasks without a definition, and names the
-server's boot-time samples own.
+nowhere, sub-workflow cycles, SIMPLE tasks without a definition, and names a stock server's
+boot-time samples share.
 """
 
 from __future__ import annotations
@@ -38,12 +38,18 @@ def _duplicates(context: Context) -> Iterator[Finding]:
 
 
 def _boot_samples(context: Context) -> Iterator[Finding]:
+    """A name a stock server gives one of its samples is an ordinary name: the project's
+    server image loads no samples. Only a server started with sample loading on (stock
+    Orkes, or ours with LOADSAMPLE=true) overwrites such a definition, at every start."""
     for definition in context.definitions:
         samples = BOOT_SAMPLE_TASKS if definition.kind == "task" else BOOT_SAMPLE_WORKFLOWS
         if definition.name in samples:
-            yield finding(definition, ("name",), f"'{definition.name}' is the name of a sample "
-                          f"{definition.kind} the Conductor server (re)creates at every start, "
-                          "overwriting this definition: choose another name", "boot-sample")
+            yield finding(definition, ("name",), f"'{definition.name}' is also the name of a "
+                          f"sample {definition.kind} that a server with sample loading on "
+                          "(stock Orkes Conductor, or LOADSAMPLE=true) writes at every start, "
+                          "overwriting this definition; the server image of this project loads "
+                          "no samples, and prune never deletes a definition of this name",
+                          "boot-sample", "warning")
 
 
 def _undefined_tasks(context: Context) -> Iterator[Finding]:

@@ -1,0 +1,45 @@
+"""Settings are read when they are made (when a command runs), not when the package loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workflow_migrator import Settings
+
+
+def test_secrets_dir_set_after_import_is_read(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "CONDUCTOR_AUTH_TOKEN").write_text("token-from-a-mounted-secret")
+    (tmp_path / "CONDUCTOR_BASE_URL").write_text("http://from-file:8080")
+    monkeypatch.setenv("CONDUCTOR_SECRETS_DIR", str(tmp_path))
+
+    settings = Settings()
+
+    assert settings.auth_token is not None
+    assert settings.auth_token.get_secret_value() == "token-from-a-mounted-secret"
+    assert settings.conductor_base_url == "http://from-file:8080"
+
+
+def test_environment_wins_over_the_secrets_dir(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "CONDUCTOR_BASE_URL").write_text("http://from-file:8080")
+    monkeypatch.setenv("CONDUCTOR_SECRETS_DIR", str(tmp_path))
+    monkeypatch.setenv("CONDUCTOR_BASE_URL", "http://from-env:8080")
+
+    assert Settings().conductor_base_url == "http://from-env:8080"
+
+
+def test_each_settings_reads_the_environment_of_its_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "staging")
+    first = Settings()
+    monkeypatch.setenv("APP_ENV", "production")
+
+    assert (first.app_env, Settings().app_env) == ("staging", "production")
+
+
+def test_without_a_secrets_dir_nothing_is_read_from_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONDUCTOR_SECRETS_DIR", raising=False)
+
+    assert Settings().auth_token is None
