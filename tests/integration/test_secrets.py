@@ -25,7 +25,7 @@ import pytest
 
 from tests.faultproxy import FaultProxy
 from tests.integration.conftest import RunMigrator, unique_prefix
-from tests.stacks import clean_env
+from tests.stacks import Server, clean_env
 from workflow_migrator import ConductorClient, deploy
 
 pytestmark = pytest.mark.server
@@ -232,7 +232,7 @@ def test_deploy_masks_secrets_when_it_refuses_or_the_server_fails(
     assert_nothing_leaks(secrets, log_format, out, err)
 
 
-def test_an_interrupted_deploy_masks_secrets(embedded_base_url: str, client: ConductorClient,
+def test_an_interrupted_deploy_masks_secrets(server: Server, client: ConductorClient,
                                              log_format: str, tmp_path: Path) -> None:
     secrets, name = Secrets(), unique_prefix()
     config = write_config(tmp_path / "good", name, secrets)
@@ -241,7 +241,7 @@ def test_an_interrupted_deploy_masks_secrets(embedded_base_url: str, client: Con
     changed = dataclasses.replace(secrets, number=secrets.number + 1,
                                   header=f"hdr{uuid.uuid4().hex}")
     write_config(config, name, changed)
-    with FaultProxy(embedded_base_url) as proxy:
+    with FaultProxy(server.base_url) as proxy:
         stall = proxy.stall(method="PUT", path="/api/metadata/taskdefs")
         process = subprocess.Popen(
             [sys.executable, "-m", "workflow_migrator", "deploy", "--config-dir", str(config),
