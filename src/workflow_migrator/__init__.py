@@ -23,6 +23,7 @@ from workflow_migrator._exceptions import (
 )
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
+from workflow_migrator._markdown import plan_markdown
 from workflow_migrator._models import Definition, DefinitionSet, Source
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
@@ -60,6 +61,7 @@ __all__ = [
     "Plan",
     "plan",
     "plan_json",
+    "plan_markdown",
     "plan_text",
     "PlanOptions",
     "read_live",

@@ -22,6 +22,7 @@ import click
 from workflow_migrator import _commands
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, MigratorError
+from workflow_migrator._markdown import plan_markdown
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_json, findings_text, plan_json, plan_text
@@ -118,8 +119,9 @@ def schema(output_dir: Path) -> int:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @config_dir_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True,
+              help="markdown: a document for a pull request comment or a CI job summary.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending.")
 @change_options
 @wait_option
@@ -134,7 +136,11 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: b
                                  options=PlanOptions(prune, keep, allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
-    reporter.result(plan_json(planned) if output_format == "json" else plan_text(planned))
+    if output_format == "markdown":
+        title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
+        reporter.result(plan_markdown(planned, secrets=reporter.secrets, title=title))
+    else:
+        reporter.result(plan_json(planned) if output_format == "json" else plan_text(planned))
     if planned.conflicts:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
