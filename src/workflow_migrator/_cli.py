@@ -21,6 +21,7 @@ import click
 
 from workflow_migrator import _commands
 from workflow_migrator._client import ConductorClient
+from workflow_migrator._drift import report_drift
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._markdown import plan_markdown
 from workflow_migrator._output import Reporter
@@ -123,10 +124,16 @@ def schema(output_dir: Path) -> int:
               default="text", show_default=True,
               help="markdown: a document for a pull request comment or a CI job summary.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending.")
+@click.option("--metrics-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the pending changes as Prometheus gauges to this file (for "
+                   "node-exporter's textfile collector), atomically.")
+@click.option("--pushgateway-url", metavar="URL",
+              help="Also PUT the gauges to this Prometheus Pushgateway (/metrics/job/...).")
 @change_options
 @wait_option
 @log_format_option
-def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
+def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
+         metrics_file: Path | None, pushgateway_url: str | None, prune: bool,
          keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float, log_format: str) -> int:
     """Show what deploy would change, without writing anything."""
     settings = Settings()
@@ -141,6 +148,9 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: b
         reporter.result(plan_markdown(planned, secrets=reporter.secrets, title=title))
     else:
         reporter.result(plan_json(planned) if output_format == "json" else plan_text(planned))
+    if metrics_file or pushgateway_url:
+        report_drift(planned, metrics_file=metrics_file, pushgateway_url=pushgateway_url,
+                     app_env=settings.app_env)
     if planned.conflicts:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
@@ -158,7 +168,8 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, kee
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
     if dry_run:
         return int(ctx.invoke(plan, config_dir=config_dir, output_format="text",
-                              detailed_exitcode=False, prune=prune, keep=keep,
+                              detailed_exitcode=False, metrics_file=None, pushgateway_url=None,
+                              prune=prune, keep=keep,
                               allow_overwrite=allow_overwrite, wait_timeout=wait_timeout,
                               log_format=log_format))
     settings = Settings()
