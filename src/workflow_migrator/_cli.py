@@ -11,6 +11,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._markdown import plan_markdown
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import PlanOptions
+from workflow_migrator._record import status_text
 from workflow_migrator._render import findings_json, findings_text, plan_json, plan_text
 from workflow_migrator._schema import write_schemas
 from workflow_migrator._settings import Settings
@@ -159,12 +161,15 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
 @cli.command(epilog=EXIT_CODES_HELP)
 @config_dir_option
 @click.option("--dry-run", is_flag=True, help="Only show the plan (exactly what plan shows).")
+@click.option("--source-revision", metavar="REV",
+              help="The revision (e.g. git commit) the directory comes from, for the record.")
 @change_options
 @wait_option
 @log_format_option
 @click.pass_context
-def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, keep: tuple[str, ...],
-           allow_overwrite: bool, wait_timeout: float, log_format: str) -> int:
+def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision: str | None,
+           prune: bool, keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           log_format: str) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
     if dry_run:
         return int(ctx.invoke(plan, config_dir=config_dir, output_format="text",
@@ -178,12 +183,36 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, kee
         _, result = _commands.deploy(config_dir, client,
                                      options=PlanOptions(prune, keep, allow_overwrite),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
-                                     reporter=reporter)
+                                     reporter=reporter, source_revision=source_revision)
         reporter.log(f"Deploy complete: {result.created} created, {result.updated} updated, "
                      f"{result.deleted} deleted; {client.write_count} write request(s).",
                      event="complete", created=result.created, updated=result.updated,
                      deleted=result.deleted)
     return EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@config_dir_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the server has drifted.")
+@change_options
+@wait_option
+@log_format_option
+def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
+           keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           log_format: str) -> int:
+    """Show the last deploy the server recorded, and whether it has drifted since."""
+    settings = Settings()
+    reporter = Reporter(settings.app_env, log_format)  # type: ignore[arg-type]
+    with _client(settings) as client:
+        found = _commands.status(config_dir, client,
+                                 options=PlanOptions(prune, keep, allow_overwrite),
+                                 app_env=settings.app_env, wait_timeout=wait_timeout,
+                                 reporter=reporter)
+    reporter.result(json.dumps(found.to_dict(), indent=2) if output_format == "json"
+                    else status_text(found, str(config_dir), plan_text(found.plan)))
+    return EXIT_CHANGES if detailed_exitcode and found.drifted else EXIT_OK
 
 
 def _client(settings: Settings) -> ConductorClient:

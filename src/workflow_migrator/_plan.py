@@ -26,6 +26,7 @@ from workflow_migrator._compare import FieldChange, differences
 from workflow_migrator._models import (
     BOOT_SAMPLE_TASKS,
     BOOT_SAMPLE_WORKFLOWS,
+    DEPLOY_RECORD_TASK,
     Definition,
     DefinitionSet,
     JSONObject,
@@ -114,6 +115,8 @@ class LiveState:
     tasks: tuple[JSONObject, ...] = ()
     workflows: tuple[JSONObject, ...] = ()
     running: frozenset[tuple[str, int]] = frozenset()
+    #: the task definition holding the last deploy's record, kept apart from ``tasks``
+    deploy_record: JSONObject | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,7 +227,8 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
     deletions: list[Change] = []
     for task in sorted(live.tasks, key=lambda t: str(t.get("name"))):
         name = str(task.get("name"))
-        if name in wanted_tasks or _protected(name, BOOT_SAMPLE_TASKS, options):
+        if (name in wanted_tasks or name == DEPLOY_RECORD_TASK
+                or _protected(name, BOOT_SAMPLE_TASKS, options)):
             continue
         deletions.append(Change("delete", "task", name, None, "no longer defined (--prune)",
                                 live=task))
