@@ -29,10 +29,18 @@ venv: $(VENV)/.installed ## Create the virtualenv with the migrator and the test
 	.venv-checkov/bin/pip install -q checkov
 	touch $@
 
+# The real Mermaid parser (npm's mermaid, with jsdom), for the test that checks every diagram
+# `plan --format markdown` draws; versions pinned by tests/mermaid/package-lock.json
+# (install-system-deps first: it brings node and npm).
+tests/mermaid/node_modules/.installed: tests/mermaid/package.json tests/mermaid/package-lock.json
+	scripts/install-system-deps
+	npm ci --prefix tests/mermaid --no-audit --no-fund
+	touch $@
+
 $(TOOLS_BIN)/actionlint:
 	GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
-setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint ## Install everything the test suite runs for real
+setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint tests/mermaid/node_modules/.installed ## Install everything the test suite runs for real
 	scripts/install-system-deps
 	$(STACK) fetch
 

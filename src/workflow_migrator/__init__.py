@@ -11,7 +11,7 @@ from importlib import metadata as _metadata
 
 from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._client import ConductorClient, RequestRecord, RetryPolicy, root_url
-from workflow_migrator._commands import deploy, load_valid, make_plan, plan, read_live
+from workflow_migrator._commands import deploy, load_valid, make_plan, plan, read_live, status
 from workflow_migrator._compare import FieldChange, differences, normalise
 from workflow_migrator._exceptions import (
     ConductorError,
@@ -23,9 +23,11 @@ from workflow_migrator._exceptions import (
 )
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
+from workflow_migrator._markdown import plan_markdown
 from workflow_migrator._models import Definition, DefinitionSet, Source
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
+from workflow_migrator._record import DeployRecord, Status
 from workflow_migrator._render import plan_json, plan_text
 from workflow_migrator._rules import ServerFacts
 from workflow_migrator._schema import write_schemas
@@ -48,6 +50,7 @@ __all__ = [
     "DefinitionError",
     "DefinitionSet",
     "deploy",
+    "DeployRecord",
     "differences",
     "FieldChange",
     "Finding",
@@ -60,6 +63,7 @@ __all__ = [
     "Plan",
     "plan",
     "plan_json",
+    "plan_markdown",
     "plan_text",
     "PlanOptions",
     "read_live",
@@ -72,6 +76,8 @@ __all__ = [
     "ServerUnavailableError",
     "Settings",
     "Source",
+    "status",
+    "Status",
     "UnsafeChangeError",
     "validate",
     "validate_directory",

@@ -24,10 +24,12 @@ import click
 
 from workflow_migrator import _commands
 from workflow_migrator._client import ConductorClient
+from workflow_migrator._drift import report_drift
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
-from workflow_migrator._render import findings_document, findings_text
+from workflow_migrator._record import status_text
+from workflow_migrator._render import findings_document, findings_text, plan_text
 from workflow_migrator._schema import write_schemas
 from workflow_migrator._settings import Settings
 from workflow_migrator._validate import validate_directory
@@ -126,13 +128,20 @@ def schema(output_dir: Path, log_format: LogFormat) -> int:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @config_dir_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True,
+              help="markdown: a document for a pull request comment or a CI job summary.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending.")
+@click.option("--metrics-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the pending changes as Prometheus gauges to this file (for "
+                   "node-exporter's textfile collector), atomically.")
+@click.option("--pushgateway-url", metavar="URL",
+              help="Also PUT the gauges to this Prometheus Pushgateway (/metrics/job/...).")
 @change_options
 @wait_option
 @log_format_option
-def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
+def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
+         metrics_file: Path | None, pushgateway_url: str | None, prune: bool,
          keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
          log_format: LogFormat) -> int:
     """Show what deploy would change, without writing anything."""
@@ -142,7 +151,11 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: b
                                  options=PlanOptions(prune, keep, allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
-    reporter.show_plan(planned, output_format)
+    title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
+    reporter.show_plan(planned, output_format, title=title)
+    if metrics_file or pushgateway_url:
+        report_drift(planned, metrics_file=metrics_file, pushgateway_url=pushgateway_url,
+                     app_env=settings.app_env)
     if planned.conflicts:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
@@ -151,16 +164,20 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: b
 @cli.command(epilog=EXIT_CODES_HELP)
 @config_dir_option
 @click.option("--dry-run", is_flag=True, help="Only show the plan (exactly what plan shows).")
+@click.option("--source-revision", metavar="REV",
+              help="The revision (e.g. git commit) the directory comes from, for the record.")
 @change_options
 @wait_option
 @log_format_option
 @click.pass_context
-def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, keep: tuple[str, ...],
-           allow_overwrite: bool, wait_timeout: float, log_format: LogFormat) -> int:
+def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision: str | None,
+           prune: bool, keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           log_format: LogFormat) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
     if dry_run:
         return int(ctx.invoke(plan, config_dir=config_dir, output_format="text",
-                              detailed_exitcode=False, prune=prune, keep=keep,
+                              detailed_exitcode=False, metrics_file=None, pushgateway_url=None,
+                              prune=prune, keep=keep,
                               allow_overwrite=allow_overwrite, wait_timeout=wait_timeout,
                               log_format=log_format))
     settings, reporter = _start(log_format)
@@ -168,12 +185,37 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, kee
         _, result = _commands.deploy(config_dir, client,
                                      options=PlanOptions(prune, keep, allow_overwrite),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
-                                     reporter=reporter)
+                                     reporter=reporter, source_revision=source_revision)
         reporter.log(f"Deploy complete: {result.created} created, {result.updated} updated, "
                      f"{result.deleted} deleted; {client.write_count} write request(s).",
                      event="complete", created=result.created, updated=result.updated,
                      deleted=result.deleted)
     return EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@config_dir_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the server has drifted.")
+@change_options
+@wait_option
+@log_format_option
+def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
+           keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           log_format: LogFormat) -> int:
+    """Show the last deploy the server recorded, and whether it has drifted since."""
+    settings, reporter = _start(log_format)
+    with _client(settings) as client:
+        found = _commands.status(config_dir, client,
+                                 options=PlanOptions(prune, keep, allow_overwrite),
+                                 app_env=settings.app_env, wait_timeout=wait_timeout,
+                                 reporter=reporter)
+    if output_format == "json":
+        reporter.result_json(found.to_dict())
+    else:
+        reporter.result(status_text(found, str(config_dir), plan_text(found.plan)))
+    return EXIT_CHANGES if detailed_exitcode and found.drifted else EXIT_OK
 
 
 def _reporter() -> Reporter:

@@ -15,7 +15,7 @@ from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
 from workflow_migrator._findings import Finding
-from workflow_migrator._models import DefinitionSet
+from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import (
     DEFAULT_OPTIONS,
@@ -23,6 +23,13 @@ from workflow_migrator._plan import (
     Plan,
     PlanOptions,
     compute_plan,
+)
+from workflow_migrator._record import (
+    Status,
+    config_hash,
+    new_record,
+    parse_record,
+    write_record,
 )
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
 from workflow_migrator._validate import validate, validate_directory
@@ -55,7 +62,10 @@ def read_live(client: ConductorClient, wait_timeout: float,
     """
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
     tasks, workflows = client.list_all_defs()
-    return LiveState(tuple(tasks), tuple(workflows))
+    # The deploy record is the migrator's own bookkeeping, never a definition to plan.
+    record = next((t for t in tasks if t.get("name") == DEPLOY_RECORD_TASK), None)
+    return LiveState(tuple(t for t in tasks if t is not record), tuple(workflows),
+                     deploy_record=record)
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
@@ -85,6 +95,13 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
     :param wait_timeout: seconds to wait for a server that is still starting.
     :param reporter: where progress is shown; it learns the secret values to mask.
     """
+    return _plan_and_live(config_dir, client, options=options, app_env=app_env,
+                          wait_timeout=wait_timeout, reporter=reporter)[0]
+
+
+def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
+                   app_env: str, wait_timeout: float,
+                   reporter: Reporter | None) -> tuple[Plan, LiveState]:
     with _without_cycle_collection():
         definitions, _ = load_valid(config_dir, app_env, reporter)
         live = read_live(client, wait_timeout, reporter)
@@ -92,7 +109,7 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
         # neither in the directory nor on the server); still before anything is written.
         facts = ServerFacts.read(live.tasks, live.workflows)
         _raise_on_errors(validate(definitions, facts, rules=SERVER_AWARE_RULES))
-        return make_plan(definitions, live, client, options)
+        return make_plan(definitions, live, client, options), live
 
 
 @contextlib.contextmanager
@@ -111,8 +128,11 @@ def _without_cycle_collection() -> Iterator[None]:
 
 def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
            app_env: str = "", wait_timeout: float = 300.0,
-           reporter: Reporter | None = None) -> tuple[Plan, ApplyResult]:
+           reporter: Reporter | None = None,
+           source_revision: str | None = None) -> tuple[Plan, ApplyResult]:
     """Brings the server to exactly the directory's definitions; writes nothing on any error.
+    Then stores the deploy record, unless the server's record already describes this very
+    deploy (an unchanged re-deploy of the same content stays free of writes).
 
     :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
     :param client: the server to change.
@@ -120,12 +140,32 @@ def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     :param app_env: the environment whose values fill the placeholders.
     :param wait_timeout: seconds to wait for a server that is still starting.
     :param reporter: where the plan and the progress are shown.
+    :param source_revision: the revision (e.g. a git commit) the directory comes from.
     """
-    planned = plan(config_dir, client, options=options, app_env=app_env,
-                   wait_timeout=wait_timeout, reporter=reporter)
+    planned, live = _plan_and_live(config_dir, client, options=options, app_env=app_env,
+                                   wait_timeout=wait_timeout, reporter=reporter)
     if reporter:
         reporter.plan(planned)
     if planned.conflicts:
         raise UnsafeChangeError(list(planned.conflicts))
     result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None)
+    record = new_record(planned, config_dir, app_env=app_env, source_revision=source_revision)
+    if planned.has_changes or not record.same_deploy(parse_record(live.deploy_record)):
+        write_record(client, record, exists=live.deploy_record is not None)
     return planned, result
+
+
+def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
+           app_env: str = "", wait_timeout: float = 300.0,
+           reporter: Reporter | None = None) -> Status:
+    """Reads the last deploy's record and plans ``config_dir`` against the server.
+
+    :param config_dir: the directory the server should hold.
+    :param client: the server to ask; nothing is written.
+    :param options: prune, keep patterns, allow-overwrite, as the deploys use them.
+    :param app_env: the environment whose values fill the placeholders.
+    :param wait_timeout: seconds to wait for a server that is still starting.
+    """
+    planned, live = _plan_and_live(config_dir, client, options=options, app_env=app_env,
+                                   wait_timeout=wait_timeout, reporter=reporter)
+    return Status(parse_record(live.deploy_record), config_hash(config_dir), planned)

@@ -89,6 +89,11 @@ BOOT_SAMPLE_TASKS = frozenset(
 )
 BOOT_SAMPLE_WORKFLOWS = frozenset({"load_test", "http", "http_perf_test"})
 
+#: The task definition in which the migrator keeps the record of the last deploy (a task
+#: definition survives restarts on every Conductor and is never run). Never compared,
+#: planned or pruned: it is taken out wherever the server's definitions are read.
+DEPLOY_RECORD_TASK = "__workflow_migrator_deploy_record__"
+
 
 @dataclasses.dataclass(frozen=True)
 class Source:

@@ -27,34 +27,13 @@ from rich.text import Text
 
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
+from workflow_migrator._markdown import plan_markdown
 from workflow_migrator._plan import Change, Plan
-from workflow_migrator._render import findings_text, plan_text
+from workflow_migrator._render import MASK, findings_text, plan_text, secrets_pattern
 
 LogFormat = Literal["auto", "text", "json"]
-#: What a secret value is replaced with.
-MASK = "***"
 #: Colours of the plan's gutter symbols, on a terminal only (rich drops them elsewhere).
 GUTTER_STYLES = {"+": "green", "~": "yellow", "-": "red", "E": "bold red", "K": "cyan"}
-
-
-def secret_forms(secret: str) -> set[str]:
-    """The ways ``secret`` can appear in what is written: as it is, and JSON-escaped
-    (with and without non-ASCII escapes), as the plan's field values are shown."""
-    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
-
-
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every occurrence of every secret value replaced by ``***``."""
-    pattern = _pattern(frozenset(secrets))
-    return pattern.sub(MASK, text) if pattern else text
-
-
-def _pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
-    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
-    if not forms:
-        return None
-    # Longest first, so a secret inside another secret never leaves part of the longer one.
-    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
 
 
 class Reporter:
@@ -83,7 +62,7 @@ class Reporter:
     def add_secrets(self, secrets: Iterable[str]) -> None:
         """Values to mask from now on (empty ones are ignored)."""
         self.secrets = self.secrets | frozenset(str(s) for s in secrets if str(s))
-        self._secret_pattern = _pattern(self.secrets)
+        self._secret_pattern = secrets_pattern(self.secrets)
 
     def mask(self, text: str) -> str:
         return self._secret_pattern.sub(MASK, text) if self._secret_pattern else text
@@ -144,11 +123,14 @@ class Reporter:
                      level=finding.severity, event="finding", file=finding.file,
                      path=finding.path, rule=finding.rule)
 
-    def show_plan(self, plan: Plan, output_format: str = "text") -> None:
-        """The plan as a command's result: text with a gutter, or the JSON document."""
+    def show_plan(self, plan: Plan, output_format: str = "text", title: str = "") -> None:
+        """The plan as a command's result: text with a gutter, the JSON document, or the
+        Markdown review document titled ``title``."""
         shown = self._without_previous_secrets(plan)
         if output_format == "json":
             self.result_json(shown.to_dict())
+        elif output_format == "markdown":
+            self.result(plan_markdown(shown, secrets=self.secrets, title=title))
         else:
             self.result(plan_text(shown))
 

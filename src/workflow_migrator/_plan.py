@@ -26,6 +26,7 @@ from workflow_migrator._compare import FieldChange, differences
 from workflow_migrator._models import (
     BOOT_SAMPLE_TASKS,
     BOOT_SAMPLE_WORKFLOWS,
+    DEPLOY_RECORD_TASK,
     Definition,
     DefinitionSet,
     JSONObject,
@@ -52,6 +53,9 @@ class Change:
     #: a new version numbered after what the server held: registered only if that number
     #: is still free, so a concurrent deploy's version is never overwritten
     create_only: bool = False
+    #: what the server holds now, for drawing what changes: the version updated or deleted
+    #: in place, or the newest version a new one follows; None when there is none
+    live: JSONObject | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def address(self) -> str:
@@ -111,6 +115,8 @@ class LiveState:
     tasks: tuple[JSONObject, ...] = ()
     workflows: tuple[JSONObject, ...] = ()
     running: frozenset[tuple[str, int]] = frozenset()
+    #: the task definition holding the last deploy's record, kept apart from ``tasks``
+    deploy_record: JSONObject | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,7 +161,8 @@ def _plan_task(definition: Definition, current: JSONObject | None) -> Change:
                       definition.source.file)
     kept: JSONObject = {k: current[k] for k in ("createTime", "createdBy") if k in current}
     return Change("update", "task", definition.name, None, "content differs",
-                  definition.source.file, tuple(fields), {**definition.body, **kept})
+                  definition.source.file, tuple(fields), {**definition.body, **kept},
+                  live=current)
 
 
 def _plan_workflow(name: str, definitions: list[Definition], versions: dict[int, JSONObject],
@@ -184,7 +191,7 @@ def _plan_automatic(definition: Definition, versions: dict[int, JSONObject]) -> 
     return Change("create", "workflow", definition.name, newest + 1,
                   f"content differs from v{newest}: registered as a new version, v{newest} stays",
                   source, tuple(fields), {**definition.body, "version": newest + 1},
-                  create_only=True)
+                  create_only=True, live=versions[newest])
 
 
 def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], options: PlanOptions,
@@ -195,7 +202,7 @@ def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], opti
     current = versions.get(version)
     if current is None:
         return Change("create", "workflow", definition.name, version, "not on the server", source,
-                      payload=definition.body)
+                      payload=definition.body, live=versions[max(versions)] if versions else None)
     fields = differences("workflow", current, definition.body)
     if not fields:
         return Change("unchanged", "workflow", definition.name, version, "matches the server",
@@ -210,7 +217,7 @@ def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], opti
     return Change("update", "workflow", definition.name, version,
                   "content differs: overwritten in place (--allow-overwrite)"
                   if options.allow_overwrite else "content differs: refused", source,
-                  tuple(fields), {**definition.body, **kept})
+                  tuple(fields), {**definition.body, **kept}, live=current)
 
 
 def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
@@ -220,9 +227,11 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
     deletions: list[Change] = []
     for task in sorted(live.tasks, key=lambda t: str(t.get("name"))):
         name = str(task.get("name"))
-        if name in wanted_tasks or _protected(name, BOOT_SAMPLE_TASKS, options):
+        if (name in wanted_tasks or name == DEPLOY_RECORD_TASK
+                or _protected(name, BOOT_SAMPLE_TASKS, options)):
             continue
-        deletions.append(Change("delete", "task", name, None, "no longer defined (--prune)"))
+        deletions.append(Change("delete", "task", name, None, "no longer defined (--prune)",
+                                live=task))
     for workflow in sorted(live.workflows, key=lambda w: (str(w.get("name")), w.get("version", 1))):
         name, version = str(workflow.get("name")), int(workflow.get("version", 1))
         if (name, version) in wanted_versions or _protected(name, BOOT_SAMPLE_WORKFLOWS, options):
@@ -230,7 +239,8 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
         if (name, version) in live.running:
             retained.append(f"workflow {name} v{version}: has running executions")
             continue
-        deletions.append(Change("delete", "workflow", name, version, "no longer defined (--prune)"))
+        deletions.append(Change("delete", "workflow", name, version, "no longer defined (--prune)",
+                                live=workflow))
     return deletions
 
 

@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from workflow_migrator._findings import Finding
 from workflow_migrator._plan import Change, Plan
 
+#: What a secret value is replaced with.
+MASK = "***"
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The ways ``secret`` can appear in what is written: as it is, and JSON-escaped
+    (with and without non-ASCII escapes), as the plan's field values are shown."""
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every occurrence of every secret value replaced by ``***``."""
+    pattern = secrets_pattern(frozenset(secrets))
+    return pattern.sub(MASK, text) if pattern else text
+
+
+def secrets_pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+    if not forms:
+        return None
+    # Longest first, so a secret inside another secret never leaves part of the longer one.
+    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+
+
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": " "}
 VERBS = {"create": "will be created", "update": "will be updated in place",
          "delete": "will be deleted", "unchanged": "is unchanged"}
 LEGEND = {"create": "+ create", "update": "~ update in place", "delete": "- delete"}
+
 
 def plan_text(plan: Plan, *, show_unchanged: bool = False) -> str:
     """The plan as a person reads it: legend, one block per change, then the totals."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
-from workflow_migrator._models import Definition, DefinitionSet
+from workflow_migrator._models import DEPLOY_RECORD_TASK, Definition, DefinitionSet
 from workflow_migrator._output import Reporter
 from workflow_migrator._rules import RULE_IDS, RULES, Context, Rule, ServerFacts
 
@@ -58,7 +58,8 @@ def validate_directory(config_dir: Path, app_env: str = "", client: ConductorCli
     if client is None:
         return definitions, sorted([*findings, *validate(definitions)], key=_order)
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
-    facts = ServerFacts.read(*client.list_all_defs())
+    tasks, workflows = client.list_all_defs()
+    facts = ServerFacts.read([t for t in tasks if t.get("name") != DEPLOY_RECORD_TASK], workflows)
     ours = validate(definitions, facts)
     verdicts = [_compare_verdict(client, definition, ours) for definition in definitions.workflows]
     return definitions, sorted([*findings, *ours, *(v for v in verdicts if v)], key=_order)

@@ -24,7 +24,7 @@ RELEASE = "conductor"
 NAMESPACE = "conductor"
 
 CHARTS = ("conductor-server", "conductor-ui", "workflow-migrator", "conductor-stack")
-POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"}
+POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "Pod", "CronJob"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,6 +128,9 @@ def pod_specs(objects: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, An
         label = f"{obj['kind']}/{obj['metadata']['name']}"
         if obj["kind"] == "Pod":
             yield label, obj["metadata"], obj["spec"]
+        elif obj["kind"] == "CronJob":
+            template = obj["spec"]["jobTemplate"]["spec"]["template"]
+            yield label, template["metadata"], template["spec"]
         else:
             template = obj["spec"]["template"]
             yield label, template["metadata"], template["spec"]

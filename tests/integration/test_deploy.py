@@ -129,8 +129,9 @@ def test_second_deploy_makes_zero_writes_and_one_change_one_write(server: Server
         third, _ = deploy(config, client, wait_timeout=30)
         assert [c.address for c in third.changes if c.action != "unchanged"] == [
             f"task {prefix}_ship_order"]
+        # the change, then the deploy record
         assert [(r.method, r.path) for r in client.requests if r.is_write] == [
-            ("PUT", "/api/metadata/taskdefs")]
+            ("PUT", "/api/metadata/taskdefs"), ("PUT", "/api/metadata/taskdefs")]
 
 
 def test_cli_deploy_leaves_every_workflow_live(run_migrator, client: ConductorClient,

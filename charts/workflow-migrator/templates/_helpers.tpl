@@ -87,6 +87,17 @@ Name of the ServiceAccount the pods run as.
 {{- end }}
 
 {{/*
+Name of the drift CronJob's own ServiceAccount (it never shares the deploy Job's).
+*/}}
+{{- define "workflow-migrator.drift.serviceAccountName" -}}
+{{- if .Values.drift.serviceAccount.create }}
+{{- default (printf "%s-drift" (include "workflow-migrator.fullname" .) | trunc 63 | trimSuffix "-") .Values.drift.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.drift.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
 A full image reference from an image block: registry/repository:tag[@digest].
 Usage: include "workflow-migrator.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion "context" $)
 */}}
@@ -265,12 +276,12 @@ Environment of the migrator container. Credentials are files, not variables.
 {{- end }}
 
 {{/*
-The pod spec shared by the Job and the test pod.
-Usage: include "workflow-migrator.podSpec" (dict "args" $list "context" $)
+The pod spec shared by the Job, the drift CronJob and the test pod.
+Usage: include "workflow-migrator.podSpec" (dict "args" $list "context" $ ["serviceAccountName" $name])
 */}}
 {{- define "workflow-migrator.podSpec" -}}
 {{- $ := .context -}}
-serviceAccountName: {{ include "workflow-migrator.serviceAccountName" $ }}
+serviceAccountName: {{ .serviceAccountName | default (include "workflow-migrator.serviceAccountName" $) }}
 automountServiceAccountToken: false
 enableServiceLinks: false
 restartPolicy: Never
@@ -341,6 +352,7 @@ Compile every values validation message; fail with all of them at once.
 {{- $messages = append $messages (include "workflow-migrator.validateValues.baseUrl" . | trim) -}}
 {{- $messages = append $messages (include "workflow-migrator.validateValues.deadline" . | trim) -}}
 {{- $messages = append $messages (include "workflow-migrator.validateValues.processes" . | trim) -}}
+{{- $messages = append $messages (include "workflow-migrator.validateValues.drift" . | trim) -}}
 {{- $messages = without $messages "" -}}
 {{- $message := join "\n" $messages -}}
 {{- if $message -}}
@@ -381,5 +393,15 @@ workflow-migrator: processes.tasks
 workflow-migrator: processes.existingConfigMaps
     processes.source is "existingConfigMaps": set both processes.existingConfigMaps.tasks
     and processes.existingConfigMaps.workflows (environments is optional).
+{{- end }}
+{{- end -}}
+
+{{- define "workflow-migrator.validateValues.drift" -}}
+{{- $d := .Values.drift -}}
+{{- if and $d.enabled (le (int $d.activeDeadlineSeconds) (int $d.waitTimeoutSeconds)) }}
+workflow-migrator: drift.activeDeadlineSeconds
+    drift.activeDeadlineSeconds ({{ $d.activeDeadlineSeconds }}) must be longer than
+    drift.waitTimeoutSeconds ({{ $d.waitTimeoutSeconds }}), or a check is killed while it
+    still waits for the server.
 {{- end }}
 {{- end -}}

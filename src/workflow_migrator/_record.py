@@ -1,0 +1,168 @@
+"""The record of the last deploy, kept on the server itself.
+
+After a successful deploy the migrator stores what it deployed (the plan's counts,
+APP_ENV, a content hash of the config directory, the source revision, its own version,
+the UTC time) as JSON in the description of a task definition named
+``__workflow_migrator_deploy_record__``. A task definition survives restarts on every
+Conductor and is never run. The record is read back by ``status``; it is never
+compared, planned or pruned (see ``DEPLOY_RECORD_TASK``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from workflow_migrator._client import ConductorClient
+from workflow_migrator._models import DEPLOY_RECORD_TASK, JSONObject
+from workflow_migrator._plan import ACTIONS, Plan
+
+RECORD_FORMAT = "1"
+#: The directories a config directory's content hash covers.
+CONFIG_FOLDERS = ("tasks", "workflows", "environments")
+
+
+@dataclasses.dataclass(frozen=True)
+class DeployRecord:
+    """What the last successful deploy wrote, and from what."""
+
+    deployed_at: str
+    app_env: str
+    config_sha256: str
+    source_revision: str | None
+    tool_version: str
+    summary: dict[str, int]
+
+    def same_deploy(self, other: DeployRecord | None) -> bool:
+        """Whether ``other`` deployed the same content the same way (time aside)."""
+        return other is not None and dataclasses.replace(other, deployed_at=self.deployed_at,
+                                                         summary=self.summary) == self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": RECORD_FORMAT, **dataclasses.asdict(self)}
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version("workflow-migrator")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0"
+
+
+def config_hash(config_dir: Path) -> str:
+    """SHA-256 over the path and bytes of every file under tasks/, workflows/ and
+    environments/, in a fixed order: equal for equal directories, wherever they are."""
+    digest = hashlib.sha256()
+    for folder in CONFIG_FOLDERS:
+        root = config_dir / folder
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+        for path in files:
+            relative = path.relative_to(config_dir).as_posix().encode()
+            content = path.read_bytes()
+            digest.update(len(relative).to_bytes(8, "big") + relative)
+            digest.update(len(content).to_bytes(8, "big") + content)
+    return digest.hexdigest()
+
+
+def new_record(plan: Plan, config_dir: Path, *, app_env: str = "",
+               source_revision: str | None = None, now: float | None = None) -> DeployRecord:
+    """The record of deploying ``plan`` from ``config_dir``."""
+    moment = time.gmtime(time.time() if now is None else now)
+    return DeployRecord(
+        deployed_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", moment),
+        app_env=app_env,
+        config_sha256=config_hash(config_dir),
+        source_revision=source_revision or None,
+        tool_version=tool_version(),
+        summary={action: plan.count(action) for action in ACTIONS},
+    )
+
+
+def record_task_def(record: DeployRecord) -> JSONObject:
+    """The task definition that carries ``record``; never scheduled by any workflow."""
+    return {
+        "name": DEPLOY_RECORD_TASK,
+        "description": json.dumps(record.to_dict(), sort_keys=True),
+        "ownerEmail": "workflow-migrator@example.com",
+        "retryCount": 0,
+        "timeoutSeconds": 60,
+        "responseTimeoutSeconds": 60,
+    }
+
+
+def parse_record(task_def: JSONObject | None) -> DeployRecord | None:
+    """The record a task definition carries; None when absent or unreadable."""
+    if not task_def:
+        return None
+    try:
+        data = json.loads(str(task_def.get("description") or ""))
+        return DeployRecord(
+            deployed_at=str(data["deployed_at"]), app_env=str(data.get("app_env", "")),
+            config_sha256=str(data["config_sha256"]),
+            source_revision=data.get("source_revision") or None,
+            tool_version=str(data.get("tool_version", "")),
+            summary={str(k): int(v) for k, v in dict(data.get("summary", {})).items()},
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def write_record(client: ConductorClient, record: DeployRecord, *, exists: bool) -> None:
+    """Stores ``record``: updates the task definition when the server has one, else
+    creates it."""
+    body = record_task_def(record)
+    if exists:
+        client.update_task_def(body)
+    else:
+        client.create_task_defs([body])
+
+
+@dataclasses.dataclass(frozen=True)
+class Status:
+    """The last deploy the server recorded, and whether it has drifted since."""
+
+    record: DeployRecord | None
+    config_sha256: str
+    plan: Plan
+
+    @property
+    def drifted(self) -> bool:
+        return self.plan.has_changes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"last_deploy": self.record.to_dict() if self.record else None,
+                "config_sha256": self.config_sha256,
+                "config_matches_last_deploy": bool(
+                    self.record and self.record.config_sha256 == self.config_sha256),
+                "drifted": self.drifted, "plan": self.plan.to_dict()}
+
+
+def status_text(status: Status, config_dir: str, plan_text: str) -> str:
+    """``status`` for people: the last deploy, the directory, and the drift (the plan)."""
+    lines = []
+    record = status.record
+    if record is None:
+        lines.append("Last deploy: none recorded on this server.")
+    else:
+        counts = record.summary
+        lines.append(f"Last deploy: {record.deployed_at}, APP_ENV {record.app_env or '(none)'}, "
+                     f"revision {record.source_revision or '(not given)'}, "
+                     f"workflow-migrator {record.tool_version}")
+        lines.append(f"  {counts.get('create', 0)} created, {counts.get('update', 0)} updated, "
+                     f"{counts.get('delete', 0)} deleted, {counts.get('unchanged', 0)} unchanged")
+        same = record.config_sha256 == status.config_sha256
+        lines.append(f"Config directory {config_dir}: "
+                     + ("the content of the last deploy" if same else
+                        "content differs from the last deploy"))
+    if status.drifted:
+        lines.append(f"Drift: the server differs from {config_dir}:")
+        lines.append("")
+        lines.append(plan_text)
+    else:
+        lines.append(f"Drift: none, the server holds exactly the definitions of {config_dir}.")
+    return "\n".join(lines)
