@@ -74,6 +74,8 @@ class FaultProxy:
         self.upstream_timeout = upstream_timeout
         self.port = port
         self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
+        #: requests the server answered, counted once its answer is in hand
+        self.answered: collections.Counter[tuple[str, str]] = collections.Counter()
         self._rules: list[Rule] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -150,10 +152,13 @@ class FaultProxy:
                 rule.release()
             self._rules.clear()
 
-    def count(self, method: str | None = None, path: str = "*") -> int:
-        """How many requests matched ``method`` and the ``path`` pattern."""
+    def count(self, method: str | None = None, path: str = "*", *,
+              answered: bool = False) -> int:
+        """How many requests matched ``method`` and the ``path`` pattern; with ``answered``,
+        only those the server has already answered (its answer reflects its state then)."""
+        counts = self.answered if answered else self.counts
         with self._lock:
-            return sum(n for (m, p), n in self.counts.items()
+            return sum(n for (m, p), n in counts.items()
                        if (method is None or m == method) and fnmatch.fnmatchcase(p, path))
 
     # -- used by the handler -------------------------------------------------------------
@@ -226,6 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError as exc:
             self._answer_error(502, f"faultproxy: upstream failed: {exc}")
             return
+        with proxy._lock:
+            proxy.answered[(self.command, path)] += 1
         if fault is not None:
             self._drop(fault)
             return

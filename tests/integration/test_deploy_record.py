@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import RunMigrator, copy_config, unique_prefix
+from tests.stacks import Server
 from workflow_migrator import ConductorClient, RetryPolicy, deploy, read_live
 from workflow_migrator._models import DEPLOY_RECORD_TASK
 from workflow_migrator._record import config_hash
@@ -24,13 +25,13 @@ def _record(base_url: str) -> dict[str, object]:
 
 
 def test_deploy_writes_the_record_and_status_reads_it(
-        run_migrator: RunMigrator, embedded_base_url: str, tmp_path: Path) -> None:
+        run_migrator: RunMigrator, server: Server, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = copy_config(tmp_path / "config", prefix)
     code, _, err = run_migrator("deploy", "--config-dir", str(config), "--source-revision",
                                 "abc1234", app_env="record-test")
     assert code == 0, err
-    record = _record(embedded_base_url)
+    record = _record(server.base_url)
     assert record["app_env"] == "record-test"
     assert record["source_revision"] == "abc1234"
     assert record["config_sha256"] == config_hash(config)
@@ -49,7 +50,7 @@ def test_deploy_writes_the_record_and_status_reads_it(
 
     # the server is changed by hand: status says it has drifted, and what
     task_name = f"{prefix}_send_notification"
-    base = embedded_base_url.rstrip("/")
+    base = server.base_url.rstrip("/")
     task = httpx.get(f"{base}/api/metadata/taskdefs/{task_name}").raise_for_status().json()
     httpx.put(f"{base}/api/metadata/taskdefs", json={**task, "retryCount": 7}).raise_for_status()
     code, out, err = run_migrator("status", "--config-dir", str(config), "--format", "json",
@@ -64,7 +65,7 @@ def test_deploy_writes_the_record_and_status_reads_it(
 
 
 def test_the_record_is_never_planned_pruned_or_drift(
-        run_migrator: RunMigrator, embedded_base_url: str, tmp_path: Path) -> None:
+        run_migrator: RunMigrator, server: Server, tmp_path: Path) -> None:
     config = copy_config(tmp_path / "config", unique_prefix())
     code, _, err = run_migrator("deploy", "--config-dir", str(config))
     assert code == 0, err
@@ -77,24 +78,24 @@ def test_the_record_is_never_planned_pruned_or_drift(
     code, out, err = run_migrator("deploy", "--config-dir", str(config), "--prune", *keep)
     assert code == 0, err
     assert DEPLOY_RECORD_TASK not in out + err
-    with ConductorClient(embedded_base_url, retry=RetryPolicy(attempts=2)) as client:
+    with ConductorClient(server.base_url, retry=RetryPolicy(attempts=2)) as client:
         live = read_live(client, 30)
         assert live.deploy_record is not None
         assert DEPLOY_RECORD_TASK not in {t["name"] for t in live.tasks}
 
 
 def test_an_unchanged_redeploy_writes_nothing_not_even_the_record(
-        embedded_base_url: str, tmp_path: Path) -> None:
+        server: Server, tmp_path: Path) -> None:
     config = copy_config(tmp_path / "config", unique_prefix())
-    with ConductorClient(embedded_base_url) as client:
+    with ConductorClient(server.base_url) as client:
         deploy(config, client, app_env="record-test", source_revision="r1", wait_timeout=30)
-    before = _record(embedded_base_url)
-    with ConductorClient(embedded_base_url) as client:
+    before = _record(server.base_url)
+    with ConductorClient(server.base_url) as client:
         deploy(config, client, app_env="record-test", source_revision="r1", wait_timeout=30)
         assert client.write_count == 0
-    assert _record(embedded_base_url) == before
+    assert _record(server.base_url) == before
     # a new revision of the same content is recorded
-    with ConductorClient(embedded_base_url) as client:
+    with ConductorClient(server.base_url) as client:
         deploy(config, client, app_env="record-test", source_revision="r2", wait_timeout=30)
         assert [r.path for r in client.requests if r.is_write] == ["/api/metadata/taskdefs"]
-    assert _record(embedded_base_url)["source_revision"] == "r2"
+    assert _record(server.base_url)["source_revision"] == "r2"

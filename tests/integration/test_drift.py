@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import RunMigrator, copy_config, unique_prefix
-from tests.stacks import free_port, wait_for
+from tests.stacks import Server, free_port, wait_for
 from workflow_migrator import MigratorError
 from workflow_migrator._drift import push_metrics
 
@@ -71,7 +71,7 @@ def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(10)
 
 
-def test_a_hand_made_change_is_drift(run_migrator: RunMigrator, embedded_base_url: str,
+def test_a_hand_made_change_is_drift(run_migrator: RunMigrator, server: Server,
                                      pushgateway: str, tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = copy_config(tmp_path / "config", prefix)
@@ -89,7 +89,7 @@ def test_a_hand_made_change_is_drift(run_migrator: RunMigrator, embedded_base_ur
 
     # someone changes a task definition on the server, bypassing the migrator
     task_name = f"{prefix}_send_notification"
-    base = embedded_base_url.rstrip("/")
+    base = server.base_url.rstrip("/")
     task = httpx.get(f"{base}/api/metadata/taskdefs/{task_name}").raise_for_status().json()
     httpx.put(f"{base}/api/metadata/taskdefs",
               json={**task, "retryCount": 9, "description": "patched by hand"}
