@@ -13,7 +13,8 @@ from conductor_stack.profiles import PROFILES
 USAGE = """\
   conductor-stack fetch
   conductor-stack up [--profile embedded|redis-postgres|production-core] [--port N]
-                     [--state-dir DIR]
+                     [--redis standalone|sentinel|cluster] [--redis-password]
+                     [--redis-tls] [--state-dir DIR]
   conductor-stack status [--state-dir DIR]
   conductor-stack down [--state-dir DIR]
   conductor-stack run-server --port N [--profile PROFILE] [--state-dir DIR]
@@ -25,6 +26,15 @@ profiles:
                    configured as the server image is (docker/server/config/)
   production-core  Netflix Conductor 3.15.0, the engine of Orkes Conductor v1.1.12
                    (production), on Redis: definitions, queues and the lock
+
+Redis topologies (--redis, profiles with Redis):
+  standalone       one redis-server (default)
+  sentinel         a master, a replica and three redis-sentinel processes (quorum 2)
+  cluster          three masters made with redis-cli --cluster create
+The server gets the variables the conductor-server chart sets for that mode.
+--redis-password protects every Redis process with a generated password (in their
+configuration files and the state file, never on a command line); --redis-tls is
+refused for production-core (Netflix Conductor 3.15.0 has no conductor.redis.ssl).
 
 The state dir defaults to $CONDUCTOR_STACK_DIR, else .stack/ in the repository; every
 log goes to a file under <state-dir>/logs/, and `status` names them.
@@ -57,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_up = with_state_dir(sub.add_parser("up", help="start a stack and wait until it answers"))
     p_up.add_argument("--profile", choices=sorted(PROFILES), default="embedded")
     p_up.add_argument("--port", type=int, default=None, help="server port (default: a free one)")
+    p_up.add_argument("--redis", choices=("standalone", "sentinel", "cluster"),
+                      default="standalone", help="Redis topology (default: standalone)")
+    p_up.add_argument("--redis-password", action="store_true",
+                      help="protect Redis with a generated password")
+    p_up.add_argument("--redis-tls", action="store_true",
+                      help="TLS to Redis (refused where the server has no TLS switch)")
     with_state_dir(sub.add_parser("status", help="print NAME=VALUE lines for the running stack"))
     with_state_dir(sub.add_parser("down", help="stop the stack and remove its data"))
     p_run = with_state_dir(sub.add_parser(
@@ -74,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "fetch":
             return commands.fetch()
         if args.command == "up":
-            return commands.up(state_dir, PROFILES[args.profile], args.port)
+            return commands.up(state_dir, PROFILES[args.profile], args.port,
+                               redis_mode=args.redis, redis_tls=args.redis_tls,
+                               redis_password=args.redis_password)
         if args.command == "status":
             return commands.status(state_dir)
         if args.command == "down":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import sys
 from pathlib import Path
@@ -37,8 +38,7 @@ def server_env(state: State, topology: redis.RedisTopology | None,
     """The variables the server image takes, with this stack's values."""
     env: dict[str, str] = {}
     if topology is not None:
-        env["CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS"] = topology.lock_address
-        env["CONDUCTOR_REDIS_HOSTS"] = topology.hosts
+        env.update(redis.server_env(topology))
     if db_password is not None:
         port = postgres.postgres_service(state).port
         env["SPRING_DATASOURCE_URL"] = (f"jdbc:postgresql://127.0.0.1:{port}/"
@@ -48,8 +48,40 @@ def server_env(state: State, topology: redis.RedisTopology | None,
     return env
 
 
-def up(state_dir: Path, profile: Profile, port: int | None) -> int:
-    """Starts a stack in `state_dir`; prints CONDUCTOR_BASE_URL=... as its last line."""
+#: Why ``--redis-tls`` is refused for 3.15.0: its Redis DAOs and queues have no TLS switch.
+NO_TLS_IN_CORE = ("Netflix Conductor 3.15.0 has no conductor.redis.ssl: its Jedis pools "
+                  "for definitions and queues cannot use TLS in any mode (Orkes v1.1.12 "
+                  "added the switch)")
+
+
+def check_redis_options(profile: Profile, redis_mode: str, redis_tls: bool,
+                        redis_password: bool) -> None:
+    """Refuses Redis options the profile cannot honour, saying why."""
+    if not profile.redis and (redis_mode != "standalone" or redis_tls or redis_password):
+        raise StackError(f"the {profile.name} profile runs no Redis; --redis, "
+                         "--redis-tls and --redis-password need a profile that does")
+    if redis_mode not in redis.MODES:
+        raise StackError(f"unknown Redis mode {redis_mode!r}; choose one of "
+                         + ", ".join(redis.MODES))
+    if redis_tls:
+        if profile.build_key == "core":
+            raise StackError(f"--redis-tls: {NO_TLS_IN_CORE}")
+        raise StackError("--redis-tls: the stack starts no TLS Redis yet")
+
+
+def up(state_dir: Path, profile: Profile, port: int | None, redis_mode: str = "standalone",
+       redis_tls: bool = False, redis_password: bool = False) -> int:
+    """Starts a stack in `state_dir`; prints CONDUCTOR_BASE_URL=... as its last line.
+
+    :param state_dir: where the stack keeps its configuration, data, logs and PIDs.
+    :param profile: which server, services and settings to run.
+    :param port: the server's port; a free one when None.
+    :param redis_mode: ``standalone``, ``sentinel`` or ``cluster``.
+    :param redis_tls: TLS to Redis (refused, with the reason, where unsupported).
+    :param redis_password: protect Redis with a generated password (kept in the state
+        file and the processes' configuration files, never on a command line).
+    """
+    check_redis_options(profile, redis_mode, redis_tls, redis_password)
     with state_lock(state_dir):
         previous = State.load(state_dir)
         if previous is not None:
@@ -72,8 +104,10 @@ def up(state_dir: Path, profile: Profile, port: int | None) -> int:
                 raise StackError(f"port {state.port} is already in use")
             topology = db_password = None
             if profile.redis:
-                topology = redis.start_standalone(state)
-                state.redis_mode = topology.mode
+                state.redis_password = secrets.token_hex(16) if redis_password else ""
+                state.redis_mode = redis_mode
+                state.save()
+                topology = redis.start(state, redis_mode, state.redis_password)
             if profile.postgres:
                 postgres.start_postgres(state)
                 db_password = postgres.provision_postgres(state)

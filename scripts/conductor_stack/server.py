@@ -18,13 +18,20 @@ from conductor_stack.state import State
 READY_PATH = "/api/metadata/taskdefs"
 #: The variables the server image is configured with, in the order `status` shows them.
 SERVER_ENV_NAMES = (
-    "CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS",
+    "CONDUCTOR_DB_TYPE",
+    "CONDUCTOR_QUEUE_TYPE",
     "CONDUCTOR_REDIS_HOSTS",
+    "CONDUCTOR_REDIS_CLUSTER_NAME",
+    "CONDUCTOR_REDIS_LOCK_SERVER_TYPE",
+    "CONDUCTOR_REDIS_LOCK_SERVER_MASTER_NAME",
+    "CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS",
+    "CONDUCTOR_REDIS_LOCK_SERVER_PASSWORD",
     "SPRING_DATASOURCE_URL",
     "SPRING_DATASOURCE_USERNAME",
     "SPRING_DATASOURCE_PASSWORD",
 )
-SECRET_ENV_NAMES = frozenset({"SPRING_DATASOURCE_PASSWORD"})
+SECRET_ENV_NAMES = frozenset({"SPRING_DATASOURCE_PASSWORD",
+                              "CONDUCTOR_REDIS_LOCK_SERVER_PASSWORD"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +48,16 @@ class ServerLaunch:
 
     def command(self, port: int, state_dir: Path) -> list[str]:
         opts = shlex.split(os.environ.get("CONDUCTOR_STACK_JAVA_OPTS", self.build.java_opts))
-        args = [self.java, *opts, "-jar", str(self.jar), f"--server.port={port}"]
+        extra = self.build.extra_jar_paths()
+        if extra:
+            # Spring Boot's PropertiesLauncher runs the same boot jar with more jars on
+            # its classpath (``loader.path``), the jar itself untouched.
+            loader_path = ",".join(str(p) for p in extra)
+            launch = ["-cp", str(self.jar), f"-Dloader.path={loader_path}",
+                      "org.springframework.boot.loader.PropertiesLauncher"]
+        else:
+            launch = ["-jar", str(self.jar)]
+        args = [self.java, *opts, *launch, f"--server.port={port}"]
         properties = self.profile.properties
         if properties is not None:
             # An additional config location ranks below environment variables, so the
@@ -78,4 +94,11 @@ def wait_for_server(state: State, log_path: Path) -> None:
 
 
 def masked(name: str, value: str) -> str:
-    return "****" if name in SECRET_ENV_NAMES else value
+    """`value` for display: secrets as ****, and the password field (the fourth) of each
+    entry of CONDUCTOR_REDIS_HOSTS too."""
+    if name in SECRET_ENV_NAMES:
+        return "****"
+    if name == "CONDUCTOR_REDIS_HOSTS":
+        return ";".join(":".join(fields[:3] + ["****"] * (len(fields) > 3))
+                        for fields in (entry.split(":") for entry in value.split(";")))
+    return value

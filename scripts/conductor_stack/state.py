@@ -48,6 +48,8 @@ class State:
     services: list[Service] = dataclasses.field(default_factory=list)
     redis_mode: str = ""
     redis_tls: bool = False
+    #: The Redis password `up --redis-password` generated ("" for none); the file is 0600.
+    redis_password: str = ""
     postgres_data: str = ""
     postgres_socket_dir: str = ""
 

@@ -126,3 +126,44 @@ def test_the_script_is_a_thin_entry_point() -> None:
     longest = max(len(p.read_text().splitlines())
                   for p in (REPO_ROOT / "scripts" / "conductor_stack").glob("*.py"))
     assert longest <= 400
+
+
+def test_redis_topologies_are_offered_and_tls_is_refused_for_the_production_core() -> None:
+    args = cli.build_parser().parse_args(["up", "--profile", "production-core",
+                                          "--redis", "sentinel", "--redis-password"])
+    assert (args.redis, args.redis_password, args.redis_tls) == ("sentinel", True, False)
+    assert cli.build_parser().parse_args(["up"]).redis == "standalone"
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["up", "--redis", "dynomite"])
+    with pytest.raises(commands.StackError, match="no conductor.redis.ssl"):
+        commands.check_redis_options(PROFILES["production-core"], "standalone", True, False)
+    with pytest.raises(commands.StackError, match="runs no Redis"):
+        commands.check_redis_options(PROFILES["embedded"], "sentinel", False, False)
+    commands.check_redis_options(PROFILES["production-core"], "cluster", False, True)
+
+
+def test_status_masks_the_redis_password_in_the_host_list() -> None:
+    from conductor_stack.server import masked
+
+    hosts = "127.0.0.1:1:local:s3cret;127.0.0.1:2:local:s3cret"
+    assert masked("CONDUCTOR_REDIS_HOSTS", hosts) == \
+        "127.0.0.1:1:local:****;127.0.0.1:2:local:****"
+    assert masked("CONDUCTOR_REDIS_HOSTS", "h:1:local") == "h:1:local"
+    assert masked("CONDUCTOR_REDIS_LOCK_SERVER_PASSWORD", "s3cret") == "****"
+
+
+def test_the_core_runs_with_the_metrics_jars_through_the_properties_launcher() -> None:
+    from conductor_stack.server import ServerLaunch
+
+    build = PROFILES["production-core"].build
+    assert "io.micrometer:micrometer-registry-prometheus:1.9.15" in build.extra_jars
+    command = ServerLaunch(PROFILES["production-core"], "java", build.jar_path()).command(
+        8080, Path("/state"))
+    assert command[command.index("-cp") + 1] == str(build.jar_path())
+    assert "org.springframework.boot.loader.PropertiesLauncher" in command
+    loader = next(a for a in command if a.startswith("-Dloader.path="))
+    assert [Path(p).name for p in loader.split("=", 1)[1].split(",")] == \
+        [p.name for p in build.extra_jar_paths()]
+    assert "-jar" in ServerLaunch(PROFILES["embedded"], "java",
+                                  PROFILES["embedded"].build.jar_path()).command(
+        8080, Path("/state"))
