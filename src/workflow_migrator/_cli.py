@@ -114,7 +114,7 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
               default=Path("schemas"), show_default=True,
               help="Directory to write the JSON Schema files into.")
 def schema(output_dir: Path) -> int:
-    """Write JSON Schemas for task and workflow definition files, for editors."""
+    """Write JSON Schemas for task, workflow and workflow test files, for editors."""
     for path in write_schemas(output_dir):
         click.echo(f"Wrote {path}")
     return EXIT_OK
