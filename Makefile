@@ -44,14 +44,16 @@ setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint tests/mermaid/node_
 	scripts/install-system-deps
 	$(STACK) fetch
 
-demo: venv ## Start a local Conductor (embedded) and deploy config/ to it
+demo: venv ## Start a local Conductor (embedded), deploy config/ to it and run its workflow tests
 	$(STACK) fetch
 	@eval "$$($(STACK) up --profile embedded | tail -n 1)"; \
 	  export CONDUCTOR_BASE_URL APP_ENV=$(APP_ENV); \
 	  $(VENV)/bin/workflow-migrator deploy --config-dir $(CONFIG_DIR) && \
+	  $(VENV)/bin/workflow-migrator test --config-dir $(CONFIG_DIR) && \
 	  echo && echo "Conductor is running at $$CONDUCTOR_BASE_URL" && \
 	  echo "  list the workflows: curl -s $$CONDUCTOR_BASE_URL/api/metadata/workflow" && \
 	  echo "  preview a change:   CONDUCTOR_BASE_URL=$$CONDUCTOR_BASE_URL $(VENV)/bin/workflow-migrator plan --config-dir $(CONFIG_DIR)" && \
+	  echo "  run the tests:      CONDUCTOR_BASE_URL=$$CONDUCTOR_BASE_URL $(VENV)/bin/workflow-migrator test --config-dir $(CONFIG_DIR)" && \
 	  echo "  stop it:            make down"
 
 down: ## Stop the local Conductor started by make demo

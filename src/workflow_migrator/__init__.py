@@ -33,6 +33,8 @@ from workflow_migrator._rules import ServerFacts
 from workflow_migrator._schema import write_schemas
 from workflow_migrator._settings import Settings
 from workflow_migrator._validate import validate, validate_directory
+from workflow_migrator._workflow_run import CaseResult, Mismatch, run_workflow_tests
+from workflow_migrator._workflow_tests import Outcome, WorkflowCase, load_cases
 
 try:
     __version__ = _metadata.version("workflow-migrator")
@@ -42,6 +44,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree that was ne
 __all__ = [
     "apply_plan",
     "ApplyResult",
+    "CaseResult",
     "Change",
     "compute_plan",
     "ConductorClient",
@@ -55,11 +58,14 @@ __all__ = [
     "FieldChange",
     "Finding",
     "LiveState",
+    "load_cases",
     "load_directory",
     "load_valid",
     "make_plan",
     "MigratorError",
+    "Mismatch",
     "normalise",
+    "Outcome",
     "Plan",
     "plan",
     "plan_json",
@@ -71,6 +77,7 @@ __all__ = [
     "RequestRecord",
     "RetryPolicy",
     "root_url",
+    "run_workflow_tests",
     "ServerFacts",
     "ServerRejectedError",
     "ServerUnavailableError",
@@ -81,5 +88,6 @@ __all__ = [
     "UnsafeChangeError",
     "validate",
     "validate_directory",
+    "WorkflowCase",
     "write_schemas",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from workflow_migrator import _commands
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._drift import report_drift
 from workflow_migrator._exceptions import DefinitionError, MigratorError
+from workflow_migrator._junit import junit_xml
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._record import status_text
@@ -33,6 +35,8 @@ from workflow_migrator._render import findings_document, findings_text, plan_tex
 from workflow_migrator._schema import write_schemas
 from workflow_migrator._settings import Settings
 from workflow_migrator._validate import validate_directory
+from workflow_migrator._workflow_report import case_line, failure_text, results_text
+from workflow_migrator._workflow_run import run_workflow_tests
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_CODES_HELP = """
@@ -118,7 +122,7 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
               help="Directory to write the JSON Schema files into.")
 @log_format_option
 def schema(output_dir: Path, log_format: LogFormat) -> int:
-    """Write JSON Schemas for task and workflow definition files, for editors."""
+    """Write JSON Schemas for task, workflow and workflow test files, for editors."""
     reporter = _reporter()
     reporter.configure(log_format=log_format)
     for path in write_schemas(output_dir):
@@ -216,6 +220,54 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
     else:
         reporter.result(status_text(found, str(config_dir), plan_text(found.plan)))
     return EXIT_CHANGES if detailed_exitcode and found.drifted else EXIT_OK
+
+
+@cli.command(name="test", epilog=EXIT_CODES_HELP)
+@config_dir_option
+@click.option("-k", "pattern", default="", metavar="PATTERN",
+              help="Run only the cases whose file::name or workflow name contains PATTERN.")
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Seconds one case may run before it fails as stuck.")
+@click.option("--jobs", type=click.IntRange(min=1), default=4, show_default=True,
+              help="How many cases run at once.")
+@click.option("--ui-url", default="", metavar="URL",
+              help="The Conductor UI's URL: failures link to URL/execution/<workflowId>.")
+@click.option("--format", "output_format", type=click.Choice(["text", "junit"]), default="text",
+              show_default=True, help="A line per case and the failures, or JUnit XML.")
+@click.option("--output", "output_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --format junit, write the XML to this file (the text report still "
+                   "goes to stdout).")
+@wait_option
+@log_format_option
+def run_tests_command(config_dir: Path, pattern: str, timeout: float, jobs: int, ui_url: str,
+                      output_format: str, output_file: Path | None, wait_timeout: float,
+                      log_format: LogFormat) -> int:
+    """Run the workflow test cases of DIR/tests/ on the server, with mocked workers.
+
+    Nothing is registered: each case sends its definitions inline and runs under a task
+    domain of its own, so the server's workers never see its tasks. Exits 1 when a case fails.
+    """
+    settings, reporter = _start(log_format)
+    show_lines = output_format == "text" or output_file is not None
+    started = time.monotonic()
+    with _client(settings) as client:
+        results = run_workflow_tests(
+            config_dir, client, app_env=settings.app_env, pattern=pattern, timeout=timeout,
+            jobs=jobs, wait_timeout=wait_timeout, reporter=reporter,
+            on_result=(lambda r: reporter.result(case_line(r))) if show_lines else None)
+    if show_lines:
+        reporter.result(results_text(results, ui_url, time.monotonic() - started))
+    if output_format == "junit":
+        xml = junit_xml(results, {r.case.id: failure_text(r, ui_url) for r in results})
+        if output_file is None:
+            reporter.result(xml)
+        else:
+            try:
+                with output_file.open("w", encoding="utf-8") as file:
+                    Reporter(settings.app_env, secrets=reporter.secrets, out=file).result(xml)
+            except OSError as exc:
+                raise MigratorError(f"cannot write {output_file}: {exc.strerror or exc}") from exc
+    return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
 
 
 def _reporter() -> Reporter:

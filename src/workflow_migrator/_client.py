@@ -217,7 +217,7 @@ class ConductorClient:
         return response
 
     def _request(self, method: str, path: str, *, missing_ok: bool = False,
-                 retry_server_errors: bool = True, **kwargs: Any) -> Any:
+                 retry_server_errors: bool = True, text: bool = False, **kwargs: Any) -> Any:
         url = f"{self.base_url}{path}"
 
         def attempt() -> httpx.Response:
@@ -252,6 +252,8 @@ class ConductorClient:
             messages = _validation_messages(response) or [_error_message(response)]
             raise ServerRejectedError("; ".join(messages), messages=messages, method=method,
                                       url=url, status=response.status_code)
+        if text:  # an answer in plain text: a started workflow's id, an updated task's id
+            return response.text.strip().strip('"')
         if not response.content:
             return None
         try:
@@ -260,6 +262,38 @@ class ConductorClient:
             raise ConductorError("answer is not JSON", method=method, url=url,
                                  status=response.status_code) from exc
 
+
+    # -- running workflows (workflow tests) --------------------------------------------
+    # Starting a workflow and taking a task are not idempotent: a 5xx answer may hide
+    # one that happened, so these are not retried on 5xx (connection errors still are).
+
+    def start_workflow(self, request: JSONObject) -> str:
+        """Starts a workflow from a StartWorkflowRequest (which may carry its
+        ``workflowDef`` inline and a ``taskToDomain`` mapping); returns its id."""
+        return str(self._request("POST", "/api/workflow", json=request,
+                                 retry_server_errors=False, text=True))
+
+    def get_workflow(self, workflow_id: str) -> JSONObject:
+        """An execution, with its tasks."""
+        return dict(self._request("GET", f"/api/workflow/{quote(workflow_id, safe='')}",
+                                  params={"includeTasks": True}) or {})
+
+    def poll_task(self, task_type: str, domain: str, worker_id: str) -> JSONObject | None:
+        """Takes one scheduled task of ``task_type`` in ``domain``, as a worker does;
+        None when there is none."""
+        answer = self._request("GET", f"/api/tasks/poll/{quote(task_type, safe='')}",
+                               params={"workerid": worker_id, "domain": domain},
+                               retry_server_errors=False)
+        return answer if isinstance(answer, dict) and answer.get("taskId") else None
+
+    def update_task(self, result: JSONObject) -> None:
+        """Reports a task's result; ``workflowInstanceId`` must be the task's own
+        workflow (a sub-workflow's task belongs to the child)."""
+        self._request("POST", "/api/tasks", json=result, text=True)
+
+    def terminate_workflow(self, workflow_id: str, reason: str) -> None:
+        self._request("DELETE", f"/api/workflow/{quote(workflow_id, safe='')}",
+                      params={"reason": reason}, missing_ok=True, text=True)
 
 def _validation_messages(response: httpx.Response) -> list[str]:
     try:

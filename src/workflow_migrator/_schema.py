@@ -20,11 +20,13 @@ from workflow_migrator._models import (
     WORKFLOW_TASK_DEFAULTS,
 )
 from workflow_migrator._rules.fields import FIELDS, TASK_TYPES, Field, ObjectKind
+from workflow_migrator._workflow_tests import workflow_test_schema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://ol-workflow-orchestrator.invalid/schemas/"
 TASK_SCHEMA_FILE = "task-definition.schema.json"
 WORKFLOW_SCHEMA_FILE = "workflow-definition.schema.json"
+WORKFLOW_TEST_SCHEMA_FILE = "workflow-test.schema.json"
 PLACEHOLDER = {"type": "string", "pattern": r"^@\{[A-Za-z_][A-Za-z0-9_.-]*\}$",
                "description": "an @{NAME} placeholder, filled from environments/<APP_ENV>.yaml"}
 DEF_NAMES: dict[ObjectKind, str] = {"task-def": "taskDef", "workflow-def": "workflowDef",
@@ -115,14 +117,16 @@ def workflow_schema() -> dict[str, Any]:
 
 
 def write_schemas(output_dir: Path) -> list[Path]:
-    """Writes both schemas into ``output_dir`` (created if missing).
+    """Writes the schemas into ``output_dir`` (created if missing).
 
-    :param output_dir: where to write ``task-definition.schema.json`` and
-        ``workflow-definition.schema.json``.
+    :param output_dir: where to write ``task-definition.schema.json``,
+        ``workflow-definition.schema.json`` and ``workflow-test.schema.json`` (files
+        under ``tests/``).
     :returns: the files written.
     """
     written = []
-    schemas = ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema()))
+    schemas = ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema()),
+               (WORKFLOW_TEST_SCHEMA_FILE, workflow_test_schema()))
     for name, schema in schemas:
         path = output_dir / name
         try:
