@@ -3,43 +3,92 @@
 The data flows one way: load -> validate -> plan (desired vs. live) -> apply -> report.
 Each step is importable on its own; the ``workflow-migrator`` command is a thin
 shell over :mod:`workflow_migrator`'s commands.
+
+Public names are imported on first use: a command loads only the modules it needs
+(the HTTP client, the settings, the terminal renderer each cost tens of milliseconds),
+so ``workflow-migrator --help`` or an offline ``validate`` starts quickly.
 """
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._apply import ApplyResult, apply_plan
-from workflow_migrator._client import ConductorClient, RequestRecord, RetryPolicy, root_url
-from workflow_migrator._commands import deploy, load_valid, make_plan, plan, read_live, status
-from workflow_migrator._compare import FieldChange, differences, normalise
-from workflow_migrator._exceptions import (
-    ConductorError,
-    DefinitionError,
-    MigratorError,
-    ServerRejectedError,
-    ServerUnavailableError,
-    UnsafeChangeError,
-)
-from workflow_migrator._findings import Finding
-from workflow_migrator._loader import load_directory
-from workflow_migrator._markdown import plan_markdown
-from workflow_migrator._models import Definition, DefinitionSet, Source
-from workflow_migrator._output import Reporter
-from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
-from workflow_migrator._record import DeployRecord, Status
-from workflow_migrator._render import plan_json, plan_text
-from workflow_migrator._rules import ServerFacts
-from workflow_migrator._schema import write_schemas
-from workflow_migrator._settings import Settings
-from workflow_migrator._validate import validate, validate_directory
-from workflow_migrator._workflow_run import CaseResult, Mismatch, run_workflow_tests
-from workflow_migrator._workflow_tests import Outcome, WorkflowCase, load_cases
+if TYPE_CHECKING:
+    from workflow_migrator._apply import ApplyResult, apply_plan
+    from workflow_migrator._client import ConductorClient, RequestRecord, RetryPolicy, root_url
+    from workflow_migrator._commands import deploy, load_valid, make_plan, plan, read_live, status
+    from workflow_migrator._compare import FieldChange, differences, normalise
+    from workflow_migrator._exceptions import (
+        ConductorError,
+        DefinitionError,
+        MigratorError,
+        ServerRejectedError,
+        ServerUnavailableError,
+        UnsafeChangeError,
+    )
+    from workflow_migrator._findings import Finding
+    from workflow_migrator._loader import load_directory
+    from workflow_migrator._markdown import plan_markdown
+    from workflow_migrator._models import Definition, DefinitionSet, Source
+    from workflow_migrator._output import Reporter
+    from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
+    from workflow_migrator._record import DeployRecord, Status
+    from workflow_migrator._render import plan_json, plan_text
+    from workflow_migrator._rules import ServerFacts
+    from workflow_migrator._schema import write_schemas
+    from workflow_migrator._settings import Settings
+    from workflow_migrator._validate import validate, validate_directory
+    from workflow_migrator._workflow_run import CaseResult, Mismatch, run_workflow_tests
+    from workflow_migrator._workflow_tests import Outcome, WorkflowCase, load_cases
 
-try:
-    __version__ = _metadata.version("workflow-migrator")
-except _metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+#: Where each public name lives: module -> names.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_apply": ("apply_plan", "ApplyResult"),
+    "_client": ("ConductorClient", "RequestRecord", "RetryPolicy", "root_url"),
+    "_commands": ("deploy", "load_valid", "make_plan", "plan", "read_live", "status"),
+    "_compare": ("differences", "FieldChange", "normalise"),
+    "_exceptions": (
+        "ConductorError", "DefinitionError", "MigratorError", "ServerRejectedError",
+        "ServerUnavailableError", "UnsafeChangeError"
+    ),
+    "_findings": ("Finding",),
+    "_loader": ("load_directory",),
+    "_markdown": ("plan_markdown",),
+    "_models": ("Definition", "DefinitionSet", "Source"),
+    "_output": ("Reporter",),
+    "_plan": ("Change", "compute_plan", "LiveState", "Plan", "PlanOptions"),
+    "_record": ("DeployRecord", "Status"),
+    "_render": ("plan_json", "plan_text"),
+    "_rules": ("ServerFacts",),
+    "_schema": ("write_schemas",),
+    "_settings": ("Settings",),
+    "_validate": ("validate", "validate_directory"),
+    "_workflow_run": ("CaseResult", "Mismatch", "run_workflow_tests"),
+    "_workflow_tests": ("load_cases", "Outcome", "WorkflowCase"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            return metadata.version("workflow-migrator")
+        except metadata.PackageNotFoundError:  # a source tree that was never installed
+            return "0.0.0"
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'workflow_migrator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"workflow_migrator.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MODULE_OF])
+
 
 __all__ = [
     "apply_plan",

@@ -19,24 +19,22 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow_migrator import _commands
-from workflow_migrator._client import ConductorClient
-from workflow_migrator._drift import report_drift
+from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
-from workflow_migrator._junit import junit_xml
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
-from workflow_migrator._record import status_text
 from workflow_migrator._render import findings_document, findings_text, plan_text
-from workflow_migrator._schema import write_schemas
-from workflow_migrator._settings import Settings
-from workflow_migrator._validate import validate_directory
-from workflow_migrator._workflow_report import case_line, failure_text, results_text
-from workflow_migrator._workflow_run import run_workflow_tests
+
+# Each command imports the rest of what it needs when it runs: the HTTP client, the
+# settings and the test runner cost more to import than `--help` or an offline `validate`
+# take to run.
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
+    from workflow_migrator._settings import Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_CODES_HELP = """
@@ -99,13 +97,17 @@ def cli() -> None:
 def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
              wait_timeout: float, log_format: LogFormat) -> int:
     """Check every definition, report every problem, write nothing."""
-    settings, reporter = _start(log_format)
+    from workflow_migrator._validate import validate_directory
+
     if server:
+        settings, reporter = _start(log_format)
         with _client(settings) as client:
             _, findings = validate_directory(config_dir, settings.app_env, client, wait_timeout,
                                              reporter=reporter)
     else:
-        _, findings = validate_directory(config_dir, settings.app_env, reporter=reporter)
+        reporter = _reporter()
+        reporter.configure(app_env=offline_app_env(), log_format=log_format)
+        _, findings = validate_directory(config_dir, reporter.app_env, reporter=reporter)
     if output_format == "json":
         reporter.result_json(findings_document(findings))
     elif findings:
@@ -123,6 +125,8 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
 @log_format_option
 def schema(output_dir: Path, log_format: LogFormat) -> int:
     """Write JSON Schemas for task, workflow and workflow test files, for editors."""
+    from workflow_migrator._schema import write_schemas
+
     reporter = _reporter()
     reporter.configure(log_format=log_format)
     for path in write_schemas(output_dir):
@@ -149,6 +153,9 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
          keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
          log_format: LogFormat) -> int:
     """Show what deploy would change, without writing anything."""
+    from workflow_migrator import _commands
+    from workflow_migrator._drift import report_drift
+
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         planned = _commands.plan(config_dir, client,
@@ -178,6 +185,8 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
            prune: bool, keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
            log_format: LogFormat) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
+    from workflow_migrator import _commands
+
     if dry_run:
         return int(ctx.invoke(plan, config_dir=config_dir, output_format="text",
                               detailed_exitcode=False, metrics_file=None, pushgateway_url=None,
@@ -209,6 +218,9 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
            keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
            log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
+    from workflow_migrator import _commands
+    from workflow_migrator._record import status_text
+
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         found = _commands.status(config_dir, client,
@@ -247,6 +259,11 @@ def run_tests_command(config_dir: Path, pattern: str, timeout: float, jobs: int,
     Nothing is registered: each case sends its definitions inline and runs under a task
     domain of its own, so the server's workers never see its tasks. Exits 1 when a case fails.
     """
+    from workflow_migrator._junit import junit_xml
+    from workflow_migrator._workflow_report import case_line, failure_text, results_text
+    from workflow_migrator._workflow_run import run_workflow_tests
+
+
     settings, reporter = _start(log_format)
     show_lines = output_format == "text" or output_file is not None
     started = time.monotonic()
@@ -281,6 +298,8 @@ def _reporter() -> Reporter:
 def _start(log_format: LogFormat) -> tuple[Settings, Reporter]:
     """Reads the settings now (not at import) and tells the reporter the environment, the
     log format and the credentials to mask."""
+    from workflow_migrator._settings import Settings
+
     settings = Settings()
     reporter = _reporter()
     reporter.configure(app_env=settings.app_env, log_format=log_format)
@@ -290,6 +309,8 @@ def _start(log_format: LogFormat) -> tuple[Settings, Reporter]:
 
 
 def _client(settings: Settings) -> ConductorClient:
+    from workflow_migrator._client import ConductorClient
+
     if not settings.conductor_base_url:
         raise MigratorError("CONDUCTOR_BASE_URL is not set: give the Conductor server's URL, "
                             "e.g. CONDUCTOR_BASE_URL=http://conductor-server:8080")

@@ -22,9 +22,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Literal
 
-from rich.console import Console
-from rich.text import Text
-
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
 from workflow_migrator._markdown import plan_markdown
@@ -83,8 +80,18 @@ class Reporter:
 
     def result(self, text: str) -> None:
         """The command's own output (a plan, findings): stdout, masked, coloured on a terminal."""
+        masked = self.mask(text)
+        if not getattr(self.out, "isatty", lambda: False)():
+            # A pipe or a file gets the plain text, without loading rich, which costs more
+            # to import than a short command takes to run.
+            self.out.write(masked + ("\n" if masked and not masked.endswith("\n") else ""))
+            self.out.flush()
+            return
+        from rich.console import Console
+        from rich.text import Text
+
         console = Console(file=self.out, highlight=False, soft_wrap=True, emoji=False)
-        for line in self.mask(text).splitlines():
+        for line in masked.splitlines():
             console.print(Text(line, style=GUTTER_STYLES.get(line.lstrip()[:1], "")))
         self.out.flush()
 

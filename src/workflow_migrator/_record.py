@@ -16,11 +16,13 @@ import json
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._models import DEPLOY_RECORD_TASK, JSONObject
 from workflow_migrator._plan import ACTIONS, Plan
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 RECORD_FORMAT = "1"
 #: The directories a config directory's content hash covers.

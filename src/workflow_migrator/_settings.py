@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflow_migrator import _environment as env
+
 
 class Settings(BaseSettings):
     """The migrator's settings; every field reads the variable named in its alias."""
@@ -25,25 +27,25 @@ class Settings(BaseSettings):
     def __init__(self, **values: Any) -> None:
         # The secrets directory is itself a setting of the environment: read it now, so a
         # variable set after import (a test, a program embedding the migrator) counts.
-        values.setdefault("_secrets_dir", os.environ.get("CONDUCTOR_SECRETS_DIR") or None)
+        values.setdefault("_secrets_dir", os.environ.get(env.SECRETS_DIR) or None)
         super().__init__(**values)
 
     conductor_base_url: str = Field(
-        default="", validation_alias=AliasChoices("CONDUCTOR_BASE_URL", "conductor_base_url"),
+        default="", validation_alias=AliasChoices(env.BASE_URL, "conductor_base_url"),
         description="The server's root URL, with or without a trailing /api.")
     app_env: str = Field(
-        default="", validation_alias=AliasChoices("APP_ENV", "app_env"),
+        default="", validation_alias=AliasChoices(env.APP_ENV, "app_env"),
         description="The environment's name: in every log line, and selects "
                     "environments/<APP_ENV>.yaml.")
     auth_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("CONDUCTOR_AUTH_TOKEN", "auth_token"),
+        default=None, validation_alias=AliasChoices(env.AUTH_TOKEN, "auth_token"),
         description="A bearer token, sent as X-Authorization.")
     auth_key: str | None = Field(
-        default=None, validation_alias=AliasChoices("CONDUCTOR_AUTH_KEY", "auth_key"),
+        default=None, validation_alias=AliasChoices(env.AUTH_KEY, "auth_key"),
         description="An Orkes application key id, exchanged with its secret for a token.")
     auth_secret: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("CONDUCTOR_AUTH_SECRET", "auth_secret"),
+        default=None, validation_alias=AliasChoices(env.AUTH_SECRET, "auth_secret"),
         description="The Orkes application key secret.")
     request_timeout: float = Field(
-        default=30.0, validation_alias=AliasChoices("CONDUCTOR_REQUEST_TIMEOUT", "request_timeout"),
+        default=30.0, validation_alias=AliasChoices(env.REQUEST_TIMEOUT, "request_timeout"),
         description="Seconds one HTTP request may take.")

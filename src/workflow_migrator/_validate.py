@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, Definition, DefinitionSet
 from workflow_migrator._output import Reporter
 from workflow_migrator._rules import RULE_IDS, RULES, Context, Rule, ServerFacts
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 #: The rules that mirror a check the server makes; only these count when our
 #: verdict on a workflow is compared with the server's.

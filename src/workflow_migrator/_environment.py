@@ -1,0 +1,34 @@
+"""The environment variables the migrator reads, each named once.
+
+``Settings`` (``_settings.py``) reads all of them. The commands that talk to no server
+(``validate`` without ``--server``, ``schema``) need only ``APP_ENV``, and read it here
+without loading pydantic, which takes longer to import than those commands take to run.
+"""
+
+from __future__ import annotations
+
+import os
+
+BASE_URL = "CONDUCTOR_BASE_URL"
+APP_ENV = "APP_ENV"
+AUTH_TOKEN = "CONDUCTOR_AUTH_TOKEN"
+AUTH_KEY = "CONDUCTOR_AUTH_KEY"
+AUTH_SECRET = "CONDUCTOR_AUTH_SECRET"
+REQUEST_TIMEOUT = "CONDUCTOR_REQUEST_TIMEOUT"
+#: A directory of files named like the variables, as a mounted Kubernetes Secret gives them.
+SECRETS_DIR = "CONDUCTOR_SECRETS_DIR"
+
+
+def offline_app_env() -> str:
+    """APP_ENV as ``Settings`` would read it: the variable, else its file in the secrets
+    directory, else empty."""
+    if APP_ENV in os.environ:
+        return os.environ[APP_ENV]
+    secrets_dir = os.environ.get(SECRETS_DIR)
+    if secrets_dir:
+        try:
+            with open(os.path.join(secrets_dir, APP_ENV), encoding="utf-8") as file:
+                return file.read().strip()
+        except OSError:
+            pass
+    return ""
