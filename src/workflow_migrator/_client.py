@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 import tenacity
 
+from workflow_migrator._auth import KeySecretAuth, TokenAuth
 from workflow_migrator._exceptions import (
     ConductorError,
     ServerRejectedError,
@@ -79,12 +80,13 @@ class ConductorClient:
         self.retry = retry
         self.timeout = timeout
         self.requests: list[RequestRecord] = []
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
-                                  headers={"Accept": "application/json"})
-        self._auth_key = auth_key
-        self._auth_secret = auth_secret
+        auth: httpx.Auth | None = None
         if auth_token:
-            self._http.headers["X-Authorization"] = auth_token
+            auth = TokenAuth(auth_token)
+        elif auth_key and auth_secret:
+            auth = KeySecretAuth(auth_key, auth_secret)
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
+                                  headers={"Accept": "application/json"}, auth=auth)
 
     def close(self) -> None:
         self._http.close()
@@ -99,7 +101,7 @@ class ConductorClient:
     def write_count(self) -> int:
         return sum(1 for record in self.requests if record.is_write)
 
-    # -- readiness and auth ------------------------------------------------------------
+    # -- readiness -----------------------------------------------------------------------
 
     def wait_until_ready(self, timeout: float,
                          on_wait: Callable[[str], None] | None = None) -> None:
@@ -111,7 +113,7 @@ class ConductorClient:
             # poll longer than the time left.
             budget = min(max(deadline - time.monotonic(), 0.1), self.timeout)
             try:
-                response = self._send("GET", "/health", timeout=budget)
+                response = self._send("GET", "/health", timeout=budget, auth=None)
                 if response.status_code == 200:
                     break
                 reason = f"health answered {response.status_code}"
@@ -127,10 +129,6 @@ class ConductorClient:
                         f"next try in {min(delay, remaining):.1f}s")
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 10.0)
-        if self._auth_key and self._auth_secret:
-            token = self._request("POST", "/api/token",
-                                  json={"keyId": self._auth_key, "keySecret": self._auth_secret})
-            self._http.headers["X-Authorization"] = str(token.get("token", ""))
 
     # -- metadata ------------------------------------------------------------------------
 

@@ -229,10 +229,34 @@ def test_a_refused_key_exchange_is_an_error_without_the_secret() -> None:
         return httpx.Response(200, json={"healthy": True})
 
     with client_for(handler, auth_key=KEY, auth_secret=SECRET) as client:
+        client.wait_until_ready(5)  # waiting needs no credentials
         with pytest.raises(ServerRejectedError) as caught:
-            client.wait_until_ready(5)
+            client.list_task_defs()
     assert str(caught.value) == f"POST {BASE}/api/token -> 401: invalid credentials"
     assert SECRET not in str(caught.value)
+
+
+def test_an_expired_token_is_exchanged_again_and_the_request_sent_once_more() -> None:
+    tokens = iter(["first-token", "second-token"])
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.headers.get("X-Authorization")))
+        if request.url.path == "/api/token":
+            return httpx.Response(200, json={"token": next(tokens)})
+        if request.headers.get("X-Authorization") == "first-token" and len(seen) > 2:
+            return httpx.Response(401, json={"message": "token expired"})
+        return httpx.Response(200, json=[{"name": "t"}])
+
+    with client_for(handler, auth_key=KEY, auth_secret=SECRET) as client:
+        assert client.list_task_defs() == [{"name": "t"}]
+        assert client.list_task_defs() == [{"name": "t"}]
+        assert client.list_task_defs() == [{"name": "t"}]
+    assert seen == [
+        ("/api/token", None), ("/api/metadata/taskdefs", "first-token"),
+        ("/api/metadata/taskdefs", "first-token"),  # expired: 401
+        ("/api/token", None), ("/api/metadata/taskdefs", "second-token"),
+        ("/api/metadata/taskdefs", "second-token")]
 
 
 def test_waiting_for_the_server_times_out_with_method_and_url() -> None:
