@@ -49,7 +49,7 @@ Environment:
 
 config_dir_option = click.option(
     "--config-dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-    help="Directory holding tasks/ and workflows/ (and environments/).")
+    help="Directory holding tasks/, workflows/, event-handlers/ (and environments/).")
 log_format_option = click.option(
     "--log-format", type=click.Choice(["auto", "text", "json"]), default="auto", show_default=True,
     help="Log lines as text, or one JSON object per line; auto picks text on a terminal.")
@@ -110,7 +110,7 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
               default=Path("schemas"), show_default=True,
               help="Directory to write the JSON Schema files into.")
 def schema(output_dir: Path) -> int:
-    """Write JSON Schemas for task and workflow definition files, for editors."""
+    """Write JSON Schemas for task, workflow and event handler files, for editors."""
     for path in write_schemas(output_dir):
         click.echo(f"Wrote {path}")
     return EXIT_OK

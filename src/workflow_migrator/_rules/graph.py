@@ -31,14 +31,15 @@ def _duplicates(context: Context) -> Iterator[Finding]:
         first = group[0].source
         where = first.file if first.index is None else f"{first.file} [{first.index}]"
         for duplicate in group[1:]:
-            what = f"task {name}" if kind == "task" else \
+            what = f"task {name}" if kind == "task" else f"event handler {name}" \
+                if kind == "event_handler" else \
                 f"workflow {name} version {version if version is not None else '(automatic)'}"
             yield finding(duplicate, ("name",), f"{what} is already defined in {where}",
                           "duplicate")
 
 
 def _boot_samples(context: Context) -> Iterator[Finding]:
-    for definition in context.definitions:
+    for definition in (*context.definitions.tasks, *context.definitions.workflows):
         samples = BOOT_SAMPLE_TASKS if definition.kind == "task" else BOOT_SAMPLE_WORKFLOWS
         if definition.name in samples:
             yield finding(definition, ("name",), f"'{definition.name}' is the name of a sample "
