@@ -21,6 +21,7 @@ from workflow_migrator._exceptions import (
     ServerUnavailableError,
     UnsafeChangeError,
 )
+from workflow_migrator._export import ExportResult, export
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import Definition, DefinitionSet, Source
@@ -49,6 +50,8 @@ __all__ = [
     "DefinitionSet",
     "deploy",
     "differences",
+    "export",
+    "ExportResult",
     "FieldChange",
     "Finding",
     "LiveState",

@@ -22,6 +22,7 @@ import click
 from workflow_migrator import _commands
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, MigratorError
+from workflow_migrator._export import export as export_server
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_json, findings_text, plan_json, plan_text
@@ -166,6 +167,36 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, prune: bool, kee
                      f"{result.deleted} deleted; {client.write_count} write request(s).",
                      event="complete", created=result.created, updated=result.updated,
                      deleted=result.deleted)
+    return EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--config-dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="A new or empty directory to write tasks/, workflows/, event-handlers/ into.")
+@click.option("--format", "output_format", type=click.Choice(["json", "yaml"]), default="json",
+              show_default=True, help="The files' format.")
+@click.option("--all-versions", is_flag=True,
+              help="Every version of every workflow, one file each (default: the newest).")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Leave out names matching this glob (repeatable).")
+@click.option("--force", is_flag=True, help="Write into a non-empty directory, replacing its "
+              "tasks/, workflows/ and event-handlers/.")
+@wait_option
+def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tuple[str, ...],
+           force: bool, wait_timeout: float) -> int:
+    """Write everything the server holds as a config directory deploy reads back unchanged."""
+    settings = Settings()
+    with _client(settings) as client:
+        result = export_server(config_dir, client, output_format=output_format,  # type: ignore[arg-type]
+                               all_versions=all_versions, exclude=exclude, force=force,
+                               wait_timeout=wait_timeout)
+    click.echo(f"Exported {result.tasks} task definition(s), {result.workflows} workflow(s) "
+               f"({result.workflow_versions} version(s)) and {result.event_handlers} event "
+               f"handler(s) to {result.directory}.")
+    if result.skipped_samples:
+        click.echo(f"Skipped the server's stock boot samples: {', '.join(result.skipped_samples)}.")
+    if result.excluded:
+        click.echo(f"Excluded {len(result.excluded)} by --exclude.")
     return EXIT_OK
 
 
