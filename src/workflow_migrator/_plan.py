@@ -32,6 +32,7 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._rules.versions import unpinned_parents
 
 Action = Literal["create", "update", "unchanged", "delete"]
 ACTIONS: tuple[Action, ...] = ("delete", "create", "update", "unchanged")
@@ -55,6 +56,8 @@ class Change:
     #: a new version numbered after what the server held: registered only if that number
     #: is still free, so a concurrent deploy's version is never overwritten
     create_only: bool = False
+    #: what else the change affects: the parents that start this workflow unpinned
+    notes: tuple[str, ...] = ()
 
     @property
     def address(self) -> str:
@@ -102,6 +105,7 @@ class Plan:
                     "source": c.source,
                     "fields": [{"path": f.path, "op": f.symbol, "before": f.before,
                                 "after": f.after} for f in c.fields],
+                    "notes": list(c.notes),
                 }
                 for c in self.changes
             ],
@@ -151,6 +155,7 @@ def compute_plan(desired: DefinitionSet, live: LiveState,
     retained: list[str] = []
     deletions = _prune(changes, live, options, retained) if options.prune else []
     changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.name, c.version or 0))
+    changes = _note_unpinned_parents(changes, desired)
     return Plan(tuple(deletions + changes), tuple(conflicts), tuple(retained))
 
 
@@ -165,6 +170,15 @@ def _plan_task(definition: Definition, current: JSONObject | None) -> Change:
     kept: JSONObject = {k: current[k] for k in ("createTime", "createdBy") if k in current}
     return Change("update", "task", definition.name, None, "content differs",
                   definition.source.file, tuple(fields), {**definition.body, **kept})
+
+
+def _note_unpinned_parents(changes: list[Change], desired: DefinitionSet) -> list[Change]:
+    """A new version of a workflow is what its unpinned parents start from now on."""
+    parents = unpinned_parents(desired)
+    return [dataclasses.replace(c, notes=tuple(
+        f"starts this version from now on (no version pinned): {p}" for p in parents[c.name]))
+        if c.kind == "workflow" and c.action == "create" and c.name in parents else c
+        for c in changes]
 
 
 def _plan_event_handler(definition: Definition, current: JSONObject | None) -> Change:

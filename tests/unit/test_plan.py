@@ -136,3 +136,25 @@ def test_a_changed_event_handler_is_an_update() -> None:
     [change] = plan.changes
     assert (change.action, change.address) == ("update", "event handler h")
     assert [(f.path, f.before, f.after) for f in change.fields] == [("active", None, True)]
+
+
+def test_a_new_child_version_lists_the_parents_that_start_it_unpinned() -> None:
+    def parent(name: str, **param: object) -> Definition:
+        return workflow(name, 1, tasks=[{"name": "s", "taskReferenceName": "s",
+                                         "type": "SUB_WORKFLOW",
+                                         "subWorkflowParam": {"name": "child", **param}}])
+
+    desired = DefinitionSet(workflows=(workflow("child", description="v2"),
+                                       parent("loose"), parent("pinned", version=1)))
+    live = LiveState(workflows=(live_workflow("child", 1), live_workflow("loose", 1, tasks=[
+        {"name": "s", "taskReferenceName": "s", "type": "SUB_WORKFLOW",
+         "subWorkflowParam": {"name": "child"}}])))
+    plan = compute_plan(desired, live)
+    child = next(c for c in plan.changes if c.name == "child")
+    assert (child.action, child.version) == ("create", 2)
+    assert child.notes == ("starts this version from now on (no version pinned): "
+                           "workflow loose (workflows/loose.json)",)
+    assert all(not c.notes for c in plan.changes if c.name != "child")
+    assert "    # starts this version from now on (no version pinned): workflow loose" in \
+        plan_text(plan)
+    assert json.loads(json.dumps(plan.to_dict()))["changes"][0]["notes"] == list(child.notes)

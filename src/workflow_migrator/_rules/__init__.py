@@ -10,7 +10,8 @@
 - ``graph``: what spans files: duplicates, sub-workflows, cycles, undefined tasks,
   boot-sample names;
 - ``unknown_keys``: keys the server would silently drop;
-- ``event_handlers``: event handlers: their event, their actions, the workflows they start.
+- ``event_handlers``: event handlers: their event, their actions, the workflows they start;
+- ``versions``: automatically versioned workflows started without a version.
 
 Every rule is a function ``(context) -> Iterator[Finding]``; ``RULES`` lists them in
 the order they run, and ``RULE_IDS`` names every rule identifier a finding can carry.
@@ -28,12 +29,13 @@ from workflow_migrator._rules.references import reference_rules
 from workflow_migrator._rules.structure import structure_rules
 from workflow_migrator._rules.task_types import task_type_rules
 from workflow_migrator._rules.unknown_keys import unknown_key_rules
+from workflow_migrator._rules.versions import version_pin_rules
 
 Rule = Callable[[Context], Iterator[Finding]]
 
 RULES: tuple[Rule, ...] = (
     structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules,
-    event_handler_rules, started_workflow_rules)
+    event_handler_rules, started_workflow_rules, version_pin_rules)
 #: The rules whose verdict can change once the server's content is known.
 SERVER_AWARE_RULES: tuple[Rule, ...] = (graph_rules, started_workflow_rules)
 
@@ -75,6 +77,8 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
                                "the server", False),
     "inactive-handler": ("an event handler without active: true, which ignores every event",
                          False),
+    "version-pin": ("a SUB_WORKFLOW, START_WORKFLOW or start_workflow action naming an "
+                    "automatically versioned workflow without a version", False),
 }
 
 __all__ = ["RULES", "RULE_IDS", "SERVER_AWARE_RULES", "Context", "Rule", "ServerFacts"]
