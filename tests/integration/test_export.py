@@ -128,6 +128,13 @@ def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
     assert [c.address for c in plan.changes if c.action != "unchanged"] == []
     assert plan.count("unchanged") == len(ours)
 
+    # a second export: the same bytes for everything this test and the samples own
+    assert run_migrator("export", "--config-dir", str(tmp_path / "again"),
+                        "--all-versions")[0] == 0
+    files_of_ours = {d.source.file for d in ours}
+    first, again = _tree(tmp_path / "all"), _tree(tmp_path / "again")
+    assert {f: first[f] for f in files_of_ours} == {f: again.get(f) for f in files_of_ours}
+
 
 def test_an_export_is_stable_and_deploy_reads_it_back(server: Server, tmp_path: Path,
                                                       run_migrator: RunMigrator) -> None:
