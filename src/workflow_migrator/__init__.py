@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         ServerUnavailableError,
         UnsafeChangeError,
     )
+    from workflow_migrator._export import ExportResult, export
     from workflow_migrator._findings import Finding
     from workflow_migrator._loader import load_directory
     from workflow_migrator._markdown import plan_markdown
@@ -52,6 +53,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ConductorError", "DefinitionError", "MigratorError", "ServerRejectedError",
         "ServerUnavailableError", "UnsafeChangeError"
     ),
+    "_export": ("export", "ExportResult"),
     "_findings": ("Finding",),
     "_loader": ("load_directory",),
     "_markdown": ("plan_markdown",),
@@ -104,6 +106,8 @@ __all__ = [
     "deploy",
     "DeployRecord",
     "differences",
+    "export",
+    "ExportResult",
     "FieldChange",
     "Finding",
     "LiveState",

@@ -3,9 +3,11 @@
 Task definitions come first (new ones in one bulk request), then every new or
 changed workflow version in bulk, except new versions of workflows numbered
 automatically, which are registered one by one and only if their number is still
-free, then deletions. Each step is an idempotent upsert, create-only registration or
-delete, so a run that stops half-way leaves a state the next run, which plans again
-from what the server then holds, completes.
+free, then event handlers (after the workflows they start), then deletions: event
+handlers first (before the workflows they start), then workflows, then tasks. Each
+step is an idempotent upsert, create-only registration or delete, so a run that
+stops half-way leaves a state the next run, which plans again from what the server
+then holds, completes.
 """
 
 from __future__ import annotations
@@ -59,6 +61,15 @@ def apply_plan(plan: Plan, client: ConductorClient,
     for change in workflows:
         if change.create_only:
             on_change(_register_new_version(client, change))
+    for change in plan.pending("create", "event_handler"):
+        client.create_event_handler(_payload(change))
+        on_change(change)
+    for change in plan.pending("update", "event_handler"):
+        client.update_event_handler(_payload(change))
+        on_change(change)
+    for change in plan.pending("delete", "event_handler"):
+        client.delete_event_handler(change.name)
+        on_change(change)
     for change in plan.pending("delete", "workflow"):
         assert change.version is not None
         client.delete_workflow_def(change.name, change.version)

@@ -56,7 +56,7 @@ Environment:
 
 config_dir_option = click.option(
     "--config-dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-    help="Directory holding tasks/ and workflows/ (and environments/).")
+    help="Directory holding tasks/, workflows/, event-handlers/ (and environments/).")
 log_format_option = click.option(
     "--log-format", type=click.Choice(["auto", "text", "json"]), default="auto", show_default=True,
     help="Log lines as text, or one JSON object per line; auto picks text on a terminal.")
@@ -124,7 +124,7 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
               help="Directory to write the JSON Schema files into.")
 @log_format_option
 def schema(output_dir: Path, log_format: LogFormat) -> int:
-    """Write JSON Schemas for task, workflow and workflow test files, for editors."""
+    """Write JSON Schemas for task, workflow, event handler and workflow test files, for editors."""
     from workflow_migrator._schema import write_schemas
 
     reporter = _reporter()
@@ -285,6 +285,40 @@ def run_tests_command(config_dir: Path, pattern: str, timeout: float, jobs: int,
             except OSError as exc:
                 raise MigratorError(f"cannot write {output_file}: {exc.strerror or exc}") from exc
     return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--config-dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="A new or empty directory to write tasks/, workflows/, event-handlers/ into.")
+@click.option("--format", "output_format", type=click.Choice(["json", "yaml"]), default="json",
+              show_default=True, help="The files' format.")
+@click.option("--all-versions", is_flag=True,
+              help="Every version of every workflow, one file each (default: the newest).")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Leave out names matching this glob (repeatable).")
+@click.option("--force", is_flag=True, help="Write into a non-empty directory, replacing its "
+              "tasks/, workflows/ and event-handlers/.")
+@wait_option
+@log_format_option
+def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tuple[str, ...],
+           force: bool, wait_timeout: float, log_format: LogFormat) -> int:
+    """Write everything the server holds as a config directory deploy reads back unchanged."""
+    from workflow_migrator._export import export as export_server
+
+    settings, reporter = _start(log_format)
+    with _client(settings) as client:
+        result = export_server(config_dir, client, output_format=output_format,  # type: ignore[arg-type]
+                               all_versions=all_versions, exclude=exclude, force=force,
+                               wait_timeout=wait_timeout)
+    reporter.result(f"Exported {result.tasks} task definition(s), {result.workflows} workflow(s) "
+               f"({result.workflow_versions} version(s)) and {result.event_handlers} event "
+               f"handler(s) to {result.directory}.")
+    if result.skipped_samples:
+        reporter.result("Skipped the server's stock boot samples: "
+                        f"{', '.join(result.skipped_samples)}.")
+    if result.excluded:
+        reporter.result(f"Excluded {len(result.excluded)} by --exclude.")
+    return EXIT_OK
 
 
 def _reporter() -> Reporter:

@@ -194,6 +194,36 @@ class ConductorClient:
         return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}",
                                   params={"version": version}) or [])
 
+    def list_event_handlers(self) -> list[JSONObject]:
+        """Every event handler, active or not."""
+        return list(self._request("GET", "/api/event") or [])
+
+    def create_event_handler(self, handler: JSONObject) -> None:
+        """Registers a new event handler; when one of that name exists already (another
+        deploy, or an earlier attempt of this request whose answer was lost), replaces it.
+        Conductor 3.15 says so with a 409, conductor-oss 3.32 with a 500, so a 500 is
+        retried only when it says something else."""
+        try:
+            self._request("POST", "/api/event", json=handler, retry_server_errors=False)
+            return
+        except ServerRejectedError as exc:
+            if not _exists(exc):
+                if (exc.status or 0) < 500:
+                    raise
+                try:
+                    self._request("POST", "/api/event", json=handler)
+                    return
+                except ServerRejectedError as again:
+                    if not _exists(again):
+                        raise
+        self.update_event_handler(handler)
+
+    def update_event_handler(self, handler: JSONObject) -> None:
+        self._request("PUT", "/api/event", json=handler)
+
+    def delete_event_handler(self, name: str) -> None:
+        self._request("DELETE", f"/api/event/{quote(name, safe='')}", missing_ok=True)
+
     def validate_workflow_def(self, workflow_def: JSONObject) -> list[str]:
         """The server's verdict on one workflow: its error messages, empty when valid."""
         try:
@@ -304,13 +334,21 @@ def _validation_messages(response: httpx.Response) -> list[str]:
             for e in body.get("validationErrors") or [] if isinstance(e, dict)]
 
 
+def _exists(exc: ServerRejectedError) -> bool:
+    return "already exists" in str(exc)
+
+
 def _is_missing(response: httpx.Response) -> bool:
     """Whether the answer says the thing is not there: a 404, or the 500 that some
     Conductor storage backends (3.32's embedded SQLite) answer to deleting what is gone,
-    "No such workflow definition: ..." / "No such task definition"."""
+    "No such workflow definition: ..." / "No such task definition" / "EventHandler with
+    name x not found!"."""
     if response.status_code == 404:
         return True
-    return response.status_code == 500 and "no such " in _error_message(response).lower()
+    if response.status_code != 500:
+        return False
+    message = _error_message(response).lower()
+    return "no such " in message or message.endswith("not found!")
 
 
 def _error_message(response: httpx.Response) -> str:

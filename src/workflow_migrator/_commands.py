@@ -55,17 +55,21 @@ def _raise_on_errors(findings: list[Finding]) -> None:
 
 
 def read_live(client: ConductorClient, wait_timeout: float,
-              reporter: Reporter | None = None) -> LiveState:
-    """Waits for the server, then reads every task definition and workflow version.
+              reporter: Reporter | None = None, *, event_handlers: bool = True) -> LiveState:
+    """Waits for the server, then reads every task definition, workflow version and
+    event handler.
 
     :param wait_timeout: seconds to wait for a server that is still starting.
+    :param event_handlers: whether to read the event handlers too (not needed when the
+        directory defines none and nothing is pruned).
     """
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
     tasks, workflows = client.list_all_defs()
     # The deploy record is the migrator's own bookkeeping, never a definition to plan.
     record = next((t for t in tasks if t.get("name") == DEPLOY_RECORD_TASK), None)
+    handlers = client.list_event_handlers() if event_handlers else []
     return LiveState(tuple(t for t in tasks if t is not record), tuple(workflows),
-                     deploy_record=record)
+                     event_handlers=tuple(handlers), deploy_record=record)
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
@@ -104,7 +108,8 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
                    reporter: Reporter | None) -> tuple[Plan, LiveState]:
     with _without_cycle_collection():
         definitions, _ = load_valid(config_dir, app_env, reporter)
-        live = read_live(client, wait_timeout, reporter)
+        live = read_live(client, wait_timeout, reporter,
+                         event_handlers=bool(definitions.event_handlers) or options.prune)
         # What the server holds turns some warnings into errors (a sub-workflow that exists
         # neither in the directory nor on the server); still before anything is written.
         facts = ServerFacts.read(live.tasks, live.workflows)

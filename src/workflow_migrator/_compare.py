@@ -14,6 +14,9 @@ from typing import Any
 
 from workflow_migrator._findings import json_path
 from workflow_migrator._models import (
+    EVENT_ACTION_DEFAULTS,
+    EVENT_ACTIONS,
+    EVENT_HANDLER_DEFAULTS,
     SERVER_MANAGED_FIELDS,
     TASK_DEF_DEFAULTS,
     WORKFLOW_DEF_DEFAULTS,
@@ -44,6 +47,8 @@ def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSO
     """The comparable form of a definition."""
     if kind == "task":
         return _strip(body, TASK_DEF_DEFAULTS)
+    if kind == "event_handler":
+        return _event_handler(body)
     normal = _strip(body, WORKFLOW_DEF_DEFAULTS)
     normal.pop("version", None)
     if keep_version:
@@ -103,6 +108,23 @@ def _workflow_task(task: Any) -> Any:
         normal["subWorkflowParam"] = {
             **sub, "workflowDefinition": normalise("workflow", sub["workflowDefinition"])
         }
+    return normal
+
+
+def _event_handler(body: JSONObject) -> JSONObject:
+    normal = _strip(body, EVENT_HANDLER_DEFAULTS)
+    if isinstance(normal.get("actions"), list):
+        normal["actions"] = [_event_action(a) for a in normal["actions"]]
+    return normal
+
+
+def _event_action(action: Any) -> Any:
+    if not isinstance(action, dict):
+        return action
+    normal = _strip(action, EVENT_ACTION_DEFAULTS)
+    for key in EVENT_ACTIONS:
+        if isinstance(normal.get(key), dict):
+            normal[key] = _strip(normal[key], {})
     return normal
 
 

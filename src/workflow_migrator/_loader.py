@@ -1,8 +1,9 @@
 """Reads a config directory into a DefinitionSet.
 
-Layout: ``DIR/tasks/**`` holds task definitions and ``DIR/workflows/**`` workflow
-definitions, as ``.json``, ``.yaml`` or ``.yml`` files of one object or a list of
-them. ``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
+Layout: ``DIR/tasks/**`` holds task definitions, ``DIR/workflows/**`` workflow
+definitions and ``DIR/event-handlers/**`` event handlers, as ``.json``, ``.yaml``
+or ``.yml`` files of one object or a list of them.
+``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
 placeholders (``@@{`` writes a literal ``@{``); Conductor's own ``${...}``
 expressions pass through untouched. Every problem is collected as a Finding, so
 one run reports all of them.
@@ -22,7 +23,8 @@ import yaml
 from workflow_migrator._findings import Finding, json_path
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 
-DEFINITION_FOLDERS: dict[Kind, str] = {"task": "tasks", "workflow": "workflows"}
+DEFINITION_FOLDERS: dict[Kind, str] = {"task": "tasks", "workflow": "workflows",
+                                        "event_handler": "event-handlers"}
 SUFFIXES = (".json", ".yaml", ".yml")
 PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
@@ -30,7 +32,7 @@ PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
     """Loads every definition under ``config_dir``.
 
-    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
+    :param config_dir: the directory holding ``tasks/``, ``workflows/``, ``event-handlers/``.
     :param app_env: the environment whose ``environments/<app_env>.yaml`` fills placeholders.
     :returns: the definitions that parsed, and every problem found on the way.
     """
@@ -38,7 +40,7 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     if not config_dir.is_dir():
         return DefinitionSet(), [Finding(str(config_dir), "", "config directory not found", "load")]
     values, secret_keys = _load_environment(config_dir, app_env, findings)
-    loaded: dict[Kind, list[Definition]] = {"task": [], "workflow": []}
+    loaded: dict[Kind, list[Definition]] = {kind: [] for kind in DEFINITION_FOLDERS}
     for kind, folder in DEFINITION_FOLDERS.items():
         for file in _definition_files(config_dir / folder):
             relative = file.relative_to(config_dir).as_posix()
@@ -50,11 +52,12 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
                 body = _substitute(item, values, source, (), findings) if has_placeholders \
                     else item
                 loaded[kind].append(Definition(kind=kind, body=body, source=source))
-    if not loaded["task"] and not loaded["workflow"] and not findings:
-        findings.append(Finding(str(config_dir), "", "no definitions found under tasks/ or "
-                                "workflows/", "load", "warning"))
+    if not any(loaded.values()) and not findings:
+        findings.append(Finding(str(config_dir), "", "no definitions found under tasks/, "
+                                "workflows/ or event-handlers/", "load", "warning"))
     secrets = frozenset(text for k in secret_keys if k in values for text in _scalars(values[k]))
-    return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets), findings
+    return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets,
+                         tuple(loaded["event_handler"])), findings
 
 
 def _scalars(value: Any) -> Iterator[str]:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from workflow_migrator._findings import json_path
 
-Kind = Literal["task", "workflow"]
+Kind = Literal["task", "workflow", "event_handler"]
 JSONObject = dict[str, Any]
 
 #: Fields the server sets or keeps for itself; never compared, never a reason to write.
@@ -80,6 +80,14 @@ WORKFLOW_TASK_DEFAULTS: JSONObject = {
     "metadata": {},
 }
 
+#: An event handler's defaults (the same on Conductor 3.15 and conductor-oss 3.32): a
+#: handler is inactive unless it says ``active: true``; ``evaluatorType`` has no default
+#: (the server omits it, and evaluates ``condition`` as JavaScript).
+EVENT_HANDLER_DEFAULTS: JSONObject = {"active": False}
+EVENT_ACTION_DEFAULTS: JSONObject = {"expandInlineJSON": False}
+#: The actions Conductor 3.15 knows; later servers know more, which 3.15 refuses.
+EVENT_ACTIONS = ("start_workflow", "complete_task", "fail_task")
+
 #: Definitions a Conductor server may (re)create at boot: stock Orkes Conductor v1.1.12
 #: force-upserts these on every start (the project's image only with LOADSAMPLE=true).
 #: They may be defined like any other name; prune never deletes them.
@@ -110,7 +118,7 @@ class Source:
 
 @dataclasses.dataclass(frozen=True)
 class Definition:
-    """A task or workflow definition as its file states it."""
+    """A task definition, workflow definition or event handler as its file states it."""
 
     kind: Kind
     body: JSONObject
@@ -130,6 +138,8 @@ class Definition:
     def label(self) -> str:
         if self.kind == "task":
             return f"task {self.name}"
+        if self.kind == "event_handler":
+            return f"event handler {self.name}"
         version = "auto" if self.version is None else self.version
         return f"workflow {self.name} v{version}"
 
@@ -141,10 +151,12 @@ class DefinitionSet:
     tasks: tuple[Definition, ...] = ()
     workflows: tuple[Definition, ...] = ()
     secret_values: frozenset[str] = frozenset()
+    event_handlers: tuple[Definition, ...] = ()
 
     def __iter__(self) -> Iterator[Definition]:
         yield from self.tasks
         yield from self.workflows
+        yield from self.event_handlers
 
     def __len__(self) -> int:
-        return len(self.tasks) + len(self.workflows)
+        return len(self.tasks) + len(self.workflows) + len(self.event_handlers)

@@ -7,7 +7,8 @@ serialised and tested without a server. The versioning rules live here:
 - a workflow file that states ``version`` is explicit: that version is the truth,
   and changing it in place on the server is refused unless ``allow_overwrite``;
 - a workflow file without ``version`` is automatic: changed content registers a
-  new version, one above the newest on the server, and older versions stay.
+  new version, one above the newest on the server, and older versions stay;
+- an event handler is updated in place, by name (handlers have no versions).
 
 With ``prune``, what the directory no longer defines is deleted, except names
 matched by a keep pattern, the samples a server loads at boot, and workflow
@@ -32,10 +33,13 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._rules.versions import unpinned_parents
 
 Action = Literal["create", "update", "unchanged", "delete"]
 ACTIONS: tuple[Action, ...] = ("delete", "create", "update", "unchanged")
 FORMAT_VERSION = "1.0"
+#: Changes are listed, and written, in this order: a handler after the workflows it starts.
+KIND_ORDER: dict[Kind, int] = {"task": 0, "workflow": 1, "event_handler": 2}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,11 +60,15 @@ class Change:
     #: what the server holds now, for drawing what changes: the version updated or deleted
     #: in place, or the newest version a new one follows; None when there is none
     live: JSONObject | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: what else the change affects: the parents that start this workflow unpinned
+    notes: tuple[str, ...] = ()
 
     @property
     def address(self) -> str:
         if self.kind == "task":
             return f"task {self.name}"
+        if self.kind == "event_handler":
+            return f"event handler {self.name}"
         return f"workflow {self.name} v{self.version}"
 
 
@@ -101,6 +109,7 @@ class Plan:
                     "source": c.source,
                     "fields": [{"path": f.path, "op": f.symbol, "before": f.before,
                                 "after": f.after} for f in c.fields],
+                    "notes": list(c.notes),
                 }
                 for c in self.changes
             ],
@@ -117,6 +126,7 @@ class LiveState:
     running: frozenset[tuple[str, int]] = frozenset()
     #: the task definition holding the last deploy's record, kept apart from ``tasks``
     deploy_record: JSONObject | None = dataclasses.field(default=None, compare=False)
+    event_handlers: tuple[JSONObject, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,9 +155,13 @@ def compute_plan(desired: DefinitionSet, live: LiveState,
     for name, definitions in _by_name(desired.workflows).items():
         changes.extend(_plan_workflow(name, definitions, live_workflows.get(name, {}),
                                       options, conflicts))
+    live_handlers = {str(h.get("name")): h for h in live.event_handlers}
+    changes.extend(_plan_event_handler(d, live_handlers.get(d.name))
+                   for d in desired.event_handlers)
     retained: list[str] = []
     deletions = _prune(changes, live, options, retained) if options.prune else []
-    changes.sort(key=lambda c: (c.kind != "task", c.name, c.version or 0))
+    changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.name, c.version or 0))
+    changes = _note_unpinned_parents(changes, desired)
     return Plan(tuple(deletions + changes), tuple(conflicts), tuple(retained))
 
 
@@ -163,6 +177,28 @@ def _plan_task(definition: Definition, current: JSONObject | None) -> Change:
     return Change("update", "task", definition.name, None, "content differs",
                   definition.source.file, tuple(fields), {**definition.body, **kept},
                   live=current)
+
+
+def _note_unpinned_parents(changes: list[Change], desired: DefinitionSet) -> list[Change]:
+    """A new version of a workflow is what its unpinned parents start from now on."""
+    parents = unpinned_parents(desired)
+    return [dataclasses.replace(c, notes=tuple(
+        f"starts this version from now on (no version pinned): {p}" for p in parents[c.name]))
+        if c.kind == "workflow" and c.action == "create" and c.name in parents else c
+        for c in changes]
+
+
+def _plan_event_handler(definition: Definition, current: JSONObject | None) -> Change:
+    source = definition.source.file
+    if current is None:
+        return Change("create", "event_handler", definition.name, None, "not on the server",
+                      source, payload=definition.body)
+    fields = differences("event_handler", current, definition.body)
+    if not fields:
+        return Change("unchanged", "event_handler", definition.name, None, "matches the server",
+                      source)
+    return Change("update", "event_handler", definition.name, None, "content differs", source,
+                  tuple(fields), definition.body)
 
 
 def _plan_workflow(name: str, definitions: list[Definition], versions: dict[int, JSONObject],
@@ -224,7 +260,11 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
            retained: list[str]) -> list[Change]:
     wanted_tasks = {c.name for c in changes if c.kind == "task"}
     wanted_versions = {(c.name, c.version) for c in changes if c.kind == "workflow"}
-    deletions: list[Change] = []
+    wanted_handlers = {c.name for c in changes if c.kind == "event_handler"}
+    # A handler goes before the workflows it may start.
+    deletions = [Change("delete", "event_handler", name, None, "no longer defined (--prune)")
+                 for name in sorted(str(h.get("name")) for h in live.event_handlers)
+                 if name not in wanted_handlers and not _protected(name, frozenset(), options)]
     for task in sorted(live.tasks, key=lambda t: str(t.get("name"))):
         name = str(task.get("name"))
         if (name in wanted_tasks or name == DEPLOY_RECORD_TASK

@@ -75,6 +75,7 @@ def _change_block(change: Change) -> list[str]:
     block = [header, detail]
     block.extend(f"    {f.symbol} {f.path}: {_field_value(f.before, f.after)}"
                  for f in change.fields)
+    block.extend(f"    # {note}" for note in change.notes)
     block.append("")
     return block
 

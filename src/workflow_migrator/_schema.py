@@ -1,4 +1,4 @@
-"""JSON Schemas (draft 2020-12) for task and workflow definition files, for editors.
+"""JSON Schemas (draft 2020-12) for task, workflow and event handler files, for editors.
 
 They are generated from the same field table the validator uses
 (``_rules/fields.py``, kept key-for-key equal to the known-key tables of
@@ -15,6 +15,8 @@ from typing import Any
 
 from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._models import (
+    EVENT_ACTION_DEFAULTS,
+    EVENT_HANDLER_DEFAULTS,
     TASK_DEF_DEFAULTS,
     WORKFLOW_DEF_DEFAULTS,
     WORKFLOW_TASK_DEFAULTS,
@@ -27,17 +29,31 @@ BASE_ID = "https://ol-workflow-orchestrator.invalid/schemas/"
 TASK_SCHEMA_FILE = "task-definition.schema.json"
 WORKFLOW_SCHEMA_FILE = "workflow-definition.schema.json"
 WORKFLOW_TEST_SCHEMA_FILE = "workflow-test.schema.json"
+EVENT_HANDLER_SCHEMA_FILE = "event-handler.schema.json"
 PLACEHOLDER = {"type": "string", "pattern": r"^@\{[A-Za-z_][A-Za-z0-9_.-]*\}$",
                "description": "an @{NAME} placeholder, filled from environments/<APP_ENV>.yaml"}
 DEF_NAMES: dict[ObjectKind, str] = {"task-def": "taskDef", "workflow-def": "workflowDef",
                                     "workflow-task": "workflowTask",
-                                    "sub-workflow": "subWorkflowParams"}
+                                    "sub-workflow": "subWorkflowParams",
+                                    "event-handler": "eventHandler", "event-action": "eventAction",
+                                    "start-workflow": "startWorkflow",
+                                    "task-details": "taskDetails"}
 DEFAULTS: dict[ObjectKind, dict[str, Any]] = {"task-def": TASK_DEF_DEFAULTS,
                                               "workflow-def": WORKFLOW_DEF_DEFAULTS,
-                                              "workflow-task": WORKFLOW_TASK_DEFAULTS}
+                                              "workflow-task": WORKFLOW_TASK_DEFAULTS,
+                                              "event-handler": EVENT_HANDLER_DEFAULTS,
+                                              "event-action": EVENT_ACTION_DEFAULTS}
 REQUIRED: dict[ObjectKind, list[str]] = {"task-def": ["name"], "workflow-def": ["name", "tasks"],
                                          "workflow-task": ["name", "taskReferenceName"],
-                                         "sub-workflow": []}
+                                         "sub-workflow": [],
+                                         "event-handler": ["name", "event", "actions"],
+                                         "event-action": ["action"], "start-workflow": ["name"],
+                                         "task-details": []}
+#: The objects each file's schema describes.
+WORKFLOW_OBJECTS: tuple[ObjectKind, ...] = ("task-def", "workflow-def", "workflow-task",
+                                            "sub-workflow")
+EVENT_HANDLER_OBJECTS: tuple[ObjectKind, ...] = ("event-handler", "event-action",
+                                                 "start-workflow", "task-details")
 
 
 def _ref(kind: ObjectKind) -> dict[str, Any]:
@@ -60,6 +76,7 @@ def _value_schema(field: Field) -> dict[str, Any]:
         "task-def": _ref("task-def"),
         "workflow-def": _ref("workflow-def"),
         "sub-workflow": _ref("sub-workflow"),
+        "actions": {"type": "array", "items": _ref("event-action"), "minItems": 1},
     }
     schema = dict(schemas[field.type])
     if field.enum:
@@ -87,6 +104,12 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
             schema["examples"] = sorted(TASK_TYPES)
         if kind == "workflow-def" and key == "schemaVersion":
             schema["const"] = 2
+        if kind == "event-handler" and key == "event":
+            schema = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9_.-]+:\S+$",
+                                 "description": "type:queue, e.g. conductor:orders"},
+                                PLACEHOLDER]}
+        if kind == "event-action" and key in ("start_workflow", "complete_task", "fail_task"):
+            schema = _ref("start-workflow" if key == "start_workflow" else "task-details")
         if field.type not in ("string", "any"):
             schema = {"anyOf": [schema, PLACEHOLDER], **{k: v for k, v in schema.items()
                                                          if k in ("description", "default")}}
@@ -95,14 +118,15 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
             "additionalProperties": False}
 
 
-def _file_schema(kind: ObjectKind, file_name: str, title: str) -> dict[str, Any]:
+def _file_schema(kind: ObjectKind, file_name: str, title: str,
+                 objects: tuple[ObjectKind, ...] = WORKFLOW_OBJECTS) -> dict[str, Any]:
     return {
         "$schema": DRAFT,
         "$id": BASE_ID + file_name,
         "title": title,
         "description": "One definition, or a list of them (workflow-migrator config directory).",
         "oneOf": [_ref(kind), {"type": "array", "items": _ref(kind)}],
-        "$defs": {DEF_NAMES[k]: _object_schema(k) for k in FIELDS},
+        "$defs": {DEF_NAMES[k]: _object_schema(k) for k in objects},
     }
 
 
@@ -116,16 +140,23 @@ def workflow_schema() -> dict[str, Any]:
     return _file_schema("workflow-def", WORKFLOW_SCHEMA_FILE, "Conductor workflow definition file")
 
 
+def event_handler_schema() -> dict[str, Any]:
+    """The schema of a file under ``event-handlers/``."""
+    return _file_schema("event-handler", EVENT_HANDLER_SCHEMA_FILE, "Conductor event handler file",
+                        EVENT_HANDLER_OBJECTS)
+
+
 def write_schemas(output_dir: Path) -> list[Path]:
     """Writes the schemas into ``output_dir`` (created if missing).
 
     :param output_dir: where to write ``task-definition.schema.json``,
-        ``workflow-definition.schema.json`` and ``workflow-test.schema.json`` (files
-        under ``tests/``).
+        ``workflow-definition.schema.json``, ``event-handler.schema.json`` and
+        ``workflow-test.schema.json`` (files under ``tests/``).
     :returns: the files written.
     """
     written = []
     schemas = ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema()),
+               (EVENT_HANDLER_SCHEMA_FILE, event_handler_schema()),
                (WORKFLOW_TEST_SCHEMA_FILE, workflow_test_schema()))
     for name, schema in schemas:
         path = output_dir / name

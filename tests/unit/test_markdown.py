@@ -257,7 +257,7 @@ def test_the_json_plan_is_unchanged_by_the_drawing_data() -> None:
     assert set(document) == {"format_version", "applyable", "summary", "conflicts", "retained",
                              "changes"}
     assert all(set(c) == {"address", "kind", "name", "version", "actions", "reason", "source",
-                          "fields"} for c in document["changes"])
+                          "fields", "notes"} for c in document["changes"])
     json.dumps(document)  # nothing the drawing needs leaks into it
 
 

@@ -104,3 +104,57 @@ def test_plan_text_and_json_agree_on_counts() -> None:
     assert text.endswith("Plan: 1 to add, 1 to change, 0 to delete, 0 unchanged.")
     document = json.loads(json.dumps(plan.to_dict()))
     assert document["summary"] == {"delete": 0, "create": 1, "update": 1, "unchanged": 0}
+
+
+def handler(name: str, **fields: object) -> Definition:
+    body = {"name": name, "event": f"conductor:{name}", "active": True,
+            "actions": [{"action": "start_workflow", "start_workflow": {"name": "w"}}], **fields}
+    return Definition("event_handler", body, Source(f"event-handlers/{name}.json"))
+
+
+def test_event_handlers_follow_workflows_and_are_deleted_before_them() -> None:
+    live_handler = {"name": "gone", "event": "conductor:gone", "active": False,
+                    "actions": [{"action": "complete_task", "expandInlineJSON": False,
+                                 "complete_task": {"taskId": "x", "output": {}}}]}
+    desired = DefinitionSet(workflows=(workflow("w", 1),),
+                            event_handlers=(handler("new"), handler("same")))
+    same = {**handler("same").body, "actions": [
+        {"action": "start_workflow", "expandInlineJSON": False,
+         "start_workflow": {"name": "w", "input": {}}}]}
+    live = LiveState(workflows=(live_workflow("old", 1),),
+                     event_handlers=(live_handler, same))
+    plan = compute_plan(desired, live, PlanOptions(prune=True))
+    assert [(c.action, c.address) for c in plan.changes] == [
+        ("delete", "event handler gone"), ("delete", "workflow old v1"),
+        ("create", "workflow w v1"), ("create", "event handler new"),
+        ("unchanged", "event handler same")]
+
+
+def test_a_changed_event_handler_is_an_update() -> None:
+    live = LiveState(event_handlers=({**handler("h").body, "active": False},))
+    plan = compute_plan(DefinitionSet(event_handlers=(handler("h"),)), live)
+    [change] = plan.changes
+    assert (change.action, change.address) == ("update", "event handler h")
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("active", None, True)]
+
+
+def test_a_new_child_version_lists_the_parents_that_start_it_unpinned() -> None:
+    def parent(name: str, **param: object) -> Definition:
+        return workflow(name, 1, tasks=[{"name": "s", "taskReferenceName": "s",
+                                         "type": "SUB_WORKFLOW",
+                                         "subWorkflowParam": {"name": "child", **param}}])
+
+    desired = DefinitionSet(workflows=(workflow("child", description="v2"),
+                                       parent("loose"), parent("pinned", version=1)))
+    live = LiveState(workflows=(live_workflow("child", 1), live_workflow("loose", 1, tasks=[
+        {"name": "s", "taskReferenceName": "s", "type": "SUB_WORKFLOW",
+         "subWorkflowParam": {"name": "child"}}])))
+    plan = compute_plan(desired, live)
+    child = next(c for c in plan.changes if c.name == "child")
+    assert (child.action, child.version) == ("create", 2)
+    assert child.notes == ("starts this version from now on (no version pinned): "
+                           "workflow loose (workflows/loose.json)",)
+    assert all(not c.notes for c in plan.changes if c.name != "child")
+    assert "    # starts this version from now on (no version pinned): workflow loose" in \
+        plan_text(plan)
+    assert json.loads(json.dumps(plan.to_dict()))["changes"][0]["notes"] == list(child.notes)

@@ -12,7 +12,7 @@ import yaml
 
 from tests.stacks import REPO_ROOT
 from workflow_migrator._cli import main
-from workflow_migrator._schema import task_schema, workflow_schema
+from workflow_migrator._schema import event_handler_schema, task_schema, workflow_schema
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -31,7 +31,7 @@ def _errors(schema: dict[str, Any], document: Any) -> list[str]:
 
 
 def test_the_schemas_are_valid_draft_2020_12() -> None:
-    for schema in (task_schema(), workflow_schema()):
+    for schema in (task_schema(), workflow_schema(), event_handler_schema()):
         jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -41,6 +41,8 @@ def test_the_shipped_config_and_valid_fixtures_pass() -> None:
             assert _errors(task_schema(), document) == [], path
         for path, document in _documents(root, "workflows"):
             assert _errors(workflow_schema(), document) == [], path
+        for path, document in _documents(root, "event-handlers"):
+            assert _errors(event_handler_schema(), document) == [], path
 
 
 @pytest.mark.parametrize(("schema", "document"), [
@@ -59,6 +61,27 @@ def test_the_schemas_flag_what_validate_flags(schema: Any, document: Any) -> Non
     assert _errors(schema(), document)
 
 
+HANDLER = {"name": "h", "event": "conductor:orders", "active": True,
+           "actions": [{"action": "start_workflow", "start_workflow": {"name": "w"}}]}
+
+
+def test_the_event_handler_schema_accepts_a_handler_and_a_list() -> None:
+    assert _errors(event_handler_schema(), HANDLER) == []
+    assert _errors(event_handler_schema(), [HANDLER, {**HANDLER, "event": "@{QUEUE}"}]) == []
+
+
+@pytest.mark.parametrize("document", [
+    {**HANDLER, "event": "orders"},
+    {**HANDLER, "actions": []},
+    {**HANDLER, "actions": [{"action": "update_task"}]},
+    {**HANDLER, "actions": [{"action": "start_workflow", "start_workflow": {"version": 1}}]},
+    {**HANDLER, "actions": [{"action": "complete_task", "condition": "x"}]},
+    {key: value for key, value in HANDLER.items() if key != "event"},
+])
+def test_the_event_handler_schema_flags_what_validate_flags(document: Any) -> None:
+    assert _errors(event_handler_schema(), document)
+
+
 def test_a_placeholder_may_stand_for_any_value() -> None:
     assert _errors(task_schema(), {"name": "t", "retryCount": "@{RETRIES}"}) == []
 
@@ -66,9 +89,10 @@ def test_a_placeholder_may_stand_for_any_value() -> None:
 def test_the_command_writes_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "--output", str(tmp_path / "schemas")]) == 0
     written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
-    assert written == ["task-definition.schema.json", "workflow-definition.schema.json",
-                       "workflow-test.schema.json"]
-    assert json.loads((tmp_path / "schemas" / written[0]).read_text()) == task_schema()
+    assert written == ["event-handler.schema.json", "task-definition.schema.json",
+                       "workflow-definition.schema.json", "workflow-test.schema.json"]
+    assert json.loads((tmp_path / "schemas" / written[1]).read_text()) == task_schema()
+    assert json.loads((tmp_path / "schemas" / written[0]).read_text()) == event_handler_schema()
     assert "Wrote" in capsys.readouterr().out
 
 

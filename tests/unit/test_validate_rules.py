@@ -264,7 +264,40 @@ def test_offline_validate_opens_no_connection(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setenv("CONDUCTOR_BASE_URL", "http://127.0.0.1:9")
     assert main(["validate", "--config-dir", str(REPO_ROOT / "config")]) == 0
-    assert "All definitions are valid." in capsys.readouterr().out
+    # the shipped order process starts its notification sub-workflow unpinned, on purpose:
+    # it always runs the newest notification
+    out = capsys.readouterr().out
+    assert out.endswith("0 error(s), 1 warning(s).\n") and "[version-pin]" in out
+
+
+def test_unpinned_starts_of_automatic_workflows_are_flagged_everywhere() -> None:
+    child = Definition("workflow", {"name": "child", "tasks": []}, Source("workflows/c.json"))
+    fixed = Definition("workflow", {"name": "fixed", "version": 4, "tasks": []},
+                       Source("workflows/f.json"))
+    parent = Definition("workflow", {"name": "parent", "tasks": [
+        {"name": "s", "taskReferenceName": "s", "type": "SUB_WORKFLOW",
+         "subWorkflowParam": {"name": "child"}},
+        {"name": "p", "taskReferenceName": "p", "type": "SUB_WORKFLOW",
+         "subWorkflowParam": {"name": "child", "version": 2}},
+        {"name": "f", "taskReferenceName": "f", "type": "SUB_WORKFLOW",
+         "subWorkflowParam": {"name": "fixed"}},
+        {"name": "w", "taskReferenceName": "w", "type": "START_WORKFLOW",
+         "inputParameters": {"startWorkflow": {"name": "child"}}},
+        {"name": "d", "taskReferenceName": "d", "type": "START_WORKFLOW",
+         "inputParameters": {"startWorkflow": {"name": "${workflow.input.which}"}}},
+    ]}, Source("workflows/p.json"))
+    handler = Definition("event_handler", {"name": "h", "event": "conductor:q", "active": True,
+                                           "actions": [{"action": "start_workflow",
+                                                        "start_workflow": {"name": "child"}}]},
+                         Source("event-handlers/h.json"))
+    findings = validate(DefinitionSet(workflows=(child, fixed, parent),
+                                      event_handlers=(handler,)))
+    pins = [(f.file, f.path, f.severity) for f in findings if f.rule == "version-pin"]
+    assert pins == [
+        ("event-handlers/h.json", "actions[0].start_workflow.name", "warning"),
+        ("workflows/p.json", "tasks[0].subWorkflowParam.name", "warning"),
+        ("workflows/p.json", "tasks[3].inputParameters.startWorkflow.name", "warning"),
+    ]
 
 
 def test_an_evaluator_315_cannot_run_is_an_error_where_it_is_written() -> None:

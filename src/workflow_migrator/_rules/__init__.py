@@ -9,7 +9,9 @@
 - ``references``: unique taskReferenceNames and ``${ref...}`` input references;
 - ``graph``: what spans files: duplicates, sub-workflows, cycles, undefined tasks,
   boot-sample names;
-- ``unknown_keys``: keys the server would silently drop.
+- ``unknown_keys``: keys the server would silently drop;
+- ``event_handlers``: event handlers: their event, their actions, the workflows they start;
+- ``versions``: automatically versioned workflows started without a version.
 
 Every rule is a function ``(context) -> Iterator[Finding]``; ``RULES`` lists them in
 the order they run, and ``RULE_IDS`` names every rule identifier a finding can carry.
@@ -21,18 +23,21 @@ from collections.abc import Callable, Iterator
 
 from workflow_migrator._findings import Finding
 from workflow_migrator._rules.context import Context, ServerFacts
+from workflow_migrator._rules.event_handlers import event_handler_rules, started_workflow_rules
 from workflow_migrator._rules.graph import graph_rules
 from workflow_migrator._rules.references import reference_rules
 from workflow_migrator._rules.structure import structure_rules
 from workflow_migrator._rules.task_types import task_type_rules
 from workflow_migrator._rules.unknown_keys import unknown_key_rules
+from workflow_migrator._rules.versions import version_pin_rules
 
 Rule = Callable[[Context], Iterator[Finding]]
 
 RULES: tuple[Rule, ...] = (
-    structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules)
+    structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules,
+    event_handler_rules, started_workflow_rules, version_pin_rules)
 #: The rules whose verdict can change once the server's content is known.
-SERVER_AWARE_RULES: tuple[Rule, ...] = (graph_rules,)
+SERVER_AWARE_RULES: tuple[Rule, ...] = (graph_rules, started_workflow_rules)
 
 #: Every rule identifier, with what it checks. ``server`` marks the rules that mirror a
 #: check the Conductor server itself makes on register (the rest are ours alone).
@@ -66,6 +71,15 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
     "boot-sample": ("a name a server with sample loading on overwrites at every start",
                     False),
     "server-disagreement": ("validate --server: the server's verdict differs from ours", False),
+    "event-format": ("an event handler's event not in Conductor's type:queue form", False),
+    "event-action": ("an event handler action without the object its type needs (the workflow "
+                     "to start, the task to complete or fail)", False),
+    "start-workflow-missing": ("an event handler starting a workflow defined neither here nor on "
+                               "the server", False),
+    "inactive-handler": ("an event handler without active: true, which ignores every event",
+                         False),
+    "version-pin": ("a SUB_WORKFLOW, START_WORKFLOW or start_workflow action naming an "
+                    "automatically versioned workflow without a version", False),
 }
 
 __all__ = ["RULES", "RULE_IDS", "SERVER_AWARE_RULES", "Context", "Rule", "ServerFacts"]

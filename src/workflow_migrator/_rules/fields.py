@@ -15,8 +15,10 @@ from typing import Literal
 FieldType = Literal[
     "string", "integer", "boolean", "object", "string-list", "string-map", "any",
     "tasks", "task-lists", "task-map", "task-def", "workflow-def", "sub-workflow",
+    "actions",
 ]
-ObjectKind = Literal["task-def", "workflow-def", "workflow-task", "sub-workflow"]
+ObjectKind = Literal["task-def", "workflow-def", "workflow-task", "sub-workflow",
+                     "event-handler", "event-action", "start-workflow", "task-details"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,11 +159,49 @@ SUB_WORKFLOW_FIELDS: dict[str, Field] = {
     "priority": _f("any", oss=True),
 }
 
+#: Conductor 3.15 ``EventHandler``: it keeps exactly these keys (3.32 too) and drops the
+#: rest, such as an action's ``condition`` or a handler's ``description``.
+EVENT_HANDLER_FIELDS: dict[str, Field] = {
+    "name": _f("string"),
+    "event": _f("string"),
+    "condition": _f("string"),
+    "actions": _f("actions"),
+    "active": _f("boolean"),
+    "evaluatorType": _f("string"),
+}
+
+EVENT_ACTION_FIELDS: dict[str, Field] = {
+    "action": _f("string", enum=("start_workflow", "complete_task", "fail_task")),
+    "start_workflow": _f("object"),
+    "complete_task": _f("object"),
+    "fail_task": _f("object"),
+    "expandInlineJSON": _f("boolean"),
+}
+
+START_WORKFLOW_FIELDS: dict[str, Field] = {
+    "name": _f("string"),
+    "version": _f("integer"),
+    "correlationId": _f("string"),
+    "input": _f("object"),
+    "taskToDomain": _f("string-map"),
+}
+
+TASK_DETAILS_FIELDS: dict[str, Field] = {
+    "workflowId": _f("string"),
+    "taskRefName": _f("string"),
+    "taskId": _f("string"),
+    "output": _f("object"),
+}
+
 FIELDS: dict[ObjectKind, dict[str, Field]] = {
     "task-def": TASK_DEF_FIELDS,
     "workflow-def": WORKFLOW_DEF_FIELDS,
     "workflow-task": WORKFLOW_TASK_FIELDS,
     "sub-workflow": SUB_WORKFLOW_FIELDS,
+    "event-handler": EVENT_HANDLER_FIELDS,
+    "event-action": EVENT_ACTION_FIELDS,
+    "start-workflow": START_WORKFLOW_FIELDS,
+    "task-details": TASK_DETAILS_FIELDS,
 }
 
 OBJECT_LABELS: dict[ObjectKind, str] = {
@@ -169,6 +209,10 @@ OBJECT_LABELS: dict[ObjectKind, str] = {
     "workflow-def": "a workflow definition",
     "workflow-task": "a workflow task",
     "sub-workflow": "subWorkflowParam",
+    "event-handler": "an event handler",
+    "event-action": "an event handler action",
+    "start-workflow": "a start_workflow action",
+    "task-details": "a complete_task or fail_task action",
 }
 
 #: Task types Conductor 3.15 knows (TaskType.java); any other is run as a worker task.

@@ -31,7 +31,8 @@ def _duplicates(context: Context) -> Iterator[Finding]:
         first = group[0].source
         where = first.file if first.index is None else f"{first.file} [{first.index}]"
         for duplicate in group[1:]:
-            what = f"task {name}" if kind == "task" else \
+            what = f"task {name}" if kind == "task" else f"event handler {name}" \
+                if kind == "event_handler" else \
                 f"workflow {name} version {version if version is not None else '(automatic)'}"
             yield finding(duplicate, ("name",), f"{what} is already defined in {where}",
                           "duplicate")
@@ -41,7 +42,7 @@ def _boot_samples(context: Context) -> Iterator[Finding]:
     """A name a stock server gives one of its samples is an ordinary name: the project's
     server image loads no samples. Only a server started with sample loading on (stock
     Orkes, or ours with LOADSAMPLE=true) overwrites such a definition, at every start."""
-    for definition in context.definitions:
+    for definition in (*context.definitions.tasks, *context.definitions.workflows):
         samples = BOOT_SAMPLE_TASKS if definition.kind == "task" else BOOT_SAMPLE_WORKFLOWS
         if definition.name in samples:
             yield finding(definition, ("name",), f"'{definition.name}' is also the name of a "

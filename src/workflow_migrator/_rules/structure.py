@@ -32,6 +32,8 @@ UNCHECKED = " (the server does not check tasks inside a DO_WHILE loop; this fail
 def structure_rules(context: Context) -> Iterator[Finding]:
     for definition in context.definitions:
         body = definition.body
+        if definition.kind == "event_handler":
+            continue  # event_handlers.py checks these
         if definition.kind == "task":
             yield from check_object(definition, body, "task-def", ())
             yield from _required_name(definition, "a task definition")
@@ -131,6 +133,10 @@ def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
         return None
     if kind == "tasks":
         return _task_list_problem(value)
+    if kind == "actions":
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            return "error", "should be a list of actions (objects)"
+        return None
     if kind == "task-lists":
         if not isinstance(value, list):
             return "error", f"should be a list of task lists, not {describe(value)}"

@@ -18,6 +18,8 @@ from workflow_migrator._rules.walk import Path
 
 def unknown_key_rules(context: Context) -> Iterator[Finding]:
     for definition in context.definitions:
+        if definition.kind == "event_handler":
+            continue  # event_handlers.py checks these
         if definition.kind == "task":
             yield from check_keys(definition, definition.body, "task-def", ())
             continue
