@@ -25,6 +25,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_port_pair(offset: int, highest: int) -> int:
+    """A free port at most ``highest`` whose ``port + offset`` is free too (a Redis Cluster
+    node listens on its port and on port + 10000 for the cluster bus)."""
+    for _ in range(200):
+        port = free_port()
+        if port <= highest and not port_open(port + offset):
+            return port
+    for port in range(20000, highest):  # the kernel's choice kept landing too high
+        if not port_open(port) and not port_open(port + offset):
+            return port
+    raise OSError(f"no free pair of ports {offset} apart below {highest}")
+
+
 def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)

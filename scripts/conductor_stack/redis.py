@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from conductor_stack.base import StackError
-from conductor_stack.processes import free_port, spawn, wait_ready
+from conductor_stack.processes import free_port, free_port_pair, spawn, wait_ready
 from conductor_stack.state import Service, State
 
 #: The rack (availability zone) field of Conductor's host list; any name works, but the
@@ -123,11 +123,16 @@ def start_sentinel(state: State, password: str) -> RedisTopology:
                          master_name=MASTER_NAME, password=password)
 
 
+#: A cluster node also listens on its port + 10000, for the cluster bus.
+CLUSTER_BUS_OFFSET = 10000
+
+
 def start_cluster(state: State, password: str) -> RedisTopology:
     """Three masters sharing the 16384 slots, joined by ``redis-cli --cluster create``."""
     nodes = [start_redis_server(state, f"redis-node-{i}", password,
                                 ["cluster-enabled yes", "cluster-config-file nodes.conf",
-                                 "cluster-node-timeout 2000"])
+                                 "cluster-node-timeout 2000"],
+                                port=free_port_pair(CLUSTER_BUS_OFFSET, 65535 - CLUSTER_BUS_OFFSET))
              for i in range(1, CLUSTER_MASTERS + 1)]
     addresses = [f"127.0.0.1:{n.port}" for n in nodes]
     log_path = state.logs / "redis-cluster-create.log"
@@ -152,9 +157,10 @@ def start_cluster(state: State, password: str) -> RedisTopology:
 
 
 def start_redis_server(state: State, name: str, password: str = "",
-                       extra: list[str] | None = None) -> Service:
-    """A redis-server on a free port; configuration, data and log under the state dir."""
-    port = free_port()
+                       extra: list[str] | None = None, port: int | None = None) -> Service:
+    """A redis-server on ``port`` (default: a free one); configuration, data and log under
+    the state dir."""
+    port = port or free_port()
     lines = base_config(state, name, port, password)
     lines += ["save \"\"", "appendonly no"]
     if password:

@@ -174,7 +174,8 @@ def test_a_non_empty_directory_is_refused_unless_forced(server: Server, tmp_path
     (target / "tasks").mkdir()
     (target / "tasks" / "stale.json").write_text("{}")
 
-    code, out, err = run_migrator("export", "--config-dir", str(target), *only_mine)
+    code, out, err = run_migrator("export", "--config-dir", str(target), "--log-format", "text",
+                                  *only_mine)
     assert code == 1 and out == ""
     assert f"Error: {target} is not empty" in err
     assert set(_tree(target)) == {"environments/test.yaml", "tasks/stale.json"}
