@@ -169,7 +169,8 @@ def test_the_secret_cases_do_create_secrets(renderings: dict[str, Rendering]) ->
 def test_every_ci_values_file_is_a_rendered_case(renderings: dict[str, Rendering]) -> None:
     """Each chart's ci/*.yaml is installed as it is; the checks above run on each."""
     shipped = {(p.parent.parent.name, p.name) for p in CHARTS_DIR.glob("*/ci/*.yaml")}
-    rendered = {(r.case.chart, r.case.values_file) for r in renderings.values()
-                if r.case.folder != VALUES_DIR}
+    rendered = {(r.case.chart, r.case.path.name) for r in renderings.values()
+                if r.case.path.parent != VALUES_DIR}
     assert shipped and rendered == shipped
-    assert all(r.objects for r in renderings.values() if r.case.folder != VALUES_DIR)
+    assert all(r.objects for r in renderings.values()
+               if r.case.path.parent != VALUES_DIR)
