@@ -312,6 +312,7 @@ Compile every values validation message; fail with all of them at once.
 {{- $messages = append $messages (include "conductor-server.validateValues.database" . | trim) -}}
 {{- $messages = append $messages (include "conductor-server.validateValues.redis" . | trim) -}}
 {{- $messages = append $messages (include "conductor-server.validateValues.metrics" . | trim) -}}
+{{- $messages = append $messages (include "common.validateValues.autoscaling" . | trim) -}}
 {{- $messages = append $messages (include "conductor-server.validateValues.rollout" . | trim) -}}
 {{- $messages = without $messages "" -}}
 {{- $message := join "\n" $messages -}}
@@ -412,11 +413,6 @@ conductor-server: metrics.enabled
 {{- end -}}
 
 {{- define "conductor-server.validateValues.rollout" -}}
-{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
-conductor-server: autoscaling.minReplicas
-    autoscaling.minReplicas ({{ .Values.autoscaling.minReplicas }}) is greater than
-    autoscaling.maxReplicas ({{ .Values.autoscaling.maxReplicas }}).
-{{- end }}
 {{- if and .Values.autoscaling.enabled (not .Values.autoscaling.targetCPU) (not .Values.autoscaling.targetMemory) }}
 conductor-server: autoscaling.targetCPU
     The autoscaler needs a target: set autoscaling.targetCPU or autoscaling.targetMemory.

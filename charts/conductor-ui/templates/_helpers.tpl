@@ -22,7 +22,7 @@ Compile every values validation message; fail with all of them at once.
 {{- define "conductor-ui.validateValues" -}}
 {{- $messages := list -}}
 {{- $messages = append $messages (include "conductor-ui.validateValues.baseUrl" . | trim) -}}
-{{- $messages = append $messages (include "conductor-ui.validateValues.autoscaling" . | trim) -}}
+{{- $messages = append $messages (include "common.validateValues.autoscaling" . | trim) -}}
 {{- $messages = without $messages "" -}}
 {{- $message := join "\n" $messages -}}
 {{- if $message -}}
@@ -41,13 +41,5 @@ conductor-ui: conductorBaseUrl
 conductor-ui: conductorBaseUrl
     conductorBaseUrl '{{ $url }}' is not an http(s)://host[:port] URL without a path.
     nginx passes /api/... to it as it is, so give the server's root URL.
-{{- end }}
-{{- end -}}
-
-{{- define "conductor-ui.validateValues.autoscaling" -}}
-{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
-conductor-ui: autoscaling.minReplicas
-    autoscaling.minReplicas ({{ .Values.autoscaling.minReplicas }}) is greater than
-    autoscaling.maxReplicas ({{ .Values.autoscaling.maxReplicas }}).
 {{- end }}
 {{- end -}}
