@@ -30,7 +30,7 @@ def test_chart_passes_the_workflow_lint(chart: str, tmp_path: Path) -> None:
                     else [])
     directory = charts / chart
     build_dependencies(charts, chart)
-    value_files = sorted((directory / "ci").glob("*-values.yaml")) or [None]
+    value_files: list[Path | None] = [*sorted((directory / "ci").glob("*-values.yaml"))] or [None]
     for value_file in value_files:
         values = helm.values_from_yaml(value_file.read_text()) if value_file else None
         result = helm.lint(str(directory), values, strict=True)

@@ -203,7 +203,10 @@ def test_charts_workflow_lints_on_change_and_publishes_on_release() -> None:
 def test_charts_workflow_builds_dependencies_before_linting_and_packaging() -> None:
     data = workflow("charts")
     for event in ("push", "pull_request"):
-        assert "scripts/chart-dependencies" in data["on"][event]["paths"]
+        assert {"scripts/chart-dependencies", "scripts/chart-schemas"} <= \
+            set(data["on"][event]["paths"])
+    lint_runs = [s.get("run", "") for s in data["jobs"]["lint"]["steps"]]
+    assert "python3 scripts/chart-schemas --check" in lint_runs
     for job in ("lint", "publish"):
         runs = [s.get("run", "") for s in data["jobs"][job]["steps"]]
         build = runs.index("scripts/chart-dependencies")
