@@ -93,13 +93,37 @@ class Rendering:
         return found[0]
 
 
+def local_dependencies(chart_dir: Path) -> list[str]:
+    """Names of the charts next to this one that it depends on (file://../<name>)."""
+    chart = yaml.safe_load((chart_dir / "Chart.yaml").read_text())
+    return [dep["repository"].removeprefix("file://../")
+            for dep in chart.get("dependencies") or []
+            if dep.get("repository", "").startswith("file://../")]
+
+
+def build_dependencies(charts_dir: Path, chart: str, built: set[str] | None = None) -> None:
+    """`helm dependency build` of a chart, its own file:// dependencies first: Helm copies a
+    file:// dependency as it is, so its charts/ must already hold what it depends on."""
+    built = set() if built is None else built
+    if chart in built:
+        return
+    for dependency in local_dependencies(charts_dir / chart):
+        build_dependencies(charts_dir, dependency, built)
+    if local_dependencies(charts_dir / chart):
+        helm.dependency_build(charts_dir / chart)
+    built.add(chart)
+
+
 def prepare_charts(destination: Path) -> Path:
-    """Copies charts/ and builds the umbrella chart's file:// dependencies from Chart.lock."""
+    """Copies charts/ (without any built charts/ folders) and builds every chart's file://
+    dependencies from its Chart.lock, offline."""
     target = destination / "charts"
     shutil.copytree(CHARTS_DIR, target,
-                    ignore=lambda folder, names: ["charts"] if folder.endswith("conductor-stack")
+                    ignore=lambda folder, names: ["charts"] if Path(folder).parent == CHARTS_DIR
                     else [])
-    helm.dependency_build(target / "conductor-stack")
+    built: set[str] = set()
+    for chart_yaml in sorted(target.glob("*/Chart.yaml")):
+        build_dependencies(target, chart_yaml.parent.name, built)
     return target
 
 

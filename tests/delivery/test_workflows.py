@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -196,6 +198,40 @@ def test_charts_workflow_lints_on_change_and_publishes_on_release() -> None:
     publish_run = " ".join(s.get("run", "") for s in publish["steps"])
     assert 'helm push "dist/${name}-${version}.tgz" "$repository"' in publish_run
     assert "already published" in publish_run
+
+
+def test_charts_workflow_builds_dependencies_before_linting_and_packaging() -> None:
+    data = workflow("charts")
+    for event in ("push", "pull_request"):
+        assert {"scripts/chart-dependencies", "scripts/chart-schemas"} <= \
+            set(data["on"][event]["paths"])
+    lint_runs = [s.get("run", "") for s in data["jobs"]["lint"]["steps"]]
+    assert "python3 scripts/chart-schemas --check" in lint_runs
+    for job in ("lint", "publish"):
+        runs = [s.get("run", "") for s in data["jobs"][job]["steps"]]
+        build = runs.index("scripts/chart-dependencies")
+        package = next(i for i, run in enumerate(runs) if "helm package" in run)
+        assert build < package, job
+
+
+def test_chart_dependencies_are_built_dependencies_first(tmp_path: Path) -> None:
+    """scripts/chart-dependencies with a stand-in `helm` that records its calls."""
+    log = tmp_path / "helm.log"
+    fake = tmp_path / "bin" / "helm"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {log}\n')
+    fake.chmod(0o755)
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "chart-dependencies")], cwd=REPO_ROOT,
+        env={**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    built = [line.removeprefix("dependency build charts/")
+             for line in log.read_text().splitlines()]
+    with_dependencies = {p.parent.name for p in (REPO_ROOT / "charts").glob("*/Chart.yaml")
+                         if "file://../" in p.read_text()}
+    assert sorted(built) == sorted(with_dependencies)
+    assert built[-1] == "conductor-stack"
 
 
 def test_dependabot_keeps_actions_and_base_images_current() -> None:

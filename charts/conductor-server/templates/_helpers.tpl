@@ -4,128 +4,10 @@ SPDX-License-Identifier: Apache-2.0
 */}}
 
 {{/*
-Chart name, truncated to the 63 characters a label value allows.
-*/}}
-{{- define "conductor-server.name" -}}
-{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
-Fully qualified name: the release name, followed by the chart name unless the release
-name already contains it.
-*/}}
-{{- define "conductor-server.fullname" -}}
-{{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
-{{- else }}
-{{- $name := default .Chart.Name .Values.nameOverride }}
-{{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 63 | trimSuffix "-" }}
-{{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
-{{- end }}
-{{- end }}
-{{- end }}
-
-{{/*
-Namespace of every object.
-*/}}
-{{- define "conductor-server.namespace" -}}
-{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
-Chart name and version, for the helm.sh/chart label.
-*/}}
-{{- define "conductor-server.chart" -}}
-{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
-Labels of every object.
-*/}}
-{{- define "conductor-server.labels" -}}
-helm.sh/chart: {{ include "conductor-server.chart" . }}
-{{ include "conductor-server.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: conductor
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
-{{- end }}
-{{- end }}
-
-{{/*
-Labels that select the server pods (stable across upgrades).
-*/}}
-{{- define "conductor-server.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "conductor-server.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/component: server
-{{- end }}
-
-{{/*
-Annotations of every object: commonAnnotations merged with the given extra ones.
-Usage: include "conductor-server.annotations" (dict "extra" $map "context" $)
-*/}}
-{{- define "conductor-server.annotations" -}}
-{{- $all := merge (deepCopy (default (dict) .extra)) (default (dict) .context.Values.commonAnnotations) }}
-{{- with $all }}
-{{- toYaml . }}
-{{- end }}
-{{- end }}
-
-{{/*
-Name of the ServiceAccount the pods run as.
-*/}}
-{{- define "conductor-server.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create }}
-{{- default (include "conductor-server.fullname" .) .Values.serviceAccount.name }}
-{{- else }}
-{{- default "default" .Values.serviceAccount.name }}
-{{- end }}
-{{- end }}
-
-{{/*
-A full image reference from an image block: registry/repository:tag[@digest].
-Usage: include "conductor-server.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion "context" $)
-*/}}
-{{- define "conductor-server.imageRef" -}}
-{{- $registry := .image.registry }}
-{{- with .context.Values.global }}{{ with .imageRegistry }}{{ $registry = . }}{{ end }}{{ end }}
-{{- $tag := .image.tag | default .default | toString }}
-{{- $ref := .image.repository }}
-{{- if $registry }}{{ $ref = printf "%s/%s" $registry $ref }}{{ end }}
-{{- if $tag }}{{ $ref = printf "%s:%s" $ref $tag }}{{ end }}
-{{- if .image.digest }}{{ $ref = printf "%s@%s" $ref .image.digest }}{{ end }}
-{{- $ref }}
-{{- end }}
-
-{{/*
-The server image.
-*/}}
-{{- define "conductor-server.image" -}}
-{{- include "conductor-server.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion "context" .) }}
-{{- end }}
-
-{{/*
-imagePullSecrets of the pods: the chart's and the global ones.
-*/}}
-{{- define "conductor-server.imagePullSecrets" -}}
-{{- $secrets := concat (.Values.global.imagePullSecrets | default list) (.Values.image.pullSecrets | default list) | uniq }}
-{{- if $secrets }}
-imagePullSecrets:
-{{- range $secrets }}
-  - name: {{ . }}
-{{- end }}
-{{- end }}
-{{- end }}
-
-{{/*
 Name of the Secret the chart creates for passwords given as values.
 */}}
 {{- define "conductor-server.secretName" -}}
-{{- include "conductor-server.fullname" . }}
+{{- include "common.names.fullname" . }}
 {{- end }}
 
 {{/*
@@ -410,31 +292,6 @@ echo "trust store $TRUSTSTORE: the JVM's CAs and $count Redis CA certificate(s)"
 {{- end }}
 
 {{/*
-Pod anti-affinity from the preset.
-*/}}
-{{- define "conductor-server.affinity" -}}
-{{- if .Values.affinity }}
-{{- toYaml .Values.affinity }}
-{{- else if eq .Values.podAntiAffinityPreset "soft" }}
-podAntiAffinity:
-  preferredDuringSchedulingIgnoredDuringExecution:
-    - weight: 100
-      podAffinityTerm:
-        topologyKey: kubernetes.io/hostname
-        labelSelector:
-          matchLabels:
-            {{- include "conductor-server.selectorLabels" . | nindent 12 }}
-{{- else if eq .Values.podAntiAffinityPreset "hard" }}
-podAntiAffinity:
-  requiredDuringSchedulingIgnoredDuringExecution:
-    - topologyKey: kubernetes.io/hostname
-      labelSelector:
-        matchLabels:
-          {{- include "conductor-server.selectorLabels" . | nindent 10 }}
-{{- end }}
-{{- end }}
-
-{{/*
 Checkov skips for the server pod, each with its reason.
 */}}
 {{- define "conductor-server.checkovSkips" -}}
@@ -455,6 +312,7 @@ Compile every values validation message; fail with all of them at once.
 {{- $messages = append $messages (include "conductor-server.validateValues.database" . | trim) -}}
 {{- $messages = append $messages (include "conductor-server.validateValues.redis" . | trim) -}}
 {{- $messages = append $messages (include "conductor-server.validateValues.metrics" . | trim) -}}
+{{- $messages = append $messages (include "common.validateValues.autoscaling" . | trim) -}}
 {{- $messages = append $messages (include "conductor-server.validateValues.rollout" . | trim) -}}
 {{- $messages = without $messages "" -}}
 {{- $message := join "\n" $messages -}}
@@ -555,11 +413,6 @@ conductor-server: metrics.enabled
 {{- end -}}
 
 {{- define "conductor-server.validateValues.rollout" -}}
-{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
-conductor-server: autoscaling.minReplicas
-    autoscaling.minReplicas ({{ .Values.autoscaling.minReplicas }}) is greater than
-    autoscaling.maxReplicas ({{ .Values.autoscaling.maxReplicas }}).
-{{- end }}
 {{- if and .Values.autoscaling.enabled (not .Values.autoscaling.targetCPU) (not .Values.autoscaling.targetMemory) }}
 conductor-server: autoscaling.targetCPU
     The autoscaler needs a target: set autoscaling.targetCPU or autoscaling.targetMemory.

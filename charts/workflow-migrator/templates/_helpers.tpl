@@ -4,139 +4,11 @@ SPDX-License-Identifier: Apache-2.0
 */}}
 
 {{/*
-Chart name, truncated to the 63 characters a label value allows.
-*/}}
-{{- define "workflow-migrator.name" -}}
-{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
-Fully qualified name: the release name, followed by the chart name unless the release
-name already contains it.
-*/}}
-{{- define "workflow-migrator.fullname" -}}
-{{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
-{{- else }}
-{{- $name := default .Chart.Name .Values.nameOverride }}
-{{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 63 | trimSuffix "-" }}
-{{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
-{{- end }}
-{{- end }}
-{{- end }}
-
-{{/*
-Namespace of every object.
-*/}}
-{{- define "workflow-migrator.namespace" -}}
-{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
-Chart name and version, for the helm.sh/chart label.
-*/}}
-{{- define "workflow-migrator.chart" -}}
-{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
-Labels of every object.
-*/}}
-{{- define "workflow-migrator.labels" -}}
-helm.sh/chart: {{ include "workflow-migrator.chart" . }}
-{{ include "workflow-migrator.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: conductor
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
-{{- end }}
-{{- end }}
-
-{{/*
-Labels that select the migrator pods (stable across upgrades).
-*/}}
-{{- define "workflow-migrator.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "workflow-migrator.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/component: migrator
-{{- end }}
-
-{{/*
-Annotations of every object: commonAnnotations merged with the given extra ones.
-Usage: include "workflow-migrator.annotations" (dict "extra" $map "context" $)
-*/}}
-{{- define "workflow-migrator.annotations" -}}
-{{- $all := merge (deepCopy (default (dict) .extra)) (default (dict) .context.Values.commonAnnotations) }}
-{{- with $all }}
-{{- toYaml . }}
-{{- end }}
-{{- end }}
-
-{{/*
-Name of the ServiceAccount the pods run as.
-*/}}
-{{- define "workflow-migrator.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create }}
-{{- default (include "workflow-migrator.fullname" .) .Values.serviceAccount.name }}
-{{- else }}
-{{- default "default" .Values.serviceAccount.name }}
-{{- end }}
-{{- end }}
-
-{{/*
 Name of the drift CronJob's own ServiceAccount (it never shares the deploy Job's).
 */}}
 {{- define "workflow-migrator.drift.serviceAccountName" -}}
-{{- if .Values.drift.serviceAccount.create }}
-{{- default (printf "%s-drift" (include "workflow-migrator.fullname" .) | trunc 63 | trimSuffix "-") .Values.drift.serviceAccount.name }}
-{{- else }}
-{{- default "default" .Values.drift.serviceAccount.name }}
-{{- end }}
-{{- end }}
-
-{{/*
-A full image reference from an image block: registry/repository:tag[@digest].
-Usage: include "workflow-migrator.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion "context" $)
-*/}}
-{{- define "workflow-migrator.imageRef" -}}
-{{- $registry := .image.registry }}
-{{- with .context.Values.global }}{{ with .imageRegistry }}{{ $registry = . }}{{ end }}{{ end }}
-{{- $tag := .image.tag | default .default | toString }}
-{{- $ref := .image.repository }}
-{{- if $registry }}{{ $ref = printf "%s/%s" $registry $ref }}{{ end }}
-{{- if $tag }}{{ $ref = printf "%s:%s" $ref $tag }}{{ end }}
-{{- if .image.digest }}{{ $ref = printf "%s@%s" $ref .image.digest }}{{ end }}
-{{- $ref }}
-{{- end }}
-
-{{/*
-The migrator image.
-*/}}
-{{- define "workflow-migrator.image" -}}
-{{- include "workflow-migrator.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion "context" .) }}
-{{- end }}
-
-{{/*
-imagePullSecrets of the pods: the chart's and the global ones.
-*/}}
-{{- define "workflow-migrator.imagePullSecrets" -}}
-{{- $secrets := concat (.Values.global.imagePullSecrets | default list) (.Values.image.pullSecrets | default list) | uniq }}
-{{- if $secrets }}
-imagePullSecrets:
-{{- range $secrets }}
-  - name: {{ . }}
-{{- end }}
-{{- end }}
-{{- end }}
-
-{{/*
-The Conductor server's base URL (a template string is rendered), without a trailing slash.
-*/}}
-{{- define "workflow-migrator.conductorBaseUrl" -}}
-{{- tpl (toString .Values.conductorBaseUrl) . | trimSuffix "/" }}
+{{- $default := include "common.names.suffixed" (dict "suffix" "drift" "context" .) }}
+{{- include "common.serviceAccount.name" (dict "serviceAccount" .Values.drift.serviceAccount "default" $default "context" .) }}
 {{- end }}
 
 {{/*
@@ -169,7 +41,7 @@ Directory the credentials are mounted at (CONDUCTOR_SECRETS_DIR).
 Name of the ConfigMap of definitions the chart creates (processes.source=values).
 */}}
 {{- define "workflow-migrator.processes.configMapName" -}}
-{{- printf "%s-processes" (include "workflow-migrator.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- include "common.names.suffixed" (dict "suffix" "processes" "context" .) }}
 {{- end }}
 
 {{/*
@@ -225,7 +97,7 @@ Volumes of the migrator pod.
       - key: {{ .Values.auth.existingSecretSecretKey }}
         path: CONDUCTOR_AUTH_SECRET
     {{- else }}
-    secretName: {{ include "workflow-migrator.fullname" . }}
+    secretName: {{ include "common.names.fullname" . }}
     {{- end }}
 {{- end }}
 {{- end }}
@@ -263,7 +135,7 @@ Environment of the migrator container. Credentials are files, not variables.
 */}}
 {{- define "workflow-migrator.env" -}}
 - name: CONDUCTOR_BASE_URL
-  value: {{ include "workflow-migrator.conductorBaseUrl" . | quote }}
+  value: {{ include "common.conductor.baseUrl" . | quote }}
 - name: APP_ENV
   value: {{ default .Release.Namespace .Values.appEnv | quote }}
 {{- if include "workflow-migrator.auth.enabled" . }}
@@ -281,14 +153,14 @@ Usage: include "workflow-migrator.podSpec" (dict "args" $list "context" $ ["serv
 */}}
 {{- define "workflow-migrator.podSpec" -}}
 {{- $ := .context -}}
-serviceAccountName: {{ .serviceAccountName | default (include "workflow-migrator.serviceAccountName" $) }}
+serviceAccountName: {{ .serviceAccountName | default (include "common.serviceAccount.name" $) }}
 automountServiceAccountToken: false
 enableServiceLinks: false
 restartPolicy: Never
-{{- include "workflow-migrator.imagePullSecrets" $ }}
-{{- if $.Values.podSecurityContext.enabled }}
+{{- include "common.images.pullSecrets" $ }}
+{{- with include "common.securityContext.render" $.Values.podSecurityContext }}
 securityContext:
-  {{- omit $.Values.podSecurityContext "enabled" | toYaml | nindent 2 }}
+  {{- . | nindent 2 }}
 {{- end }}
 {{- with $.Values.priorityClassName }}
 priorityClassName: {{ . }}
@@ -311,14 +183,14 @@ topologySpreadConstraints:
 {{- end }}
 containers:
   - name: workflow-migrator
-    image: {{ include "workflow-migrator.image" $ }}
+    image: {{ include "common.images.main" $ }}
     imagePullPolicy: {{ $.Values.image.pullPolicy }}
     command: ["workflow-migrator"]
     args:
       {{- toYaml .args | nindent 6 }}
-    {{- if $.Values.containerSecurityContext.enabled }}
+    {{- with include "common.securityContext.render" $.Values.containerSecurityContext }}
     securityContext:
-      {{- omit $.Values.containerSecurityContext "enabled" | toYaml | nindent 6 }}
+      {{- . | nindent 6 }}
     {{- end }}
     env:
       {{- include "workflow-migrator.env" $ | nindent 6 }}
@@ -361,7 +233,7 @@ Compile every values validation message; fail with all of them at once.
 {{- end -}}
 
 {{- define "workflow-migrator.validateValues.baseUrl" -}}
-{{- $url := include "workflow-migrator.conductorBaseUrl" . -}}
+{{- $url := include "common.conductor.baseUrl" . -}}
 {{- if not $url }}
 workflow-migrator: conductorBaseUrl
     The Conductor server's URL is required. Set conductorBaseUrl, e.g.
