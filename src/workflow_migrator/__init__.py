@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workflow_migrator._apply import ApplyResult, apply_plan
     from workflow_migrator._client import ConductorClient, RequestRecord, RetryPolicy, root_url
-    from workflow_migrator._commands import deploy, load_valid, make_plan, plan, read_live, status
+    from workflow_migrator._commands import (
+        deploy,
+        load_valid,
+        make_plan,
+        plan,
+        read_live,
+        status,
+        validate_directory,
+        validate_with_server,
+    )
     from workflow_migrator._compare import FieldChange, differences, normalise
     from workflow_migrator._exceptions import (
         ConductorError,
@@ -39,7 +48,7 @@ if TYPE_CHECKING:
     from workflow_migrator._rules import ServerFacts
     from workflow_migrator._schema import write_schemas
     from workflow_migrator._settings import Settings
-    from workflow_migrator._validate import validate, validate_directory
+    from workflow_migrator._validate import validate
     from workflow_migrator._workflow_run import CaseResult, Mismatch, run_workflow_tests
     from workflow_migrator._workflow_tests import Outcome, WorkflowCase, load_cases
 
@@ -47,7 +56,10 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "_apply": ("apply_plan", "ApplyResult"),
     "_client": ("ConductorClient", "RequestRecord", "RetryPolicy", "root_url"),
-    "_commands": ("deploy", "load_valid", "make_plan", "plan", "read_live", "status"),
+    "_commands": (
+        "deploy", "load_valid", "make_plan", "plan", "read_live", "status", "validate_directory",
+        "validate_with_server",
+    ),
     "_compare": ("differences", "FieldChange", "normalise"),
     "_exceptions": (
         "ConductorError", "DefinitionError", "MigratorError", "ServerRejectedError",
@@ -65,7 +77,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_rules": ("ServerFacts",),
     "_schema": ("write_schemas",),
     "_settings": ("Settings",),
-    "_validate": ("validate", "validate_directory"),
+    "_validate": ("validate",),
     "_workflow_run": ("CaseResult", "Mismatch", "run_workflow_tests"),
     "_workflow_tests": ("load_cases", "Outcome", "WorkflowCase"),
 }
@@ -141,6 +153,7 @@ __all__ = [
     "UnsafeChangeError",
     "validate",
     "validate_directory",
+    "validate_with_server",
     "WorkflowCase",
     "write_schemas",
 ]

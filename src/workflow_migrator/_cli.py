@@ -1,12 +1,6 @@
 """The ``workflow-migrator`` command: parses arguments, calls one library function per
-subcommand, and turns the outcome into an exit code.
-
-Exit codes:
-  0    success; for plan --detailed-exitcode, no changes
-  1    error: invalid definitions, a refused change, a server failure
-  2    plan --detailed-exitcode: changes pending
-  3    an unexpected internal error (a bug: please report it)
-  130  interrupted
+subcommand, and turns the outcome into an exit code (``EXIT_CODES``, shown in every
+command's help).
 
 Every byte the command writes goes through one ``Reporter`` (``_output.py``), which
 masks secret values; nothing here prints on its own.
@@ -23,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow_migrator import _environment as env
 from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
@@ -37,22 +32,26 @@ if TYPE_CHECKING:
     from workflow_migrator._settings import Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXIT_CODES_HELP = """
-\b
-Exit codes:
-  0    success (plan --detailed-exitcode: no changes)
-  1    error: invalid definitions, a refused change, a server failure
-  2    plan --detailed-exitcode: changes pending
-  3    unexpected internal error
-  130  interrupted
-
-\b
-Environment:
-  CONDUCTOR_BASE_URL     the server's root URL (a trailing /api is accepted)
-  APP_ENV                the environment's name, in every log line
-  CONDUCTOR_AUTH_TOKEN   bearer token for a secured server (sent as X-Authorization)
-  CONDUCTOR_AUTH_KEY, CONDUCTOR_AUTH_SECRET   Orkes key and secret, exchanged for a token
-"""
+#: Every exit code and what it means: the one place they are described.
+EXIT_CODES = {
+    EXIT_OK: "success (plan --detailed-exitcode: no changes)",
+    EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed test",
+    EXIT_CHANGES: "plan/status --detailed-exitcode: changes pending (the server has drifted)",
+    EXIT_BUG: "unexpected internal error (a bug: please report it)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C, or SIGTERM when Kubernetes stops the Job)",
+}
+_ENVIRONMENT_HELP = (
+    (env.BASE_URL, "the server's root URL (a trailing /api is accepted)"),
+    (env.APP_ENV, "the environment's name, in every log line"),
+    (env.AUTH_TOKEN, "bearer token for a secured server (sent as X-Authorization)"),
+    (f"{env.AUTH_KEY}, {env.AUTH_SECRET}", "Orkes key and secret, exchanged for a token"),
+    (env.SECRETS_DIR, "a directory of files named like these variables (a mounted Secret)"),
+)
+EXIT_CODES_HELP = (
+    "\n\b\nExit codes:\n"
+    + "".join(f"  {code:<5}{meaning}\n" for code, meaning in EXIT_CODES.items())
+    + "\n\b\nEnvironment:\n"
+    + "".join(f"  {name}\n      {meaning}\n" for name, meaning in _ENVIRONMENT_HELP))
 
 config_dir_option = click.option(
     "--config-dir", required=True, type=click.Path(path_type=Path, file_okay=False),
@@ -97,13 +96,13 @@ def cli() -> None:
 def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
              wait_timeout: float, log_format: LogFormat) -> int:
     """Check every definition, report every problem, write nothing."""
-    from workflow_migrator._validate import validate_directory
+    from workflow_migrator._commands import validate_directory, validate_with_server
 
     if server:
         settings, reporter = _start(log_format)
         with _client(settings) as client:
-            _, findings = validate_directory(config_dir, settings.app_env, client, wait_timeout,
-                                             reporter=reporter)
+            _, findings = validate_with_server(config_dir, client, app_env=settings.app_env,
+                                               wait_timeout=wait_timeout, reporter=reporter)
     else:
         reporter = _reporter()
         reporter.configure(app_env=offline_app_env(), log_format=log_format)

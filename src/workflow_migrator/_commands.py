@@ -15,6 +15,7 @@ from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
 from workflow_migrator._findings import Finding
+from workflow_migrator._loader import load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import (
@@ -32,7 +33,44 @@ from workflow_migrator._record import (
     write_record,
 )
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
-from workflow_migrator._validate import validate, validate_directory
+from workflow_migrator._validate import in_order, server_disagreements, validate
+
+
+def validate_directory(config_dir: Path, app_env: str = "", *,
+                       reporter: Reporter | None = None) -> tuple[DefinitionSet, list[Finding]]:
+    """Loads and validates a config directory, offline: every finding, errors and warnings.
+
+    :param config_dir: the directory holding ``tasks/``, ``workflows/``, ``event-handlers/``.
+    :param app_env: the environment whose values fill the placeholders.
+    :param reporter: told the secret values as soon as they are loaded, before anything
+        (a finding, the server's answer) can quote one.
+    """
+    definitions, findings = load_directory(config_dir, app_env)
+    if reporter:
+        reporter.add_secrets(definitions.secret_values)
+    return definitions, in_order(findings, validate(definitions))
+
+
+def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: str = "",
+                         wait_timeout: float = 60.0, reporter: Reporter | None = None,
+                         ) -> tuple[DefinitionSet, list[Finding]]:
+    """``validate --server``: the offline checks, with what the server holds (a missing
+    sub-workflow is an error unless the server has it), and the server's own verdict on
+    each workflow (``POST /api/metadata/workflow/validate``, which writes nothing) where
+    it differs from ours.
+
+    :param client: the server to ask.
+    :param wait_timeout: seconds to wait for a server that is still starting.
+    """
+    definitions, loaded = load_directory(config_dir, app_env)
+    if reporter:
+        reporter.add_secrets(definitions.secret_values)
+    live = read_live(client, wait_timeout, reporter, event_handlers=False)
+    ours = validate(definitions, ServerFacts.read(live.tasks, live.workflows))
+    verdicts = {id(d): client.validate_workflow_def(d.body) for d in definitions.workflows}
+    return definitions, in_order(loaded, ours,
+                                 server_disagreements(definitions, ours, verdicts,
+                                                      client.base_url))
 
 
 def load_valid(config_dir: Path, app_env: str = "",

@@ -1,27 +1,18 @@
 """Checks a DefinitionSet before anything is written, and reports every problem at once.
 
 Each rule (``_rules/``) yields Findings located by file and JSON path. Errors stop
-a deploy; warnings are reported and only fail ``validate --strict``. ``validate``
-is pure: it reads nothing but the loaded set. ``validate_directory`` with a client
-also asks the server: which workflows and tasks it already has, and its own
-verdict on each workflow (``POST /api/metadata/workflow/validate``, which writes
-nothing), and reports where that verdict differs from ours.
+a deploy; warnings are reported and only fail ``validate --strict``. Everything here is
+pure: definitions (and, when known, facts and verdicts a server gave) in, findings out.
+Reading the files and asking the server are the command's steps (``_commands.validate``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
 
 from workflow_migrator._findings import Finding
-from workflow_migrator._loader import load_directory
-from workflow_migrator._models import DEPLOY_RECORD_TASK, Definition, DefinitionSet
-from workflow_migrator._output import Reporter
+from workflow_migrator._models import Definition, DefinitionSet
 from workflow_migrator._rules import RULE_IDS, RULES, Context, Rule, ServerFacts
-
-if TYPE_CHECKING:
-    from workflow_migrator._client import ConductorClient
 
 #: The rules that mirror a check the server makes; only these count when our
 #: verdict on a workflow is compared with the server's.
@@ -42,32 +33,6 @@ def validate(definitions: DefinitionSet, server: ServerFacts | None = None,
     return sorted(findings, key=_order)
 
 
-def validate_directory(config_dir: Path, app_env: str = "", client: ConductorClient | None = None,
-                       wait_timeout: float = 60.0, *, reporter: Reporter | None = None,
-                       ) -> tuple[DefinitionSet, list[Finding]]:
-    """Loads and validates a config directory; with ``client``, against that server too.
-
-    :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
-    :param app_env: the environment whose values fill the placeholders.
-    :param client: a server to ask; ``None`` checks offline only (no I/O beyond the files).
-    :param wait_timeout: seconds to wait for a server that is still starting.
-    :param reporter: told the secret values as soon as they are loaded, before anything
-        (a finding, the server's answer) can quote one.
-    :returns: the definitions and every finding, errors and warnings.
-    """
-    definitions, findings = load_directory(config_dir, app_env)
-    if reporter:
-        reporter.add_secrets(definitions.secret_values)
-    if client is None:
-        return definitions, sorted([*findings, *validate(definitions)], key=_order)
-    client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
-    tasks, workflows = client.list_all_defs()
-    facts = ServerFacts.read([t for t in tasks if t.get("name") != DEPLOY_RECORD_TASK], workflows)
-    ours = validate(definitions, facts)
-    verdicts = [_compare_verdict(client, definition, ours) for definition in definitions.workflows]
-    return definitions, sorted([*findings, *ours, *(v for v in verdicts if v)], key=_order)
-
-
 def belongs_to(finding: Finding, definition: Definition) -> bool:
     """Whether ``finding`` is about ``definition`` (not another item of the same file)."""
     if finding.file != definition.source.file:
@@ -82,20 +47,36 @@ def server_verdict_errors(findings: list[Finding], definition: Definition) -> li
             and belongs_to(f, definition)]
 
 
-def _compare_verdict(client: ConductorClient, definition: Definition,
-                     ours: list[Finding]) -> Finding | None:
-    theirs = client.validate_workflow_def(definition.body)
-    mine = server_verdict_errors(ours, definition)
-    where = definition.source.path()
-    if theirs and not mine:
-        return Finding(definition.source.file, where, f"the server refuses {definition.label}, "
-                       f"but validate found no error: {'; '.join(theirs)}", "server-disagreement")
-    if mine and not theirs:
-        rules = ", ".join(sorted({f.rule for f in mine}))
-        return Finding(definition.source.file, where, f"the server at {client.base_url} accepts "
-                       f"{definition.label}, which validate refuses ({rules}); it may run a newer "
-                       "Conductor than production's 3.15", "server-disagreement", "warning")
-    return None
+def server_disagreements(definitions: DefinitionSet, ours: list[Finding],
+                         verdicts: Mapping[int, list[str]], server_url: str) -> list[Finding]:
+    """Where the server's verdict on a workflow differs from ours.
+
+    :param ours: our findings on ``definitions``.
+    :param verdicts: the server's error messages for each workflow, by ``id()`` of its
+        Definition (empty when the server accepts it).
+    :param server_url: the server that gave them, named in the findings.
+    """
+    found = []
+    for definition in definitions.workflows:
+        theirs = verdicts.get(id(definition), [])
+        mine = server_verdict_errors(ours, definition)
+        where = definition.source.path()
+        if theirs and not mine:
+            found.append(Finding(definition.source.file, where, f"the server refuses "
+                                 f"{definition.label}, but validate found no error: "
+                                 f"{'; '.join(theirs)}", "server-disagreement"))
+        elif mine and not theirs:
+            rules = ", ".join(sorted({f.rule for f in mine}))
+            found.append(Finding(definition.source.file, where, f"the server at {server_url} "
+                                 f"accepts {definition.label}, which validate refuses ({rules}); "
+                                 "it may run a newer Conductor than production's 3.15",
+                                 "server-disagreement", "warning"))
+    return found
+
+
+def in_order(*groups: Iterable[Finding]) -> list[Finding]:
+    """Findings of several steps as one report, in file order."""
+    return sorted((f for group in groups for f in group), key=_order)
 
 
 def _order(finding: Finding) -> tuple[str, str, str, str]:

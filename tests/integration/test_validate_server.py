@@ -30,10 +30,10 @@ from tests.stacks import REPO_ROOT, Server
 from tests.unit.test_validate_fixtures import APP_ENV, FIXTURES, as_config_dir, fixture_names
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy, root_url
-from workflow_migrator._commands import deploy
+from workflow_migrator._commands import deploy, validate_directory
 from workflow_migrator._exceptions import DefinitionError
 from workflow_migrator._models import BOOT_SAMPLE_TASKS
-from workflow_migrator._validate import server_verdict_errors, validate_directory
+from workflow_migrator._validate import server_verdict_errors
 
 pytestmark = pytest.mark.server
 

@@ -15,10 +15,9 @@ import pytest
 
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
-from workflow_migrator._commands import deploy
+from workflow_migrator._commands import deploy, validate_directory
 from workflow_migrator._exceptions import DefinitionError
 from workflow_migrator._rules import RULE_IDS
-from workflow_migrator._validate import validate_directory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "validation"
 APP_ENV = "test"

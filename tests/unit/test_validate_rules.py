@@ -14,6 +14,7 @@ import pytest
 from tests.stacks import REPO_ROOT
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
+from workflow_migrator._commands import validate_with_server
 from workflow_migrator._models import (
     SERVER_MANAGED_FIELDS,
     TASK_DEF_DEFAULTS,
@@ -26,7 +27,7 @@ from workflow_migrator._models import (
 from workflow_migrator._rules import RULE_IDS, ServerFacts
 from workflow_migrator._rules.fields import FIELDS
 from workflow_migrator._rules.javascript import syntax_error
-from workflow_migrator._validate import validate, validate_directory
+from workflow_migrator._validate import validate
 
 SAMPLES = REPO_ROOT.parent / "shared" / "conductor" / "samples"
 
@@ -213,7 +214,7 @@ def test_server_verdicts_are_compared_and_nothing_is_written(tmp_path: Path) -> 
         "subWorkflowParam": {"name": "remote_child"}}]})
     client, sent = _server({"server_refuses": ["something only the server knows"]},
                            [{"name": "remote_child", "version": 3}])
-    _, findings = validate_directory(tmp_path, client=client, wait_timeout=1)
+    _, findings = validate_with_server(tmp_path, client, wait_timeout=1)
     verdicts = {f.file: f for f in findings if f.rule == "server-disagreement"}
     assert set(verdicts) == {"workflows/server_refuses.json", "workflows/we_refuse.json"}
     assert verdicts["workflows/server_refuses.json"].severity == "error"

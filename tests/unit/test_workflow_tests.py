@@ -14,10 +14,10 @@ import yaml
 
 from tests.stacks import REPO_ROOT
 from workflow_migrator._cli import main
+from workflow_migrator._commands import validate_directory
 from workflow_migrator._junit import junit_xml
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import Source
-from workflow_migrator._validate import validate_directory
 from workflow_migrator._workflow_report import failure_text
 from workflow_migrator._workflow_run import (
     CaseResult,
