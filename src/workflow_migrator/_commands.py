@@ -5,10 +5,7 @@ The CLI is a thin shell over these; programs and tests call them directly.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Iterator
 from pathlib import Path
 
 from workflow_migrator._apply import ApplyResult, apply_plan
@@ -144,29 +141,14 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
 def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
                    app_env: str, wait_timeout: float,
                    reporter: Reporter | None) -> tuple[Plan, LiveState]:
-    with _without_cycle_collection():
-        definitions, _ = load_valid(config_dir, app_env, reporter)
-        live = read_live(client, wait_timeout, reporter,
-                         event_handlers=bool(definitions.event_handlers) or options.prune)
-        # What the server holds turns some warnings into errors (a sub-workflow that exists
-        # neither in the directory nor on the server); still before anything is written.
-        facts = ServerFacts.read(live.tasks, live.workflows)
-        _raise_on_errors(validate(definitions, facts, rules=SERVER_AWARE_RULES))
-        return make_plan(definitions, live, client, options), live
-
-
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Planning builds a few hundred thousand small dicts and lists, none of them in a
-    cycle; Python's cycle collector would re-scan them again and again (a fifth of a
-    no-op deploy of 1,300 definitions). Reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    definitions, _ = load_valid(config_dir, app_env, reporter)
+    live = read_live(client, wait_timeout, reporter,
+                     event_handlers=bool(definitions.event_handlers) or options.prune)
+    # What the server holds turns some warnings into errors (a sub-workflow that exists
+    # neither in the directory nor on the server); still before anything is written.
+    facts = ServerFacts.read(live.tasks, live.workflows)
+    _raise_on_errors(validate(definitions, facts, rules=SERVER_AWARE_RULES))
+    return make_plan(definitions, live, client, options), live
 
 
 def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
