@@ -42,16 +42,8 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     values, secret_keys = _load_environment(config_dir, app_env, findings)
     loaded: dict[Kind, list[Definition]] = {kind: [] for kind in DEFINITION_FOLDERS}
     for kind, folder in DEFINITION_FOLDERS.items():
-        for file in _definition_files(config_dir / folder):
-            relative = file.relative_to(config_dir).as_posix()
-            document, has_placeholders = _parse(file, relative, findings)
-            if document is None:
-                continue
-            for index, item in _items(document, relative, findings):
-                source = Source(relative, index)
-                body = _substitute(item, values, source, (), findings) if has_placeholders \
-                    else item
-                loaded[kind].append(Definition(kind=kind, body=body, source=source))
+        for source, body in read_items(config_dir, folder, values, findings):
+            loaded[kind].append(Definition(kind=kind, body=body, source=source))
     if not any(loaded.values()) and not findings:
         findings.append(Finding(str(config_dir), "", "no definitions found under tasks/, "
                                 "workflows/ or event-handlers/", "load", "warning"))
@@ -73,9 +65,26 @@ def _scalars(value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def _definition_files(folder: Path) -> Iterator[Path]:
-    if folder.is_dir():
-        yield from sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
+               findings: list[Finding]) -> Iterator[tuple[Source, dict[str, Any]]]:
+    """Every object of every file under ``config_dir/folder``, placeholders filled, with
+    where it came from; files that cannot be read or parsed become findings."""
+    for file in folder_files(config_dir / folder):
+        relative = file.relative_to(config_dir).as_posix()
+        document, has_placeholders = _parse(file, relative, findings)
+        if document is None:
+            continue
+        for index, item in _items(document, relative, findings):
+            source = Source(relative, index)
+            yield source, (_substitute(item, values, source, (), findings) if has_placeholders
+                           else item)
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The definition files under ``folder``, in a stable order; none when it is missing."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
 
 
 def _parse(file: Path, relative: str, findings: list[Finding]) -> tuple[Any, bool]:

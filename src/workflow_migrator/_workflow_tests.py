@@ -34,14 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow_migrator._findings import Finding
-from workflow_migrator._loader import (
-    SUFFIXES,
-    _items,
-    _json_type,
-    _load_environment,
-    _parse,
-    _substitute,
-)
+from workflow_migrator._loader import _json_type, _load_environment, folder_files, read_items
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._rules.walk import walk
 
@@ -159,19 +152,11 @@ def load_cases(config_dir: Path, definitions: DefinitionSet,
     """
     findings: list[Finding] = []
     cases: list[WorkflowCase] = []
-    folder = config_dir / TESTS_FOLDER
-    files = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()) \
-        if folder.is_dir() else []
-    values, _ = _load_environment(config_dir, app_env, findings) if files else ({}, None)
-    for file in files:
-        relative = file.relative_to(config_dir).as_posix()
-        document, has_placeholders = _parse(file, relative, findings)
-        if document is None:
-            continue
-        for index, item in _items(document, relative, findings):
-            source = Source(relative, index)
-            body = _substitute(item, values, source, (), findings) if has_placeholders else item
-            cases.extend(_file_cases(body, source, definitions, findings))
+    if not folder_files(config_dir / TESTS_FOLDER):
+        return cases, findings
+    values, _ = _load_environment(config_dir, app_env, findings)
+    for source, body in read_items(config_dir, TESTS_FOLDER, values, findings):
+        cases.extend(_file_cases(body, source, definitions, findings))
     return cases, findings
 
 
