@@ -86,12 +86,9 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from importlib import metadata
+        from workflow_migrator._record import tool_version
 
-        try:
-            return metadata.version("workflow-migrator")
-        except metadata.PackageNotFoundError:  # a source tree that was never installed
-            return "0.0.0"
+        return tool_version()
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'workflow_migrator' has no attribute {name!r}")

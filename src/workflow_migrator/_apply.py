@@ -16,12 +16,15 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._compare import differences
 from workflow_migrator._exceptions import ConductorError, ServerRejectedError
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 #: Workflows per bulk request: one request for a typical set, bounded bodies for huge ones.
 WORKFLOW_BATCH = 200

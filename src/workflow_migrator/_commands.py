@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workflow_migrator._apply import ApplyResult, apply_plan
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
@@ -31,6 +31,9 @@ from workflow_migrator._record import (
 )
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
 from workflow_migrator._validate import in_order, server_disagreements, validate
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 
 def validate_directory(config_dir: Path, app_env: str = "", *,

@@ -28,15 +28,17 @@ import tempfile
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._compare import normalise
 from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._loader import DEFINITION_FOLDERS
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, JSONObject, Kind
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 ExportFormat = Literal["json", "yaml"]
 #: Keys written first, in this order, wherever they occur; every other key follows sorted.

@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import json
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +49,9 @@ class DeployRecord:
 
 
 def tool_version() -> str:
+    """The installed package's version (imported here, when asked: it costs tens of ms)."""
+    from importlib import metadata
+
     try:
         return metadata.version("workflow-migrator")
     except metadata.PackageNotFoundError:  # a source tree that was never installed

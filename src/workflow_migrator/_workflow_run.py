@@ -26,9 +26,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._commands import load_valid
 from workflow_migrator._exceptions import ConductorError, DefinitionError
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
@@ -43,6 +42,9 @@ from workflow_migrator._workflow_tests import (
     load_cases,
     sub_workflow_of,
 )
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 WORKER_ID = "workflow-migrator-test"
 TERMINAL = frozenset({"COMPLETED", "FAILED", "TERMINATED", "TIMED_OUT"})
