@@ -48,8 +48,8 @@ demo: venv ## Start a local Conductor (embedded), deploy config/ to it and run i
 	$(STACK) fetch
 	@eval "$$($(STACK) up --profile embedded | tail -n 1)"; \
 	  export CONDUCTOR_BASE_URL APP_ENV=$(APP_ENV); \
-	  $(VENV)/bin/workflow-migrator deploy --config-dir $(CONFIG_DIR) && \
-	  $(VENV)/bin/workflow-migrator test --config-dir $(CONFIG_DIR) && \
+	  $(VENV)/bin/workflow-migrator deploy --config-dir $(CONFIG_DIR) --log-format text && \
+	  $(VENV)/bin/workflow-migrator test --config-dir $(CONFIG_DIR) --log-format text && \
 	  echo && echo "Conductor is running at $$CONDUCTOR_BASE_URL" && \
 	  echo "  list the workflows: curl -s $$CONDUCTOR_BASE_URL/api/metadata/workflow" && \
 	  echo "  preview a change:   CONDUCTOR_BASE_URL=$$CONDUCTOR_BASE_URL $(VENV)/bin/workflow-migrator plan --config-dir $(CONFIG_DIR)" && \
