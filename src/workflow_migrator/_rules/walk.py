@@ -13,8 +13,8 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from workflow_migrator._fields import ObjectKind
 from workflow_migrator._models import Definition
-from workflow_migrator._rules.fields import ObjectKind
 
 Path = tuple[str | int, ...]
 EMBEDDED_OBJECTS: tuple[tuple[str, ObjectKind], ...] = (
