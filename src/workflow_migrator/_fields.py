@@ -63,6 +63,7 @@ class Field:
     """One field of one kind of object."""
 
     type: FieldType
+    _: dataclasses.KW_ONLY
     enum: tuple[str, ...] = ()
     minimum: int | None = None
     #: the value the server fills in when a file leaves the field out, on every server
@@ -116,7 +117,8 @@ KIND: Mapping[Kind, KindInfo] = MappingProxyType({info.kind: info for info in KI
 
 def _f(type_: FieldType, default: Any = NO_DEFAULT, *, enum: tuple[str, ...] = (),
        minimum: int | None = None, required: bool = False, oss: bool = False) -> Field:
-    return Field(type_, enum, minimum, default, required, oss)
+    return Field(type_, enum=enum, minimum=minimum, default=default, required=required,
+                 oss_only=oss)
 
 
 _AUDIT: dict[str, Field] = {

@@ -99,7 +99,7 @@ def _action(definition: Definition, action: dict[str, Any], path: Path) -> Itera
                       f"{', '.join(event_actions())}", "required")
         return
     details_kinds = action_details()
-    if kind not in details_kinds:
+    if not isinstance(kind, str) or kind not in details_kinds:
         return  # the type rule reports the value
     details = action.get(kind)
     if not isinstance(details, dict):

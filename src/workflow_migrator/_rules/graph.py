@@ -123,7 +123,8 @@ def _cycles(context: Context) -> Iterator[Finding]:
         for site in context.sites(definition):
             param = site.task.get("subWorkflowParam")
             if site.type == "SUB_WORKFLOW" and isinstance(param, dict) and \
-                    param.get("workflowDefinition") is None and param.get("name") in names:
+                    param.get("workflowDefinition") is None and \
+                    isinstance(param.get("name"), str) and param["name"] in names:
                 edges[definition.name].append((str(param["name"]), site.conditional, definition,
                                                (*site.path, "subWorkflowParam", "name")))
     reported: set[frozenset[str]] = set()
