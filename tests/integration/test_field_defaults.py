@@ -13,7 +13,8 @@ from tests.integration.conftest import unique_prefix
 from tests.stacks import Server
 from workflow_migrator import ConductorClient
 from workflow_migrator._compare import normalise
-from workflow_migrator._fields import TABLE, ObjectKind, Server as ServerKind, action_details
+from workflow_migrator._fields import TABLE, ObjectKind, action_details
+from workflow_migrator._fields import Server as ServerKind
 
 pytestmark = pytest.mark.server
 
