@@ -4,26 +4,25 @@ Both sides are normalised the same way before they are compared: fields the
 server manages are dropped, and so is every field that holds the server's default
 (or an empty value), so a field a file leaves out equals the server's default and
 an empty collection equals an omitted one (Conductor 3.15 omits some that later
-servers return as ``{}`` or ``[]``).
+servers return as ``{}`` or ``[]``). Both the defaults and the managed fields come
+from the field table (``_fields.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
-from workflow_migrator._findings import json_path
-from workflow_migrator._models import (
-    EVENT_ACTION_DEFAULTS,
-    EVENT_ACTIONS,
-    EVENT_HANDLER_DEFAULTS,
-    SERVER_MANAGED_FIELDS,
-    TASK_DEF_DEFAULTS,
-    WORKFLOW_DEF_DEFAULTS,
-    WORKFLOW_TASK_DEFAULTS,
-    JSONObject,
-    Kind,
+from workflow_migrator._fields import (
+    ObjectKind,
+    action_details,
+    comparison_defaults,
+    default_of,
+    server_managed_fields,
 )
+from workflow_migrator._findings import json_path
+from workflow_migrator._models import JSONObject, Kind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,13 +45,13 @@ class FieldChange:
 def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSONObject:
     """The comparable form of a definition."""
     if kind == "task":
-        return _strip(body, TASK_DEF_DEFAULTS)
+        return _strip(body, "task-def")
     if kind == "event_handler":
         return _event_handler(body)
-    normal = _strip(body, WORKFLOW_DEF_DEFAULTS)
+    normal = _strip(body, "workflow-def")
     normal.pop("version", None)
     if keep_version:
-        normal["version"] = body.get("version", WORKFLOW_DEF_DEFAULTS["version"])
+        normal["version"] = body.get("version", default_of("workflow-def", "version"))
     if "tasks" in normal:
         normal["tasks"] = [_workflow_task(t) for t in normal["tasks"]]
     return normal
@@ -67,12 +66,14 @@ def differences(kind: Kind, live: JSONObject, desired: JSONObject, *,
     return changes
 
 
-def _strip(body: JSONObject, defaults: JSONObject) -> JSONObject:
+def _strip(body: JSONObject, kind: ObjectKind) -> JSONObject:
     # A plain loop, cheap tests first: it runs for every object of every definition, on
     # both sides, on every plan.
+    defaults: Mapping[str, Any] = comparison_defaults(kind)
+    managed = server_managed_fields()
     kept: JSONObject = {}
     for key, value in body.items():
-        if key in SERVER_MANAGED_FIELDS or _is_empty(value):
+        if key in managed or _is_empty(value):
             continue
         if key in defaults and defaults[key] == value:
             continue
@@ -87,7 +88,7 @@ def _is_empty(value: Any) -> bool:
 def _workflow_task(task: Any) -> Any:
     if not isinstance(task, dict):
         return task
-    normal = _strip(task, WORKFLOW_TASK_DEFAULTS)
+    normal = _strip(task, "workflow-task")
     for key in ("defaultCase", "loopOver"):
         if key in normal:
             normal[key] = [_workflow_task(t) for t in normal[key]]
@@ -112,7 +113,7 @@ def _workflow_task(task: Any) -> Any:
 
 
 def _event_handler(body: JSONObject) -> JSONObject:
-    normal = _strip(body, EVENT_HANDLER_DEFAULTS)
+    normal = _strip(body, "event-handler")
     if isinstance(normal.get("actions"), list):
         normal["actions"] = [_event_action(a) for a in normal["actions"]]
     return normal
@@ -121,10 +122,10 @@ def _event_handler(body: JSONObject) -> JSONObject:
 def _event_action(action: Any) -> Any:
     if not isinstance(action, dict):
         return action
-    normal = _strip(action, EVENT_ACTION_DEFAULTS)
-    for key in EVENT_ACTIONS:
+    normal = _strip(action, "event-action")
+    for key, kind in action_details().items():
         if isinstance(normal.get(key), dict):
-            normal[key] = _strip(normal[key], {})
+            normal[key] = _strip(normal[key], kind)
     return normal
 
 

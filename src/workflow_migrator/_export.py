@@ -34,7 +34,7 @@ import yaml
 
 from workflow_migrator._compare import normalise
 from workflow_migrator._exceptions import MigratorError
-from workflow_migrator._loader import DEFINITION_FOLDERS
+from workflow_migrator._fields import KIND, KINDS
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, JSONObject, Kind
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
 
     def wanted(kind: Kind, body: JSONObject) -> bool:
         name = str(body.get("name", ""))
-        label = f"{kind.replace('_', ' ')} {name}"
+        label = f"{KIND[kind].noun} {name}"
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude):
             excluded.append(label)
             return False
@@ -129,7 +129,7 @@ def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
     names = _FileNames()
     for body in sorted(tasks, key=_name):
         if wanted("task", body):
-            files.append(Exported(names.path("tasks", _name(body), "", suffix), "task",
+            files.append(Exported(names.path(_folder("task"), _name(body), "", suffix), "task",
                                   _name(body), _body("task", body)))
     newest: dict[str, JSONObject] = {}
     every: list[JSONObject] = []
@@ -139,11 +139,11 @@ def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
     for body in every if all_versions else sorted(newest.values(), key=_name):
         if wanted("workflow", body):
             tail = f".v{_version(body)}" if all_versions else ""
-            files.append(Exported(names.path("workflows", _name(body), tail, suffix), "workflow",
-                                  _name(body), _body("workflow", body)))
+            files.append(Exported(names.path(_folder("workflow"), _name(body), tail, suffix),
+                                  "workflow", _name(body), _body("workflow", body)))
     for body in sorted(handlers, key=_name):
         if wanted("event_handler", body):
-            files.append(Exported(names.path("event-handlers", _name(body), "", suffix),
+            files.append(Exported(names.path(_folder("event_handler"), _name(body), "", suffix),
                                   "event_handler", _name(body), _body("event_handler", body)))
     return files, skipped, excluded
 
@@ -164,6 +164,10 @@ def stock_samples() -> tuple[dict[str, JSONObject], dict[str, JSONObject]]:
     workflows = json.loads((folder / "boot_workflows.json").read_text(encoding="utf-8"))
     return ({t["name"]: t for t in tasks if t["name"] in BOOT_SAMPLE_TASKS},
             {w["name"]: w for w in workflows if w["name"] in BOOT_SAMPLE_WORKFLOWS})
+
+
+def _folder(kind: Kind) -> str:
+    return KIND[kind].folder
 
 
 def _same(kind: Kind, live: JSONObject, stock: JSONObject) -> bool:
@@ -274,7 +278,7 @@ def _swap_folders(staging: Path, config_dir: Path) -> None:
     moved: list[str] = []
     placed: list[str] = []
     try:
-        for folder in DEFINITION_FOLDERS.values():
+        for folder in (info.folder for info in KINDS):
             if (config_dir / folder).exists():
                 (config_dir / folder).rename(aside / folder)
                 moved.append(folder)

@@ -20,11 +20,11 @@ from typing import Any
 
 import yaml
 
+from workflow_migrator._fields import KINDS
 from workflow_migrator._findings import Finding, json_path
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 
-DEFINITION_FOLDERS: dict[Kind, str] = {"task": "tasks", "workflow": "workflows",
-                                        "event_handler": "event-handlers"}
+DEFINITION_FOLDERS: dict[Kind, str] = {info.kind: info.folder for info in KINDS}
 SUFFIXES = (".json", ".yaml", ".yml")
 PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
@@ -45,8 +45,9 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
         for source, body in read_items(config_dir, folder, values, findings):
             loaded[kind].append(Definition(kind=kind, body=body, source=source))
     if not any(loaded.values()) and not findings:
-        findings.append(Finding(str(config_dir), "", "no definitions found under tasks/, "
-                                "workflows/ or event-handlers/", "load", "warning"))
+        folders = [f"{folder}/" for folder in DEFINITION_FOLDERS.values()]
+        findings.append(Finding(str(config_dir), "", "no definitions found under "
+                                f"{', '.join(folders[:-1])} or {folders[-1]}", "load", "warning"))
     secrets = frozenset(text for k in secret_keys if k in values for text in _scalars(values[k]))
     return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets,
                          tuple(loaded["event_handler"])), findings

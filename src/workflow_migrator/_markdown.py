@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from workflow_migrator._compare import normalise
+from workflow_migrator._fields import KINDS
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 from workflow_migrator._render import mask
@@ -94,10 +95,10 @@ def _is_new_version(change: Change) -> bool:
 def _summary_table(plan: Plan) -> list[str]:
     lines = ["| Kind | " + " | ".join(label for _, label in ACTION_COLUMNS) + " |",
              "|---|" + "---:|" * len(ACTION_COLUMNS)]
-    for kind, label in (("task", "Task definitions"), ("workflow", "Workflows")):
-        counts = _kind_counts(plan, kind)
-        lines.append(f"| {label} | " + " | ".join(str(counts[key]) for key, _ in ACTION_COLUMNS)
-                     + " |")
+    for info in KINDS:
+        counts = _kind_counts(plan, info.kind)
+        cells = " | ".join(str(counts[key]) for key, _ in ACTION_COLUMNS)
+        lines.append(f"| {info.title} | {cells} |")
     return lines
 
 

@@ -1,92 +1,22 @@
-"""What a definition is, and what the server fills in when a file leaves a field out.
+"""What a definition is: its kind, its body, and where it came from.
 
 Definitions travel as the raw JSON objects of their files: no typed model sits
-between the file and the server, so no field is ever lost on the way. The tables
-here describe the server's side of the contract: which fields it manages itself
-and which defaults it fills in. They merge the defaults of Conductor 3.15 (what
-Orkes Conductor v1.1.12 runs) and of conductor-oss 3.2x/3.3x, which added fields.
+between the file and the server, so no field is ever lost on the way. What the
+fields of a body are (type, limits, the defaults the server fills in, which fields
+it manages) and the kinds of definition are one table, in ``_fields.py``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
+from workflow_migrator._fields import KIND
+from workflow_migrator._fields import Kind as Kind
 from workflow_migrator._findings import json_path
 
-Kind = Literal["task", "workflow", "event_handler"]
 JSONObject = dict[str, Any]
-
-#: Fields the server sets or keeps for itself; never compared, never a reason to write.
-SERVER_MANAGED_FIELDS = frozenset(
-    {"createTime", "updateTime", "createdBy", "updatedBy", "ownerApp", "accessPolicy"}
-)
-
-TASK_DEF_DEFAULTS: JSONObject = {
-    "retryCount": 3,
-    "timeoutSeconds": 0,
-    "inputKeys": [],
-    "outputKeys": [],
-    "timeoutPolicy": "TIME_OUT_WF",
-    "retryLogic": "FIXED",
-    "retryDelaySeconds": 60,
-    "responseTimeoutSeconds": 3600,
-    "inputTemplate": {},
-    "rateLimitPerFrequency": 0,
-    "rateLimitFrequencyInSeconds": 1,
-    "backoffScaleFactor": 1,
-    # conductor-oss 3.2x and later
-    "runtimeMetadata": [],
-    "maxRetryDelaySeconds": 0,
-    "backoffJitterMs": 0,
-    "totalTimeoutSeconds": 0,
-    "taskStatusListenerEnabled": True,
-    "enforceSchema": False,
-}
-
-WORKFLOW_DEF_DEFAULTS: JSONObject = {
-    "version": 1,
-    "inputParameters": [],
-    "outputParameters": {},
-    "schemaVersion": 2,
-    "restartable": True,
-    "workflowStatusListenerEnabled": False,
-    "timeoutPolicy": "ALERT_ONLY",
-    "timeoutSeconds": 0,
-    "variables": {},
-    "inputTemplate": {},
-    # conductor-oss 3.2x and later
-    "enforceSchema": True,
-    "metadata": {},
-    "maskedFields": [],
-}
-
-WORKFLOW_TASK_DEFAULTS: JSONObject = {
-    "inputParameters": {},
-    "type": "SIMPLE",
-    "decisionCases": {},
-    "defaultCase": [],
-    "forkTasks": [],
-    "startDelay": 0,
-    "joinOn": [],
-    "optional": False,
-    "defaultExclusiveJoinTask": [],
-    "asyncComplete": False,
-    "loopOver": [],
-    # conductor-oss 3.2x and later
-    "onStateChange": {},
-    "permissive": False,
-    "metadata": {},
-}
-
-#: An event handler's defaults (the same on Conductor 3.15 and conductor-oss 3.32): a
-#: handler is inactive unless it says ``active: true``; ``evaluatorType`` has no default
-#: (the server omits it, and evaluates ``condition`` as JavaScript).
-EVENT_HANDLER_DEFAULTS: JSONObject = {"active": False}
-EVENT_ACTION_DEFAULTS: JSONObject = {"expandInlineJSON": False}
-#: The actions Conductor 3.15 knows; later servers know more, which 3.15 refuses.
-EVENT_ACTIONS = ("start_workflow", "complete_task", "fail_task")
 
 #: Definitions a Conductor server may (re)create at boot: stock Orkes Conductor v1.1.12
 #: force-upserts these on every start (the project's image only with LOADSAMPLE=true).
@@ -136,12 +66,10 @@ class Definition:
 
     @property
     def label(self) -> str:
-        if self.kind == "task":
-            return f"task {self.name}"
-        if self.kind == "event_handler":
-            return f"event handler {self.name}"
-        version = "auto" if self.version is None else self.version
-        return f"workflow {self.name} v{version}"
+        label = f"{KIND[self.kind].noun} {self.name}"
+        if self.kind != "workflow":
+            return label
+        return f"{label} v{'auto' if self.version is None else self.version}"
 
 
 @dataclasses.dataclass(frozen=True)

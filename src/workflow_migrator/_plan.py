@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from workflow_migrator._compare import FieldChange, differences
+from workflow_migrator._fields import KIND, KINDS
 from workflow_migrator._models import (
     BOOT_SAMPLE_TASKS,
     BOOT_SAMPLE_WORKFLOWS,
@@ -39,7 +40,7 @@ Action = Literal["create", "update", "unchanged", "delete"]
 ACTIONS: tuple[Action, ...] = ("delete", "create", "update", "unchanged")
 FORMAT_VERSION = "1.0"
 #: Changes are listed, and written, in this order: a handler after the workflows it starts.
-KIND_ORDER: dict[Kind, int] = {"task": 0, "workflow": 1, "event_handler": 2}
+KIND_ORDER: dict[Kind, int] = {info.kind: order for order, info in enumerate(KINDS)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,11 +66,8 @@ class Change:
 
     @property
     def address(self) -> str:
-        if self.kind == "task":
-            return f"task {self.name}"
-        if self.kind == "event_handler":
-            return f"event handler {self.name}"
-        return f"workflow {self.name} v{self.version}"
+        label = f"{KIND[self.kind].noun} {self.name}"
+        return f"{label} v{self.version}" if self.kind == "workflow" else label
 
 
 @dataclasses.dataclass(frozen=True)

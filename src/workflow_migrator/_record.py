@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workflow_migrator._fields import KINDS
 from workflow_migrator._models import DEPLOY_RECORD_TASK, JSONObject
 from workflow_migrator._plan import ACTIONS, Plan
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 RECORD_FORMAT = "1"
 #: The directories a config directory's content hash covers.
-CONFIG_FOLDERS = ("tasks", "workflows", "environments")
+CONFIG_FOLDERS = (*(info.folder for info in KINDS), "environments")
 
 
 @dataclasses.dataclass(frozen=True)

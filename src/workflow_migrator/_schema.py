@@ -1,27 +1,21 @@
 """JSON Schemas (draft 2020-12) for task, workflow and event handler files, for editors.
 
-They are generated from the same field table the validator uses
-(``_rules/fields.py``, kept key-for-key equal to the known-key tables of
-``_models.py`` by a test), so they cannot drift from what ``validate`` checks. A
+They are generated from the one field table (``_fields.py``), which the validator
+and the comparison also read: types, allowed values, minimums, required fields and
+defaults, so they cannot drift from what ``validate`` checks. A
 file may hold one definition or a list of them; any value may instead be an
 ``@{NAME}`` placeholder, which the loader fills in from ``environments/``.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 from workflow_migrator._exceptions import MigratorError
-from workflow_migrator._models import (
-    EVENT_ACTION_DEFAULTS,
-    EVENT_HANDLER_DEFAULTS,
-    TASK_DEF_DEFAULTS,
-    WORKFLOW_DEF_DEFAULTS,
-    WORKFLOW_TASK_DEFAULTS,
-)
-from workflow_migrator._rules.fields import FIELDS, TASK_TYPES, Field, ObjectKind
+from workflow_migrator._fields import TASK_TYPES, Field, ObjectKind, comparison_defaults, fields_of
 from workflow_migrator._workflow_tests import workflow_test_schema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -38,17 +32,6 @@ DEF_NAMES: dict[ObjectKind, str] = {"task-def": "taskDef", "workflow-def": "work
                                     "event-handler": "eventHandler", "event-action": "eventAction",
                                     "start-workflow": "startWorkflow",
                                     "task-details": "taskDetails"}
-DEFAULTS: dict[ObjectKind, dict[str, Any]] = {"task-def": TASK_DEF_DEFAULTS,
-                                              "workflow-def": WORKFLOW_DEF_DEFAULTS,
-                                              "workflow-task": WORKFLOW_TASK_DEFAULTS,
-                                              "event-handler": EVENT_HANDLER_DEFAULTS,
-                                              "event-action": EVENT_ACTION_DEFAULTS}
-REQUIRED: dict[ObjectKind, list[str]] = {"task-def": ["name"], "workflow-def": ["name", "tasks"],
-                                         "workflow-task": ["name", "taskReferenceName"],
-                                         "sub-workflow": [],
-                                         "event-handler": ["name", "event", "actions"],
-                                         "event-action": ["action"], "start-workflow": ["name"],
-                                         "task-details": []}
 #: The objects each file's schema describes.
 WORKFLOW_OBJECTS: tuple[ObjectKind, ...] = ("task-def", "workflow-def", "workflow-task",
                                             "sub-workflow")
@@ -73,12 +56,10 @@ def _value_schema(field: Field) -> dict[str, Any]:
         "tasks": {"type": "array", "items": task},
         "task-lists": {"type": "array", "items": {"type": "array", "items": task}},
         "task-map": {"type": "object", "additionalProperties": {"type": "array", "items": task}},
-        "task-def": _ref("task-def"),
-        "workflow-def": _ref("workflow-def"),
-        "sub-workflow": _ref("sub-workflow"),
         "actions": {"type": "array", "items": _ref("event-action"), "minItems": 1},
     }
-    schema = dict(schemas[field.type])
+    kind = field.object_kind
+    schema = _ref(kind) if kind is not None else dict(schemas[field.type])
     if field.enum:
         schema["enum"] = list(field.enum)
     if field.minimum is not None:
@@ -88,8 +69,9 @@ def _value_schema(field: Field) -> dict[str, Any]:
 
 def _object_schema(kind: ObjectKind) -> dict[str, Any]:
     properties: dict[str, Any] = {}
-    defaults = DEFAULTS.get(kind, {})
-    for key, field in sorted(FIELDS[kind].items()):
+    defaults = comparison_defaults(kind)
+    fields = fields_of(kind)
+    for key, field in sorted(fields.items()):
         schema = _value_schema(field)
         notes = []
         if field.oss_only:
@@ -99,7 +81,7 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
         if notes:
             schema["description"] = "; ".join(notes)
         if key in defaults:
-            schema["default"] = defaults[key]
+            schema["default"] = copy.deepcopy(defaults[key])
         if kind == "workflow-task" and key == "type":
             schema["examples"] = sorted(TASK_TYPES)
         if kind == "workflow-def" and key == "schemaVersion":
@@ -108,13 +90,12 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
             schema = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9_.-]+:\S+$",
                                  "description": "type:queue, e.g. conductor:orders"},
                                 PLACEHOLDER]}
-        if kind == "event-action" and key in ("start_workflow", "complete_task", "fail_task"):
-            schema = _ref("start-workflow" if key == "start_workflow" else "task-details")
         if field.type not in ("string", "any"):
             schema = {"anyOf": [schema, PLACEHOLDER], **{k: v for k, v in schema.items()
                                                          if k in ("description", "default")}}
         properties[key] = schema
-    return {"type": "object", "properties": properties, "required": REQUIRED[kind],
+    required = [key for key, field in fields.items() if field.required]
+    return {"type": "object", "properties": properties, "required": required,
             "additionalProperties": False}
 
 

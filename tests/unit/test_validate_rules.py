@@ -15,17 +15,8 @@ from tests.stacks import REPO_ROOT
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
 from workflow_migrator._commands import validate_with_server
-from workflow_migrator._models import (
-    SERVER_MANAGED_FIELDS,
-    TASK_DEF_DEFAULTS,
-    WORKFLOW_DEF_DEFAULTS,
-    WORKFLOW_TASK_DEFAULTS,
-    Definition,
-    DefinitionSet,
-    Source,
-)
+from workflow_migrator._models import Definition, DefinitionSet, Source
 from workflow_migrator._rules import RULE_IDS, ServerFacts
-from workflow_migrator._rules.fields import FIELDS
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._validate import validate
 
@@ -51,14 +42,6 @@ def rules_of(*definitions: Definition,
     tasks = tuple(d for d in definitions if d.kind == "task")
     workflows = tuple(d for d in definitions if d.kind == "workflow")
     return {(f.rule, f.severity, f.path) for f in validate(DefinitionSet(tasks, workflows), server)}
-
-
-def test_every_default_and_server_managed_field_is_a_known_key() -> None:
-    for kind, defaults in (("task-def", TASK_DEF_DEFAULTS), ("workflow-def", WORKFLOW_DEF_DEFAULTS),
-                           ("workflow-task", WORKFLOW_TASK_DEFAULTS)):
-        assert set(defaults) <= set(FIELDS[kind]), kind
-    for kind in ("task-def", "workflow-def"):
-        assert SERVER_MANAGED_FIELDS <= set(FIELDS[kind]), kind
 
 
 def test_every_rule_id_is_documented() -> None:

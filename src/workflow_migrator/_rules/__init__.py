@@ -1,7 +1,5 @@
 """The validation rules, one module per concern.
 
-- ``fields``: what each key of each object is (JSON type, enum, minimum, which
-  Conductor versions know it), the table the type rules and the JSON Schemas share;
 - ``walk``: how workflow tasks nest, and which of them the server validates;
 - ``structure``: required fields, JSON types, enums, minimums, the timeout rule;
 - ``task_types``: the per-task-type constraints of Conductor's WorkflowTaskTypeConstraint;
@@ -12,6 +10,11 @@
 - ``unknown_keys``: keys the server would silently drop;
 - ``event_handlers``: event handlers: their event, their actions, the workflows they start;
 - ``versions``: automatically versioned workflows started without a version.
+
+What each key of each object is (JSON type, allowed values, minimum, which Conductor
+versions know it, its default) is not written here: ``structure`` and ``unknown_keys``
+read the one field table of ``_fields.py``, which the comparison and the JSON Schemas
+read too.
 
 Every rule is a function ``(context) -> Iterator[Finding]``; ``RULES`` lists them in
 the order they run, and ``RULE_IDS`` names every rule identifier a finding can carry.

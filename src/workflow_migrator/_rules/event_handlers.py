@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from workflow_migrator._fields import ObjectKind, action_details, event_actions
 from workflow_migrator._findings import Finding
-from workflow_migrator._models import EVENT_ACTIONS, Definition
+from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, describe, finding
-from workflow_migrator._rules.fields import ObjectKind
 from workflow_migrator._rules.graph import _missing as missing_workflow
 from workflow_migrator._rules.structure import check_object
 from workflow_migrator._rules.unknown_keys import check_keys
@@ -24,9 +24,6 @@ from workflow_migrator._rules.walk import Path
 #: ``type:queue``, as Conductor's EventQueues resolves it: the type names a queue
 #: provider (``conductor``, ``sqs``, ``amqp``, ``nats``, ``kafka``...), the rest the queue.
 EVENT_FORM = re.compile(r"[A-Za-z0-9_.-]+:\S+")
-DETAIL_KINDS: dict[str, ObjectKind] = {"start_workflow": "start-workflow",
-                                       "complete_task": "task-details",
-                                       "fail_task": "task-details"}
 
 
 def event_handler_rules(context: Context) -> Iterator[Finding]:
@@ -99,9 +96,10 @@ def _action(definition: Definition, action: dict[str, Any], path: Path) -> Itera
     kind = action.get("action")
     if kind is None or kind == "":
         yield finding(definition, (*path, "action"), "every action needs 'action': one of "
-                      f"{', '.join(EVENT_ACTIONS)}", "required")
+                      f"{', '.join(event_actions())}", "required")
         return
-    if kind not in EVENT_ACTIONS:
+    details_kinds = action_details()
+    if not isinstance(kind, str) or kind not in details_kinds:
         return  # the type rule reports the value
     details = action.get(kind)
     if not isinstance(details, dict):
@@ -109,7 +107,7 @@ def _action(definition: Definition, action: dict[str, Any], path: Path) -> Itera
         yield finding(definition, (*path, kind), f"a {kind} action needs a '{kind}' object "
                       f"(it is {what})", "event-action")
         return
-    yield from _check(definition, details, DETAIL_KINDS[kind], (*path, kind))
+    yield from _check(definition, details, details_kinds[kind], (*path, kind))
     if kind == "start_workflow":
         name = details.get("name")
         if not isinstance(name, str) or not name:

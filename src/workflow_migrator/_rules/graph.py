@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from workflow_migrator._fields import KIND, Kind
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, Definition
 from workflow_migrator._rules.context import Context, finding
@@ -23,7 +24,7 @@ def graph_rules(context: Context) -> Iterator[Finding]:
 
 
 def _duplicates(context: Context) -> Iterator[Finding]:
-    seen: dict[tuple[str, str, int | None], list[Definition]] = defaultdict(list)
+    seen: dict[tuple[Kind, str, int | None], list[Definition]] = defaultdict(list)
     for definition in context.definitions:
         if definition.name:
             seen[(definition.kind, definition.name, definition.version)].append(definition)
@@ -31,9 +32,9 @@ def _duplicates(context: Context) -> Iterator[Finding]:
         first = group[0].source
         where = first.file if first.index is None else f"{first.file} [{first.index}]"
         for duplicate in group[1:]:
-            what = f"task {name}" if kind == "task" else f"event handler {name}" \
-                if kind == "event_handler" else \
-                f"workflow {name} version {version if version is not None else '(automatic)'}"
+            what = f"{KIND[kind].noun} {name}"
+            if kind == "workflow":
+                what += f" version {version if version is not None else '(automatic)'}"
             yield finding(duplicate, ("name",), f"{what} is already defined in {where}",
                           "duplicate")
 
@@ -122,7 +123,8 @@ def _cycles(context: Context) -> Iterator[Finding]:
         for site in context.sites(definition):
             param = site.task.get("subWorkflowParam")
             if site.type == "SUB_WORKFLOW" and isinstance(param, dict) and \
-                    param.get("workflowDefinition") is None and param.get("name") in names:
+                    param.get("workflowDefinition") is None and \
+                    isinstance(param.get("name"), str) and param["name"] in names:
                 edges[definition.name].append((str(param["name"]), site.conditional, definition,
                                                (*site.path, "subWorkflowParam", "name")))
     reported: set[frozenset[str]] = set()

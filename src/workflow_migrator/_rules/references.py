@@ -27,8 +27,10 @@ def reference_rules(context: Context) -> Iterator[Finding]:
     for definition in context.definitions.workflows:
         sites = list(context.sites(definition))
         collected = [s for s in sites if s.collected]
-        refs = {s.task.get("taskReferenceName") for s in collected}
-        all_refs = refs | {s.task.get("taskReferenceName") for s in sites}
+        # A reference name that is not a string (the type rule reports it) names nothing.
+        refs = {r for s in collected if isinstance(r := s.task.get("taskReferenceName"), str)}
+        all_refs = refs | {r for s in sites if isinstance(r := s.task.get("taskReferenceName"),
+                                                          str)}
         yield from _unique(definition, collected)
         for site in sites:
             inputs = site.task.get("inputParameters")

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from workflow_migrator._fields import Field, ObjectKind, default_of, fields_of
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, describe, finding
-from workflow_migrator._rules.fields import FIELDS, Field, ObjectKind
 from workflow_migrator._rules.walk import Path
 
 #: Hibernate Validator's @Email, simplified: a local part, '@', a host name.
@@ -75,7 +75,7 @@ def structure_rules(context: Context) -> Iterator[Finding]:
 def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,
                  path: Path) -> Iterator[Finding]:
     """Types, allowed values and minimums of the known keys of one object."""
-    fields = FIELDS[kind]
+    fields = fields_of(kind)
     for key, value in body.items():
         field = fields.get(key)
         if field is None or value is None:
@@ -122,7 +122,7 @@ def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return "warning", "should be true or false, not a string; the server converts it"
         return "error", f"should be true or false, not {describe(value)}"
-    if kind in ("object", "string-map", "task-def", "workflow-def", "sub-workflow"):
+    if kind in ("object", "string-map") or field.object_kind is not None:
         return None if isinstance(value, dict) else (
             "error", f"should be an object, not {describe(value)}")
     if kind == "string-list":
@@ -183,8 +183,9 @@ def _owner_email(definition: Definition) -> Iterator[Finding]:
 def _timeouts(definition: Definition) -> Iterator[Finding]:
     """TaskTimeoutConstraint: responseTimeoutSeconds must not exceed a set timeoutSeconds."""
     body = definition.body
-    timeout = _integer(body.get("timeoutSeconds", 0))
-    response = _integer(body.get("responseTimeoutSeconds", 3600))
+    timeout = _integer(body.get("timeoutSeconds", default_of("task-def", "timeoutSeconds")))
+    default_response = default_of("task-def", "responseTimeoutSeconds")
+    response = _integer(body.get("responseTimeoutSeconds", default_response))
     if timeout is not None and response is not None and timeout > 0 and response > timeout:
         if "responseTimeoutSeconds" in body:
             yield finding(definition, ("responseTimeoutSeconds",),
@@ -193,8 +194,10 @@ def _timeouts(definition: Definition) -> Iterator[Finding]:
         else:
             yield finding(definition, ("timeoutSeconds",),
                           f"timeoutSeconds is {timeout}, below the default responseTimeoutSeconds "
-                          f"of 3600: set responseTimeoutSeconds to at most {timeout}", "timeout")
-    total = _integer(body.get("totalTimeoutSeconds", 0))
+                          f"of {default_response}: set responseTimeoutSeconds to at most "
+                          f"{timeout}", "timeout")
+    total = _integer(body.get("totalTimeoutSeconds",
+                              default_of("task-def", "totalTimeoutSeconds")))
     if timeout is not None and total is not None and timeout > 0 and 0 < total < timeout:
         yield finding(definition, ("totalTimeoutSeconds",),
                       f"totalTimeoutSeconds ({total}) must be at least timeoutSeconds ({timeout})",

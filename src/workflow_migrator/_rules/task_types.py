@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from workflow_migrator._fields import TASK_TYPES
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.fields import TASK_TYPES
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._rules.structure import UNCHECKED
 from workflow_migrator._rules.walk import TaskSite

@@ -6,13 +6,13 @@ dropped the same way by Conductor 3.15, which production runs.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from workflow_migrator._fields import KIND, OBJECT_LABELS, ObjectKind, fields_of
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.fields import FIELDS, OBJECT_LABELS, ObjectKind
 from workflow_migrator._rules.walk import Path
 
 
@@ -20,10 +20,9 @@ def unknown_key_rules(context: Context) -> Iterator[Finding]:
     for definition in context.definitions:
         if definition.kind == "event_handler":
             continue  # event_handlers.py checks these
-        if definition.kind == "task":
-            yield from check_keys(definition, definition.body, "task-def", ())
+        yield from check_keys(definition, definition.body, KIND[definition.kind].object_kind, ())
+        if definition.kind != "workflow":
             continue
-        yield from check_keys(definition, definition.body, "workflow-def", ())
         for site in context.sites(definition):
             yield from check_keys(definition, site.task, "workflow-task", site.path)
             for embedded, kind, path in site.embedded_objects():
@@ -36,7 +35,7 @@ def unknown_key_rules(context: Context) -> Iterator[Finding]:
 
 def check_keys(definition: Definition, body: dict[str, Any], kind: ObjectKind,
                path: Path) -> Iterator[Finding]:
-    fields = FIELDS[kind]
+    fields = fields_of(kind)
     for key in body:
         field = fields.get(key)
         if field is not None and not field.oss_only:
@@ -52,7 +51,7 @@ def check_keys(definition: Definition, body: dict[str, Any], kind: ObjectKind,
                       f"the server drops it without a word{hint}", "unknown-key", "warning")
 
 
-def suggest(key: str, known: dict[str, Any]) -> str | None:
+def suggest(key: str, known: Mapping[str, Any]) -> str | None:
     """The known key ``key`` most likely misspells, if any is close."""
     lowered = {name.lower(): name for name in known}
     if key.lower() in lowered:

@@ -13,12 +13,10 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from workflow_migrator._fields import ObjectKind, fields_of
 from workflow_migrator._models import Definition
-from workflow_migrator._rules.fields import ObjectKind
 
 Path = tuple[str | int, ...]
-EMBEDDED_OBJECTS: tuple[tuple[str, ObjectKind], ...] = (
-    ("subWorkflowParam", "sub-workflow"), ("taskDefinition", "task-def"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,9 +48,10 @@ class TaskSite:
 
     def embedded_objects(self) -> Iterator[tuple[dict[str, Any], ObjectKind, Path]]:
         """The objects the task carries inside it: its subWorkflowParam and taskDefinition."""
-        for key, kind in EMBEDDED_OBJECTS:
+        for key, field in fields_of("workflow-task").items():
+            kind = field.object_kind
             value = self.task.get(key)
-            if isinstance(value, dict):
+            if kind is not None and isinstance(value, dict):
                 yield value, kind, (*self.path, key)
 
 
