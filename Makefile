@@ -8,6 +8,7 @@ STACK       := scripts/conductor-stack
 CONFIG_DIR  ?= config
 APP_ENV     ?= local
 TOOLS_BIN   := $(CURDIR)/.tools/bin
+MERMAID     := tests/support/mermaid
 ACTIONLINT_VERSION := v1.7.7
 
 export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
@@ -30,17 +31,17 @@ venv: $(VENV)/.installed ## Create the virtualenv with the migrator and the test
 	touch $@
 
 # The real Mermaid parser (npm's mermaid, with jsdom), for the test that checks every diagram
-# `plan --format markdown` draws; versions pinned by tests/mermaid/package-lock.json
+# `plan --format markdown` draws; versions pinned by tests/support/mermaid/package-lock.json
 # (install-system-deps first: it brings node and npm).
-tests/mermaid/node_modules/.installed: tests/mermaid/package.json tests/mermaid/package-lock.json
+$(MERMAID)/node_modules/.installed: $(MERMAID)/package.json $(MERMAID)/package-lock.json
 	scripts/install-system-deps
-	npm ci --prefix tests/mermaid --no-audit --no-fund
+	npm ci --prefix $(MERMAID) --no-audit --no-fund
 	touch $@
 
 $(TOOLS_BIN)/actionlint:
 	GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
-setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint tests/mermaid/node_modules/.installed ## Install everything the test suite runs for real
+setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint $(MERMAID)/node_modules/.installed ## Install everything the test suite runs for real
 	scripts/install-system-deps
 	$(STACK) fetch
 

@@ -4,7 +4,7 @@
 Both are measured in the same run, in alternating rounds, against the same real
 Conductor server, so that drift (JIT warm-up, other load on the machine) hits both
 sides alike. nginx is configured exactly as the image configures itself at start
-(docker/ui/docker-entrypoint.d + the template; see tests/ui/nginx_harness.py).
+(docker/ui/docker-entrypoint.d + the template; see tests/support/nginx_harness.py).
 
 Usage (from the repository root, with the project's virtualenv):
   .venv/bin/python bench/ui_proxy.py                      # starts its own server
@@ -33,7 +33,7 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.ui import nginx_harness as harness  # noqa: E402
+from tests.support import nginx_harness as harness  # noqa: E402
 
 PATH = "/api/metadata/taskdefs"
 SEED_PREFIX = "bench_ui_proxy_"
@@ -67,7 +67,7 @@ def conductor(url: str | None) -> Iterator[str]:
     if url:
         yield url.rstrip("/").replace("://localhost:", "://127.0.0.1:")
         return
-    from tests.stacks import start_stack
+    from tests.support.stacks import start_stack
 
     with tempfile.TemporaryDirectory(prefix="bench-ui-proxy-") as state:
         print("starting a Conductor server (embedded profile) ...", file=sys.stderr)

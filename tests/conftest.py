@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.stacks import SERVER_IDS, Server, Stack, start_stack
+from tests.support.stacks import SERVER_IDS, Server, Stack, start_stack
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.charts.helpers import CASES, REPO_ROOT, Rendering, parse, prepare_charts, render
+from tests.support.charts import CASES, Rendering, parse, prepare_charts, render
+from tests.support.paths import REPO_ROOT
 
 CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 

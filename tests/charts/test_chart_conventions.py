@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.charts.helpers import CHARTS, CHARTS_DIR
+from tests.support.charts import CHARTS, CHARTS_DIR
 
 
 def _leaves(node: Any, path: str = "") -> list[str]:

@@ -14,7 +14,8 @@ from types import ModuleType
 
 import pytest
 
-from tests.charts.helpers import CHARTS, CHARTS_DIR, REPO_ROOT
+from tests.support.charts import CHARTS, CHARTS_DIR
+from tests.support.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "chart-schemas"
 FRAGMENTS = CHARTS_DIR / "common" / "schema"

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import yaml
 
-from tests.charts.helpers import CHARTS, CHARTS_DIR
+from tests.support.charts import CHARTS, CHARTS_DIR
 
 DEFINE = re.compile(r'\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}')
 COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.S)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.charts.helpers import Rendering, env_by_name, render, resolve_env, secret_data
+from tests.support.charts import Rendering, env_by_name, render, resolve_env, secret_data
 
 SEED_VARIABLES = ("CONDUCTOR_REDIS_LOCK_SERVER_ADDRESS", "CONDUCTOR_REDIS_HOSTS",
                   "SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME",

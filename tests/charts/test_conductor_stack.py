@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.charts.helpers import NAMESPACE, Rendering, env_by_name, pod_specs
+from tests.support.charts import NAMESPACE, Rendering, env_by_name, pod_specs
 
 STACK_CASES = ("stack-defaults", "stack-production")
 

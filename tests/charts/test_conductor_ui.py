@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.charts.helpers import Rendering, env_by_name
+from tests.support.charts import Rendering, env_by_name
 
 
 def test_defaults(renderings: dict[str, Rendering]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.charts.helpers import Rendering, parse, render
+from tests.support.charts import Rendering, parse, render
 
 
 def test_drift_is_off_by_default(renderings: dict[str, Rendering]) -> None:

@@ -14,7 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.charts.helpers import (
+from tests.support.charts import (
     CASES,
     CHARTS_DIR,
     KUBERNETES_VERSION,

@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.charts.helpers import CHARTS_DIR, REPO_ROOT, Rendering, env_by_name, parse, render
+from tests.support.charts import CHARTS_DIR, Rendering, env_by_name, parse, render
+from tests.support.paths import REPO_ROOT
 
 DASHBOARD = CHARTS_DIR / "conductor-server" / "dashboards" / "conductor-server.json"
 BASE = {"externalDatabase": {"host": "pg", "existingSecret": "db"},

@@ -2,7 +2,7 @@
 (with and without a password), the Redis variables of the rendered Deployment, with the
 password's Secret reference resolved, equal what `conductor-stack up --redis MODE` passes
 to the real server it starts (``conductor_stack.redis.server_env``, whose values
-tests/integration/test_redis_topologies.py checks against the running stacks)."""
+tests/stack/test_redis_topologies.py checks against the running stacks)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.charts.helpers import parse, render, resolve_env, secret_data
-from tests.stacks import REPO_ROOT
+from tests.support.charts import parse, render, resolve_env, secret_data
+from tests.support.paths import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 

@@ -15,7 +15,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from tests.charts.helpers import Rendering, env_by_name, parse, render, resolve_env, secret_data
+from tests.support.charts import Rendering, env_by_name, parse, render, resolve_env, secret_data
 
 DATABASE = {"host": "pg", "existingSecret": "conductor-db"}
 SENTINELS = [{"host": "sentinel-0", "port": 26379}, {"host": "sentinel-1", "port": 26379}]

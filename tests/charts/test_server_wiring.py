@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from tests.charts.helpers import parse, render, resolve_env, secret_data
-from tests.stacks import STACK_SCRIPT, Stack, free_port
+from tests.support.charts import parse, render, resolve_env, secret_data
+from tests.support.stacks import STACK_SCRIPT, Stack, free_port
 
 pytestmark = [pytest.mark.production_like, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from tests.charts.helpers import VALUES_DIR, render
+from tests.support.charts import VALUES_DIR, render
 
 
 def _defaults(name: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.charts.helpers import Rendering, env_by_name
+from tests.support.charts import Rendering, env_by_name
 
 MIGRATOR_CASES = ("migrator-defaults", "migrator-production", "migrator-existing",
                   "stack-defaults", "stack-production")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.delivery._helpers import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 helm = pytest.importorskip("helm_python")
 
@@ -22,7 +22,7 @@ CHARTS = sorted(p.parent.name for p in (REPO_ROOT / "charts").glob("*/Chart.yaml
 
 @pytest.mark.parametrize("chart", CHARTS)
 def test_chart_passes_the_workflow_lint(chart: str, tmp_path: Path) -> None:
-    from tests.charts.helpers import build_dependencies
+    from tests.support.charts import build_dependencies
 
     charts = tmp_path / "charts"
     shutil.copytree(REPO_ROOT / "charts", charts,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 
-from tests.delivery._helpers import REPO_ROOT, load_yaml, tool
+from tests.support.delivery import load_yaml
+from tests.support.paths import REPO_ROOT
+from tests.support.tools import tool
 
 COMPOSE = REPO_ROOT / "compose.yaml"
 SEED_VARIABLES = {

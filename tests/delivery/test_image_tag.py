@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.delivery._helpers import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "image-tag"
 SOURCES = ["scripts/image-tag", "docker/server/Dockerfile", "docker/ui/Dockerfile",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.delivery._helpers import workflow
+from tests.support.delivery import workflow
 
 MARKER = "<!-- workflow-migrator-plan -->"
 

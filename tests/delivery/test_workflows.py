@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.delivery._helpers import REPO_ROOT, WORKFLOWS, load_yaml, tool, workflow
+from tests.support.delivery import WORKFLOWS, load_yaml, workflow
+from tests.support.paths import REPO_ROOT
+from tests.support.tools import tool
 
 IMAGE_WORKFLOWS = {
     # workflow: (component, image, the paths its image is built from)

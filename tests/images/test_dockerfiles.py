@@ -12,13 +12,9 @@ from pathlib import Path
 import pytest
 from dockerfile_parse import DockerfileParser
 
-from tests.images._paths import (
-    MIGRATOR_DOCKERFILE,
-    REPO_ROOT,
-    SERVER_DIR,
-    SERVER_DOCKERFILE,
-    tool,
-)
+from tests.support.images import MIGRATOR_DOCKERFILE, SERVER_DIR, SERVER_DOCKERFILE
+from tests.support.paths import REPO_ROOT
+from tests.support.tools import tool
 
 DOCKERFILES = [SERVER_DOCKERFILE, MIGRATOR_DOCKERFILE]
 DIGEST_PINNED = re.compile(r"^[\w.\-/:]+:[\w.\-]+@sha256:[0-9a-f]{64}$")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.images._paths import REPO_ROOT
-from tests.stacks import Stack, clean_env
+from tests.support.paths import REPO_ROOT
+from tests.support.stacks import Stack, clean_env
 
 # What the root .dockerignore lets into the build stage (besides config/ and the script).
 BUILD_CONTEXT = ["pyproject.toml", "README.md", "src"]

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.images._paths import FIXTURES, PATCH_DIR
+from tests.support.images import PATCH_DIR
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCHEMA_PATCH = PATCH_DIR / "0001-flyway-follows-configured-schema.patch"
 SAMPLES_PATCH = PATCH_DIR / "0002-sample-definitions-opt-in.patch"
 ARCHIVE_CONFIG = (

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ui import nginx_harness as harness
+from tests.support import nginx_harness as harness
 
 TEST_PREFIX = "ui_proxy_test_"
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ui import nginx_harness as harness
+from tests.support import nginx_harness as harness
 
 pytestmark = pytest.mark.server
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from dockerfile_parse import DockerfileParser
 
-from tests.ui import nginx_harness as harness
+from tests.support import nginx_harness as harness
 
 DOCKERFILE = harness.UI_DIR / "Dockerfile"
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")

@@ -9,7 +9,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.ui import nginx_harness as harness
+from tests.support import nginx_harness as harness
+from tests.support.stacks import free_port
 
 pytestmark = pytest.mark.server
 
@@ -142,7 +143,7 @@ def test_request_as_the_backend_sees_it(echo_backend: str, trailing_slash: bool)
 
 def test_an_unreachable_backend_is_a_502_with_the_headers() -> None:
     with harness.running_nginx(
-        {"CONDUCTOR_BASE_URL": f"http://127.0.0.1:{harness.free_port()}"}
+        {"CONDUCTOR_BASE_URL": f"http://127.0.0.1:{free_port()}"}
     ) as nginx, client(nginx.url) as via_proxy:
         response = via_proxy.get("/api/metadata/workflow")
     assert response.status_code == 502
@@ -166,7 +167,7 @@ def test_index_and_client_routes_serve_index_html(proxy: harness.RunningNginx, p
 def test_healthz_is_answered_by_nginx() -> None:
     """Even with the backend down."""
     with harness.running_nginx(
-        {"CONDUCTOR_BASE_URL": f"http://127.0.0.1:{harness.free_port()}"}
+        {"CONDUCTOR_BASE_URL": f"http://127.0.0.1:{free_port()}"}
     ) as nginx, client(nginx.url) as c:
         response = c.get("/healthz")
     assert response.status_code == 200

@@ -13,7 +13,8 @@ import subprocess
 
 import pytest
 
-from tests.ui import nginx_harness as harness
+from tests.support import nginx_harness as harness
+from tests.support.stacks import free_port
 
 MESSAGE = "set CONDUCTOR_BASE_URL to the Conductor server's base URL"
 
@@ -25,7 +26,7 @@ def start(env: dict[str, str], resolv_conf: str = "nameserver 10.96.0.10\n"
         result = harness.run_start_steps(prefix, env)
         written = {p.name: p.read_text() for p in prefix.conf_d.iterdir()}
         if result.returncode == 0:
-            harness.adapt_for_test(prefix.conf_d / "default.conf", harness.free_port(),
+            harness.adapt_for_test(prefix.conf_d / "default.conf", free_port(),
                                    prefix.html)
             check = subprocess.run(harness.nginx_cmd(prefix, "-t", "-q"),
                                    capture_output=True, text=True)

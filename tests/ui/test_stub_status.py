@@ -8,8 +8,8 @@ import re
 import httpx
 import pytest
 
-from tests.stacks import free_port
-from tests.ui import nginx_harness as harness
+from tests.support import nginx_harness as harness
+from tests.support.stacks import free_port
 
 BASE = {"CONDUCTOR_BASE_URL": "http://127.0.0.1:9"}
 

@@ -1,0 +1,176 @@
+"""The first deploy, the round trip of real definitions, and idempotence, on both profiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.configs import copy_config, unique_prefix
+from tests.support.paths import SAMPLES_DIR
+from tests.support.stacks import Server
+from workflow_migrator import (
+    ConductorClient,
+    DefinitionError,
+    RetryPolicy,
+    ServerRejectedError,
+    apply_plan,
+    compute_plan,
+    deploy,
+    differences,
+    load_directory,
+    read_live,
+    validate_directory,
+)
+
+pytestmark = pytest.mark.server
+
+
+def _client(base_url: str) -> ConductorClient:
+    return ConductorClient(base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
+
+
+def _sample_files() -> list[Path]:
+    if not SAMPLES_DIR.is_dir():
+        pytest.skip(f"Conductor's sample definitions are not beside the repository ({SAMPLES_DIR})")
+    return sorted(p for p in SAMPLES_DIR.glob("*.json") if p.name != "INDEX.json")
+
+
+def _samples_config(config_dir: Path) -> Path:
+    """Every sample laid out as a config directory: task definitions and workflows."""
+    for sample in _sample_files():
+        document = json.loads(sample.read_text())
+        items = document if isinstance(document, list) else [document]
+        folder = "workflows" if all("tasks" in item for item in items) else "tasks"
+        (config_dir / folder).mkdir(parents=True, exist_ok=True)
+        (config_dir / folder / sample.name).write_text(sample.read_text())
+    return config_dir
+
+
+#: The samples the validator refuses, and why: the rest must deploy as they are.
+REFUSED_SAMPLES = {
+    "workflows/nf3.15.0__rest__src__main__resources__kitchensink__wf1.json": "schema-version",
+    "workflows/osshead__docs__quickstart__workflow.json": "evaluator",
+}
+#: The samples that call a workflow no sample defines.
+DANGLING_SAMPLES = {
+    "workflows/nf3.15.0__rest__src__main__resources__kitchensink__kitchensink.json":
+        "sub-workflow-missing",
+    "workflows/orkes1.1.12__persistence__src__test__resources__wf.json": "sub-workflow-missing",
+    "workflows/orkes1.1.12__test-harness__src__test__resources__metadata__fail.json":
+        "failure-workflow-missing",
+}
+
+
+def test_all_samples_deploy_round_trip_and_redeploy_writes_nothing(server: Server,
+                                                                   tmp_path: Path) -> None:
+    """Conductor's own sample definitions, boot samples' names included, through the
+    migrator's whole path: validate, plan, apply; then a second deploy writes nothing."""
+    config = _samples_config(tmp_path)
+    _, findings = validate_directory(config)
+    refused = {f.file: f.rule for f in findings if f.severity == "error"}
+    assert refused == REFUSED_SAMPLES
+    for file in refused:
+        (config / file).unlink()
+    # Three samples call definitions that no sample defines (the kitchen sink's sub_flow_1
+    # lives in wf1): once the server has been read, each is an error unless the server
+    # happens to hold the callee, and then nothing at all is written.
+    with _client(server.base_url) as client:
+        try:
+            deploy(config, client, wait_timeout=30)
+        except DefinitionError as missing:
+            assert client.write_count == 0
+            dangling = {(f.file, f.rule) for f in missing.findings if f.severity == "error"}
+            assert dangling and dangling <= set(DANGLING_SAMPLES.items())
+        else:
+            raise AssertionError("the samples' dangling references were not refused")
+    for file in DANGLING_SAMPLES:
+        (config / file).unlink()
+
+    with _client(server.base_url) as client:
+        first, _ = deploy(config, client, wait_timeout=30)
+    assert not first.conflicts
+    desired, _ = load_directory(config)
+    with _client(server.base_url) as client:
+        live = read_live(client, 30)
+    tasks = {t["name"]: t for t in live.tasks}
+    workflows = {(w["name"], w.get("version", 1)): w for w in live.workflows}
+    assert len(desired) >= 20
+    for definition in desired:
+        if definition.kind == "task":
+            current = tasks[definition.name]
+        else:
+            current = workflows[(definition.name, definition.version or 1)]
+        assert differences(definition.kind, current, definition.body) == [], definition.label
+
+    with _client(server.base_url) as client:
+        second, _ = deploy(config, client, wait_timeout=30)
+        assert not second.has_changes
+        assert client.write_count == 0
+
+
+def test_second_deploy_makes_zero_writes_and_one_change_one_write(server: Server,
+                                                                  tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = copy_config(tmp_path / "config", prefix)
+    with _client(server.base_url) as client:
+        first, _ = deploy(config, client, wait_timeout=30)
+    assert first.count("create") == 8
+
+    with _client(server.base_url) as client:
+        second, _ = deploy(config, client, wait_timeout=30)
+        assert not second.has_changes
+        assert client.write_count == 0
+        assert len(client.requests) <= 3, client.requests
+
+    task_file = config / "tasks" / "order_tasks.json"
+    task_file.write_text(task_file.read_text().replace('"retryCount": 5', '"retryCount": 6'))
+    with _client(server.base_url) as client:
+        third, _ = deploy(config, client, wait_timeout=30)
+        assert [c.address for c in third.changes if c.action != "unchanged"] == [
+            f"task {prefix}_ship_order"]
+        # the change, then the deploy record
+        assert [(r.method, r.path) for r in client.requests if r.is_write] == [
+            ("PUT", "/api/metadata/taskdefs"), ("PUT", "/api/metadata/taskdefs")]
+
+
+def test_cli_deploy_leaves_every_workflow_live(run_migrator, client: ConductorClient,
+                                               tmp_path: Path) -> None:
+    prefix = unique_prefix()
+    config = copy_config(tmp_path / "config", prefix)
+    code, out, err = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text")
+    assert code == 0, err
+    assert "Plan: 8 to add, 0 to change, 0 to delete, 0 unchanged." in out
+    live = {w["name"] for w in client.list_workflow_defs()}
+    assert {f"{prefix}_order_fulfilment", f"{prefix}_notify_customer",
+            f"{prefix}_payment_reconciliation"} <= live
+    code, out, _ = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text")
+    assert code == 0
+    assert "No changes." in out
+
+
+def test_a_bulk_request_refused_for_one_item_names_its_file_and_stores_nothing(
+        server: Server, tmp_path: Path) -> None:
+    """Both servers validate a bulk workflow PUT as a whole: one bad item, 400, nothing
+    stored (3.15 names the item `workflowDefList[i]`, 3.32 `arg0[i]`). The validator would
+    stop this item first, so the plan is applied directly to reach the server's answer."""
+    prefix = unique_prefix()
+    good = {"name": f"{prefix}_good", "version": 1, "schemaVersion": 2,
+            "tasks": [{"name": "set", "taskReferenceName": "set", "type": "SET_VARIABLE",
+                       "inputParameters": {"x": 1}}]}
+    bad = {"name": f"{prefix}_bad", "version": 1, "schemaVersion": 2, "tasks": []}
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "a_good.json").write_text(json.dumps(good))
+    (tmp_path / "workflows" / "b_bad.json").write_text(json.dumps(bad))
+    desired, _ = load_directory(tmp_path)
+    with _client(server.base_url) as client:
+        planned = compute_plan(desired, read_live(client, 30))
+        with pytest.raises(ServerRejectedError) as refused:
+            apply_plan(planned, client)
+        live = {w["name"] for w in client.list_workflow_defs()}
+    assert refused.value.status == 400
+    assert refused.value.messages == [
+        f"workflows/b_bad.json: workflow {prefix}_bad v1: tasks: WorkflowTask list cannot be empty"]
+    assert "stored none" in str(refused.value)
+    assert not {good["name"], bad["name"]} & live

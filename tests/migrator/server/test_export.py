@@ -1,0 +1,197 @@
+"""``export`` on both servers: a server filled by direct API calls (every Conductor sample,
+and this test's own definitions in several versions) is written out, ``plan`` of the
+export shows no change, and a second export changes no byte.
+
+The servers are shared with other tests, which write while this one runs: the
+assertions look only at this test's names and the samples (fixed names, fixed content).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.configs import keep_all_but, unique_prefix
+from tests.support.migrator import RunMigrator
+from tests.support.paths import SAMPLES_DIR
+from tests.support.stacks import Server
+from workflow_migrator import (
+    ConductorClient,
+    DefinitionSet,
+    RetryPolicy,
+    ServerRejectedError,
+    compute_plan,
+    load_directory,
+    read_live,
+)
+from workflow_migrator._export import stock_samples
+
+pytestmark = pytest.mark.server
+
+
+def _client(server: Server) -> ConductorClient:
+    return ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
+
+
+def _fill_with_samples(client: ConductorClient) -> set[str]:
+    """Registers every sample the server accepts, as they are (upserts: idempotent), and
+    returns their names."""
+    if not SAMPLES_DIR.is_dir():
+        pytest.skip(f"Conductor's sample definitions are not beside the repository ({SAMPLES_DIR})")
+    names: set[str] = set()
+    for sample in sorted(SAMPLES_DIR.glob("*.json")):
+        if sample.name == "INDEX.json":
+            continue
+        document = json.loads(sample.read_text())
+        items = document if isinstance(document, list) else [document]
+        try:
+            if all("tasks" in item for item in items):
+                client.upsert_workflow_defs(items)
+            else:
+                client.create_task_defs(items)
+        except ServerRejectedError:
+            continue  # the one sample with schemaVersion 1
+        names |= {str(item["name"]) for item in items}
+    return names
+
+
+def _fill_with_own(client: ConductorClient, prefix: str) -> None:
+    client.create_task_defs([
+        {"name": f"{prefix}_charge", "retryCount": 5, "timeoutSeconds": 300,
+         "responseTimeoutSeconds": 60, "ownerEmail": "team@example.com",
+         "inputTemplate": {"note": "literal @{NOT_A_PLACEHOLDER} and @@{ESCAPED}"}},
+        {"name": f"{prefix} odd/name", "description": "a name no file system likes"},
+        {"name": f"{prefix}_Case"}, {"name": f"{prefix}_case"},
+    ])
+    client.upsert_workflow_defs([
+        {"name": f"{prefix}_flow", "version": version, "description": f"release {version}",
+         "tasks": [{"name": f"{prefix}_charge", "taskReferenceName": "charge",
+                    "inputParameters": {"amount": "${workflow.input.amount}"}}]}
+        for version in (1, 2, 3)])
+    for handler in ({"name": f"{prefix}_start", "event": f"conductor:{prefix}_q", "active": True,
+                     "actions": [{"action": "start_workflow",
+                                  "start_workflow": {"name": f"{prefix}_flow", "version": 3}}]},
+                    {"name": f"{prefix}_idle", "event": f"sqs:{prefix}_q",
+                     "actions": [{"action": "fail_task", "expandInlineJSON": True,
+                                  "fail_task": {"taskId": "${taskId}"}}]}):
+        client.delete_event_handler(handler["name"])
+        client.create_event_handler(handler)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _only(definitions: DefinitionSet, names: set[str], prefix: str) -> DefinitionSet:
+    def mine(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(d for d in items if d.name in names or d.name.startswith(prefix))
+    return DefinitionSet(mine(definitions.tasks), mine(definitions.workflows),
+                         event_handlers=mine(definitions.event_handlers))
+
+
+def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
+                                                 run_migrator: RunMigrator) -> None:
+    prefix = unique_prefix()
+    with _client(server) as client:
+        samples = _fill_with_samples(client)
+        _fill_with_own(client, prefix)
+
+    code, out, err = run_migrator("export", "--config-dir", str(tmp_path / "all"),
+                                  "--all-versions")
+    assert code == 0, err
+    files = set(_tree(tmp_path / "all"))
+    for version in (1, 2, 3):
+        assert f"workflows/{prefix}_flow.v{version}.json" in files
+    assert {f"event-handlers/{prefix}_start.json", f"event-handlers/{prefix}_idle.json"} <= files
+    odd = [f for f in files if f.startswith(f"tasks/{prefix}_odd_name-")]
+    assert len(odd) == 1 and odd[0].endswith(".json")
+    assert len([f for f in files if f.lower().startswith(f"tasks/{prefix}_case")]) == 2
+    # the stock boot samples are the server's, not the team's: left out
+    stock_tasks, stock_workflows = stock_samples()
+    assert not {f"tasks/{name}.json" for name in stock_tasks} & files
+    assert not {f"workflows/{name}.v1.json" for name in stock_workflows} & files
+    assert "Skipped the server's stock boot samples" in out
+
+    charge = json.loads((tmp_path / "all" / "tasks" / f"{prefix}_charge.json").read_text())
+    assert charge == {"name": f"{prefix}_charge", "inputTemplate": {
+        "note": "literal @@{NOT_A_PLACEHOLDER} and @@@{ESCAPED}"}, "ownerEmail":
+        "team@example.com", "responseTimeoutSeconds": 60, "retryCount": 5, "timeoutSeconds": 300}
+
+    desired, _ = load_directory(tmp_path / "all", "test")
+    ours = _only(desired, samples - set(stock_tasks) - set(stock_workflows), prefix)
+    assert len(ours.workflows) >= 3 + 10 and len(ours.event_handlers) == 2
+    with _client(server) as client:
+        plan = compute_plan(ours, read_live(client, 30))
+    assert [c.address for c in plan.changes if c.action != "unchanged"] == []
+    assert plan.count("unchanged") == len(ours)
+
+    # a second export: the same bytes for everything this test and the samples own
+    assert run_migrator("export", "--config-dir", str(tmp_path / "again"),
+                        "--all-versions")[0] == 0
+    files_of_ours = {d.source.file for d in ours}
+    first, again = _tree(tmp_path / "all"), _tree(tmp_path / "again")
+    assert {f: first[f] for f in files_of_ours} == {f: again.get(f) for f in files_of_ours}
+
+
+def test_an_export_is_stable_and_deploy_reads_it_back(server: Server, tmp_path: Path,
+                                                      run_migrator: RunMigrator) -> None:
+    prefix = unique_prefix()
+    with _client(server) as client:
+        _fill_with_own(client, prefix)
+    only_mine = [option.replace("--keep", "--exclude") for option in keep_all_but(prefix)]
+
+    for name, fmt in (("first", "yaml"), ("second", "yaml"), ("json", "json")):
+        code, _, err = run_migrator("export", "--config-dir", str(tmp_path / name),
+                                    "--format", fmt, *only_mine)
+        assert code == 0, err
+    assert _tree(tmp_path / "first") == _tree(tmp_path / "second")
+    assert set(_tree(tmp_path / "json")) == {
+        p.replace(".yaml", ".json") for p in _tree(tmp_path / "first")}
+    # without --all-versions: the newest version, with its version explicit
+    flow = json.loads((tmp_path / "json" / "workflows" / f"{prefix}_flow.json").read_text())
+    assert (flow["version"], flow["description"]) == (3, "release 3")
+    assert list(flow)[:3] == ["name", "description", "version"]
+
+    for name in ("first", "json"):
+        code, out, err = run_migrator("plan", "--config-dir", str(tmp_path / name),
+                                      "--detailed-exitcode")
+        assert code == 0, out + err
+        assert "No changes." in out
+
+
+def test_a_non_empty_directory_is_refused_unless_forced(server: Server, tmp_path: Path,
+                                                        run_migrator: RunMigrator) -> None:
+    prefix = unique_prefix()
+    with _client(server) as client:
+        _fill_with_own(client, prefix)
+    only_mine = [option.replace("--keep", "--exclude") for option in keep_all_but(prefix)]
+    target = tmp_path / "config"
+    (target / "environments").mkdir(parents=True)
+    (target / "environments" / "test.yaml").write_text("values: {}\n")
+    (target / "tasks").mkdir()
+    (target / "tasks" / "stale.json").write_text("{}")
+
+    code, out, err = run_migrator("export", "--config-dir", str(target), "--log-format", "text",
+                                  *only_mine)
+    assert code == 1 and out == ""
+    assert f"Error: {target} is not empty" in err
+    assert set(_tree(target)) == {"environments/test.yaml", "tasks/stale.json"}
+
+    code, _, err = run_migrator("export", "--config-dir", str(target), "--force", *only_mine)
+    assert code == 0, err
+    files = set(_tree(target))
+    assert "environments/test.yaml" in files and "tasks/stale.json" not in files
+    assert f"workflows/{prefix}_flow.json" in files
+    assert [p.name for p in tmp_path.iterdir()] == ["config"]  # no staging left behind
+
+
+def test_a_server_that_cannot_be_read_leaves_no_directory(tmp_path: Path,
+                                                          run_migrator: RunMigrator) -> None:
+    code, _, err = run_migrator("export", "--config-dir", str(tmp_path / "config"),
+                                "--wait-timeout", "0", base_url="http://127.0.0.1:9")
+    assert code == 1 and "server not ready" in err
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,59 @@
+"""Applying a plan: new automatic versions are registered create-only."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from tests.support.definitions import live_workflow, workflow
+from workflow_migrator import ConductorClient, DefinitionSet, LiveState, apply_plan, compute_plan
+
+
+class FakeServer:
+    """Holds workflow versions; POST refuses a taken number with 409, as Conductor does."""
+
+    def __init__(self, *versions: dict[str, object]) -> None:
+        self.versions = {(str(v["name"]), int(str(v["version"]))): v for v in versions}
+        self.posted: list[int] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/api/metadata/workflow":
+            body = json.loads(request.content)
+            self.posted.append(body["version"])
+            key = (body["name"], body["version"])
+            if key in self.versions:
+                return httpx.Response(409, json={"status": 409, "message": "already exists"})
+            self.versions[key] = body
+            return httpx.Response(200)
+        if request.method == "GET" and request.url.path.startswith("/api/metadata/workflow/"):
+            name = request.url.path.rsplit("/", 1)[1]
+            mine = [v for (n, _), v in self.versions.items() if n == name]
+            return httpx.Response(200, json=max(mine, key=lambda v: v["version"]))
+        return httpx.Response(404)
+
+
+def test_a_taken_version_number_moves_to_the_next_free_one() -> None:
+    server = FakeServer(live_workflow("w", 1, description="old"))
+    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="mine"),)),
+                        LiveState(workflows=(live_workflow("w", 1, description="old"),)))
+    # Another release registers v2 between our plan and our write.
+    server.versions[("w", 2)] = live_workflow("w", 2, description="theirs")
+    applied = []
+    with ConductorClient("http://conductor", transport=httpx.MockTransport(server)) as client:
+        apply_plan(plan, client, on_change=applied.append)
+    assert server.posted == [2, 3]
+    assert server.versions[("w", 2)]["description"] == "theirs"
+    assert server.versions[("w", 3)]["description"] == "mine"
+    assert [c.version for c in applied] == [3]
+
+
+def test_a_taken_number_holding_the_same_content_is_not_registered_again() -> None:
+    server = FakeServer(live_workflow("w", 1, description="old"))
+    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="same"),)),
+                        LiveState(workflows=(live_workflow("w", 1, description="old"),)))
+    server.versions[("w", 2)] = live_workflow("w", 2, description="same")
+    with ConductorClient("http://conductor", transport=httpx.MockTransport(server)) as client:
+        apply_plan(plan, client)
+    assert server.posted == [2]
+    assert set(server.versions) == {("w", 1), ("w", 2)}

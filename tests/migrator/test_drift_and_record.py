@@ -1,0 +1,76 @@
+"""Drift gauges and the deploy record, without a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.metrics import drift, parse_metrics
+from workflow_migrator import (
+    Definition,
+    DefinitionSet,
+    LiveState,
+    MigratorError,
+    Plan,
+    PlanOptions,
+    Source,
+    compute_plan,
+)
+from workflow_migrator._drift import drift_metrics, write_metrics_file
+from workflow_migrator._models import DEPLOY_RECORD_TASK
+from workflow_migrator._record import config_hash, new_record, parse_record, record_task_def
+
+
+def _plan() -> Plan:
+    desired = DefinitionSet(tasks=(Definition("task", {"name": "a", "retryCount": 1},
+                                              Source("tasks/a.json")),
+                                   Definition("task", {"name": "new"}, Source("tasks/n.json"))))
+    live = LiveState(tasks=({"name": "a"}, {"name": "gone"}, {"name": DEPLOY_RECORD_TASK}))
+    return compute_plan(desired, live, PlanOptions(prune=True))
+
+
+def test_gauges_count_each_kind_and_action() -> None:
+    text = drift_metrics(_plan(), app_env='we"ird\\env', now=1700000000.5)
+    samples = parse_metrics(text)
+    assert drift(samples, kind="task", action="create") == 1
+    assert drift(samples, kind="task", action="update") == 1
+    assert drift(samples, kind="task", action="delete") == 1  # the record is never pruned
+    assert drift(samples, kind="workflow", action="update") == 0
+    assert 'app_env="we\\"ird\\\\env"' in text
+    assert "workflow_migrator_drift_last_check_timestamp_seconds" in text
+    assert text.count("# TYPE ") == 3 and text.endswith("\n")
+
+
+def test_the_metrics_file_is_replaced_whole(tmp_path: Path) -> None:
+    target = tmp_path / "drift.prom"
+    target.write_text("old\n")
+    write_metrics_file(target, "new 1\n")
+    assert target.read_text() == "new 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["drift.prom"]
+    with pytest.raises(MigratorError, match="cannot write the metrics file"):
+        write_metrics_file(tmp_path / "missing" / "drift.prom", "x 1\n")
+
+
+def test_config_hash_follows_content_not_location(tmp_path: Path) -> None:
+    for root in (tmp_path / "a", tmp_path / "b"):
+        (root / "tasks").mkdir(parents=True)
+        (root / "tasks" / "t.json").write_text('{"name": "t"}')
+        (root / "notes.txt").write_text(str(root))  # outside the definition folders
+    assert config_hash(tmp_path / "a") == config_hash(tmp_path / "b")
+    (tmp_path / "b" / "tasks" / "t.json").write_text('{"name": "u"}')
+    assert config_hash(tmp_path / "a") != config_hash(tmp_path / "b")
+
+
+def test_the_record_round_trips_through_its_task_definition(tmp_path: Path) -> None:
+    record = new_record(_plan(), tmp_path, app_env="prod", source_revision="abc",
+                        now=0)
+    assert record.deployed_at == "1970-01-01T00:00:00Z"
+    body = record_task_def(record)
+    assert body["name"] == DEPLOY_RECORD_TASK
+    assert parse_record(body) == record
+    assert record.same_deploy(new_record(_plan(), tmp_path, app_env="prod",
+                                         source_revision="abc", now=99))
+    assert not record.same_deploy(new_record(_plan(), tmp_path, app_env="prod",
+                                             source_revision="abd"))
+    assert parse_record({"name": DEPLOY_RECORD_TASK, "description": "edited by hand"}) is None
