@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.stacks import SERVER_IDS, Server, Stack, start_stack
+from tests.support.stacks import SERVER_IDS, Server, Stack, running_stack
 
 
 @pytest.fixture(autouse=True)
@@ -33,25 +33,19 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A real conductor-oss server on its built-in storage, shared by the session."""
-    stack = start_stack("embedded", tmp_path_factory.mktemp("stack-embedded"))
-    yield stack
-    stack.stop()
+    yield from running_stack("embedded", tmp_path_factory.mktemp("stack-embedded"))
 
 
 @pytest.fixture(scope="session")
 def core_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A real Netflix Conductor 3.15.0 on a real Redis, shared by the session."""
-    stack = start_stack("production-core", tmp_path_factory.mktemp("stack-core"))
-    yield stack
-    stack.stop()
+    yield from running_stack("production-core", tmp_path_factory.mktemp("stack-core"))
 
 
 @pytest.fixture(scope="session")
 def production_like_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A real conductor-oss server on real Redis and PostgreSQL, configured as the image is."""
-    stack = start_stack("redis-postgres", tmp_path_factory.mktemp("stack-redis-postgres"))
-    yield stack
-    stack.stop()
+    yield from running_stack("redis-postgres", tmp_path_factory.mktemp("stack-redis-postgres"))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stacks import Stack, free_port, run_stack_script, start_stack, wait_for
+from tests.support.stacks import Stack, free_port, run_stack_script, running_stack, wait_for
 
 
 def http_get(url: str) -> tuple[int, bytes]:
@@ -66,9 +66,7 @@ def assert_stopped(status: dict[str, str], pid_names: tuple[str, ...],
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = start_stack("embedded", tmp_path_factory.mktemp("cs-embedded"))
-    yield stack
-    stack.stop()
+    yield from running_stack("embedded", tmp_path_factory.mktemp("cs-embedded"))
 
 
 @pytest.mark.server
@@ -142,9 +140,7 @@ def redis_keys(port: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def production_like(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = start_stack("redis-postgres", tmp_path_factory.mktemp("cs-redis-postgres"))
-    yield stack
-    stack.stop()
+    yield from running_stack("redis-postgres", tmp_path_factory.mktemp("cs-redis-postgres"))
 
 
 @pytest.mark.server
@@ -257,9 +253,7 @@ def test_down_stops_server_redis_and_postgres(production_like: Stack) -> None:
 
 @pytest.fixture(scope="module")
 def production_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = start_stack("production-core", tmp_path_factory.mktemp("cs-production-core"))
-    yield stack
-    stack.stop()
+    yield from running_stack("production-core", tmp_path_factory.mktemp("cs-production-core"))
 
 
 @pytest.mark.server

@@ -23,7 +23,7 @@ import pytest
 from tests.support.configs import copy_config, unique_prefix
 from tests.support.migrator import deploy
 from tests.support.paths import REPO_ROOT
-from tests.support.stacks import Stack, start_stack
+from tests.support.stacks import Stack, running_stack
 from tests.support.workers import ORDER, run_as_workers
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
@@ -37,10 +37,8 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 def topology_stack(request: pytest.FixtureRequest,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     mode = str(request.param)
-    stack = start_stack("production-core", tmp_path_factory.mktemp(f"stack-{mode}"),
+    yield from running_stack("production-core", tmp_path_factory.mktemp(f"stack-{mode}"),
                         "--redis", mode, "--redis-password")
-    yield stack
-    stack.stop()
 
 
 def saved_state(stack: Stack) -> dict[str, object]:

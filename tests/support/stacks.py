@@ -12,7 +12,7 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from tests.support.paths import REPO_ROOT
@@ -108,6 +108,16 @@ def start_stack(profile: str, state_dir: Path, *extra: str) -> Stack:
     stack = Stack(profile=profile, state_dir=state_dir, base_url=base_url, status={})
     stack.refresh_status()
     return stack
+
+
+def running_stack(profile: str, state_dir: Path, *extra: str) -> Iterator[Stack]:
+    """For a fixture to ``yield from``: a stack that is stopped when the fixture's scope
+    ends, whatever its tests did to it."""
+    stack = start_stack(profile, state_dir, *extra)
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
