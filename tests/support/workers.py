@@ -23,18 +23,37 @@ WORKER_OUTPUTS = {
 def run_as_workers(http: httpx.Client, prefix: str, workflow_id: str,
                    timeout: float = 120.0) -> dict[str, object]:
     """Polls every worker task type of the flow and completes what it gets, until the
-    workflow leaves RUNNING; returns the workflow with its tasks."""
+    workflow leaves RUNNING; returns the workflow with its tasks.
+
+    As a real worker does, it goes on through a server's 5xx answers (a server whose Redis
+    is failing over answers 500 until it reconnects), and sends a result again until the
+    server takes it: a task it polled is its to finish."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workflow = http.get(f"/api/workflow/{workflow_id}", params={"includeTasks": True}).json()
+        answer = http.get(f"/api/workflow/{workflow_id}", params={"includeTasks": True})
+        if answer.status_code >= 500:
+            time.sleep(0.5)
+            continue
+        answer.raise_for_status()
+        workflow = answer.json()
         if workflow["status"] != "RUNNING":
             return dict(workflow)
         for worker, output in WORKER_OUTPUTS.items():
             polled = http.get(f"/api/tasks/poll/{prefix}_{worker}", params={"workerid": "test"})
             if polled.status_code == 200 and polled.content:
                 task = polled.json()
-                http.post("/api/tasks", json={
-                    "workflowInstanceId": task["workflowInstanceId"], "taskId": task["taskId"],
-                    "status": "COMPLETED", "outputData": output}).raise_for_status()
+                _complete(http, task, output, deadline)
         time.sleep(0.2)
     raise AssertionError(f"workflow {workflow_id} still RUNNING after {timeout:.0f}s")
+
+
+def _complete(http: httpx.Client, task: dict[str, object], output: dict[str, object],
+              deadline: float) -> None:
+    result = {"workflowInstanceId": task["workflowInstanceId"], "taskId": task["taskId"],
+              "status": "COMPLETED", "outputData": output}
+    while True:
+        answer = http.post("/api/tasks", json=result)
+        if answer.status_code < 500 or time.monotonic() > deadline:
+            answer.raise_for_status()
+            return
+        time.sleep(0.5)
