@@ -107,7 +107,7 @@ def workflow_def(prefix: str, j: int, task_names: list[str],
         simple(t[0], "validate"),
         {"name": "classify", "taskReferenceName": "classify", "type": "INLINE",
          "inputParameters": {
-             "evaluatorType": "graaljs", "amount": "${workflow.input.amount}",
+             "evaluatorType": "javascript", "amount": "${workflow.input.amount}",
              "expression": "(function () { return $.amount > 1000 ? 'large' : "
                            "($.amount > 100 ? 'medium' : 'small'); })();"}},
         {"name": "route", "taskReferenceName": "route", "type": "SWITCH",
@@ -131,7 +131,7 @@ def workflow_def(prefix: str, j: int, task_names: list[str],
         tasks.append({
             "name": "poll_shipment", "taskReferenceName": "poll_shipment", "type": "DO_WHILE",
             "loopCondition": "if ($.poll_shipment['iteration'] < 3) { true; } else { false; }",
-            "evaluatorType": "graaljs",
+            "evaluatorType": "javascript",
             "loopOver": [simple(t[9], "track")]})
     if j % 4 == 0:
         tasks.append({

@@ -315,6 +315,11 @@ class FieldTable:
         self._server_managed = frozenset(
             key for fields in self._objects.values() for key, f in fields.items()
             if f.server_managed)
+        # Asked for every task of every workflow on every validation: computed once.
+        self._embedded = {
+            kind: tuple((key, f.object_kind) for key, f in fields.items()
+                        if f.object_kind is not None)
+            for kind, fields in self._objects.items()}
 
     def fields(self, kind: ObjectKind) -> Mapping[str, Field]:
         """Every field of ``kind``, by key."""
@@ -332,6 +337,10 @@ class FieldTable:
     def server_managed(self) -> frozenset[str]:
         """The keys the server manages, in any kind of object."""
         return self._server_managed
+
+    def embedded(self, kind: ObjectKind) -> tuple[tuple[str, ObjectKind], ...]:
+        """The keys of ``kind`` that hold an object of another kind, with that kind."""
+        return self._embedded[kind]
 
     def required(self, kind: ObjectKind) -> tuple[str, ...]:
         return tuple(key for key, f in self._objects[kind].items() if f.required)
@@ -358,6 +367,11 @@ TABLE = FieldTable({
 def fields_of(kind: ObjectKind) -> Mapping[str, Field]:
     """Every field of ``kind``, by key."""
     return TABLE.fields(kind)
+
+
+def embedded_objects(kind: ObjectKind) -> tuple[tuple[str, ObjectKind], ...]:
+    """The keys of ``kind`` that hold an object of another kind, with that kind."""
+    return TABLE.embedded(kind)
 
 
 def comparison_defaults(kind: ObjectKind) -> Mapping[str, Any]:

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from workflow_migrator._fields import ObjectKind, fields_of
+from workflow_migrator._fields import ObjectKind, embedded_objects
 from workflow_migrator._models import Definition
 
 Path = tuple[str | int, ...]
@@ -48,10 +48,9 @@ class TaskSite:
 
     def embedded_objects(self) -> Iterator[tuple[dict[str, Any], ObjectKind, Path]]:
         """The objects the task carries inside it: its subWorkflowParam and taskDefinition."""
-        for key, field in fields_of("workflow-task").items():
-            kind = field.object_kind
+        for key, kind in embedded_objects("workflow-task"):
             value = self.task.get(key)
-            if kind is not None and isinstance(value, dict):
+            if isinstance(value, dict):
                 yield value, kind, (*self.path, key)
 
 
