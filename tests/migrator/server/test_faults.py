@@ -500,9 +500,17 @@ def test_two_prunes_at_once_end_as_one(proxy: FaultProxy, server: Server,
 
 
 def test_two_deploys_of_different_changes_at_once_lose_neither(
-        proxy: FaultProxy, server: Server, tmp_path: Path) -> None:
+        proxy: FaultProxy, server: Server, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Not the same directory (two releases overlapping): each deploy that succeeds must
     leave its content on the server as some version, never overwrite another's."""
+    if server.is_core:
+        # Seen in a full run on 3.15.0: both POSTs of v2 succeeded and the later content
+        # replaced the earlier (the server checks the version is free, then writes it, as
+        # two steps). Not every run hits the window, so the expectation is not strict.
+        request.applymarker(pytest.mark.xfail(
+            strict=False, reason="Conductor 3.15.0 registers a workflow version with a "
+                                 "check-then-write: two POSTs of one version at once may both "
+                                 "succeed"))
     prefix = unique_prefix()
     deploy_directly(server.base_url, write_config(tmp_path / "a", prefix, revision="a",
                                                     workflows=1))
