@@ -86,12 +86,20 @@ def apply_plan(plan: Plan, client: ConductorClient,
 
 def _register_new_version(client: ConductorClient, change: Change) -> Change:
     """Registers the next version of an automatically versioned workflow. When another
-    deploy took that number first, its version stays and this content takes the next free
-    number, unless the newest version already holds this very content."""
+    deploy took that number first (refused with 409, or its content is what the server
+    holds after our write), its version stays and this content takes the next free number,
+    unless the newest version already holds this very content."""
     payload = _payload(change)
     for _ in range(MAX_VERSION_ATTEMPTS):
         if client.create_workflow_def(payload):
-            return dataclasses.replace(change, version=int(payload["version"]))
+            version = int(payload["version"])
+            stored = client.workflow_def(change.name, version)
+            # Conductor 3.15 checks that the number is free, then writes: another release's
+            # POST of the same number at the same instant can succeed too and replace this
+            # content. Read it back; when it is not ours, take the next number.
+            if stored is None or not differences("workflow", stored, payload,
+                                                 keep_version=False):
+                return dataclasses.replace(change, version=version)
         newest = client.latest_workflow_def(change.name)
         if newest is None:
             continue

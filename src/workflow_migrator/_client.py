@@ -177,6 +177,12 @@ class ConductorClient:
             raise
         return True
 
+    def workflow_def(self, name: str, version: int) -> JSONObject | None:
+        """One version of a workflow, or None when the server does not have it."""
+        answer = self._request("GET", f"/api/metadata/workflow/{quote(name, safe='')}",
+                               params={"version": version}, missing_ok=True)
+        return answer if isinstance(answer, dict) else None
+
     def latest_workflow_def(self, name: str) -> JSONObject | None:
         """The newest version of a workflow, or None when it has none."""
         answer = self._request("GET", f"/api/metadata/workflow/{quote(name, safe='')}",

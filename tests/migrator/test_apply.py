@@ -57,3 +57,26 @@ def test_a_taken_number_holding_the_same_content_is_not_registered_again() -> No
         apply_plan(plan, client)
     assert server.posted == [2]
     assert set(server.versions) == {("w", 1), ("w", 2)}
+
+
+def test_a_number_another_release_overwrote_at_the_same_instant_moves_on() -> None:
+    """Conductor 3.15's check-then-write: our POST of v2 is accepted, but another
+    release's POST of v2 lands just after and replaces it; reading v2 back shows theirs."""
+
+    class Racing(FakeServer):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            answer = super().__call__(request)
+            if request.method == "POST" and self.posted == [2]:
+                self.versions[("w", 2)] = live_workflow("w", 2, description="theirs")
+            return answer
+
+    server = Racing(live_workflow("w", 1, description="old"))
+    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="mine"),)),
+                        LiveState(workflows=(live_workflow("w", 1, description="old"),)))
+    applied = []
+    with ConductorClient("http://conductor", transport=httpx.MockTransport(server)) as client:
+        apply_plan(plan, client, on_change=applied.append)
+    assert server.posted == [2, 3]
+    assert server.versions[("w", 2)]["description"] == "theirs"
+    assert server.versions[("w", 3)]["description"] == "mine"
+    assert [c.version for c in applied] == [3]
