@@ -45,10 +45,17 @@ def validate_directory(config_dir: Path, app_env: str = "", *,
     :param reporter: told the secret values as soon as they are loaded, before anything
         (a finding, the server's answer) can quote one.
     """
+    definitions, findings = _load(config_dir, app_env, reporter)
+    return definitions, in_order(findings, validate(definitions))
+
+
+def _load(config_dir: Path, app_env: str,
+          reporter: Reporter | None) -> tuple[DefinitionSet, list[Finding]]:
+    """The directory's definitions, the reporter told their secret values at once."""
     definitions, findings = load_directory(config_dir, app_env)
     if reporter:
         reporter.add_secrets(definitions.secret_values)
-    return definitions, in_order(findings, validate(definitions))
+    return definitions, findings
 
 
 def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: str = "",
@@ -62,9 +69,7 @@ def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: 
     :param client: the server to ask.
     :param wait_timeout: seconds to wait for a server that is still starting.
     """
-    definitions, loaded = load_directory(config_dir, app_env)
-    if reporter:
-        reporter.add_secrets(definitions.secret_values)
+    definitions, loaded = _load(config_dir, app_env, reporter)
     live = read_live(client, wait_timeout, reporter, event_handlers=False)
     ours = validate(definitions, ServerFacts.read(live.tasks, live.workflows))
     verdicts = {id(d): client.validate_workflow_def(d.body) for d in definitions.workflows}

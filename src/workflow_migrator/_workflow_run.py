@@ -360,12 +360,12 @@ def run_workflow_tests(config_dir: Path, client: ConductorClient, *, app_env: st
     :param reporter: where progress is logged; it learns the secret values to mask.
     :param on_result: called with each result as soon as its case ends.
     """
-    definitions, _ = load_valid(config_dir, app_env)
+    # The reporter learns the secret values as the files load, before an error can quote one.
+    definitions, _ = load_valid(config_dir, app_env, reporter)
     cases, findings = load_cases(config_dir, definitions, app_env)
     if any(f.severity == "error" for f in findings):
         raise DefinitionError(findings)
     if reporter:
-        reporter.add_secrets(definitions.secret_values)
         for finding in findings:
             reporter.log(f"{finding.location}: {finding.message}", level="warning")
     selected = [c for c in cases if matches(c, pattern)] if pattern else cases

@@ -7,7 +7,14 @@ import json
 import httpx
 
 from tests.support.definitions import live_workflow, workflow
-from workflow_migrator import ConductorClient, DefinitionSet, LiveState, apply_plan, compute_plan
+from workflow_migrator import (
+    Change,
+    ConductorClient,
+    DefinitionSet,
+    LiveState,
+    apply_plan,
+    compute_plan,
+)
 
 
 class FakeServer:
@@ -33,15 +40,22 @@ class FakeServer:
         return httpx.Response(404)
 
 
-def test_a_taken_version_number_moves_to_the_next_free_one() -> None:
-    server = FakeServer(live_workflow("w", 1, description="old"))
-    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="mine"),)),
+def apply_over_v1(server: FakeServer, description: str) -> list[Change]:
+    """Applies a directory holding ``w`` with ``description`` to a server that held its
+    v1 ("old") when the plan was made; returns the changes applied."""
+    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description=description),)),
                         LiveState(workflows=(live_workflow("w", 1, description="old"),)))
-    # Another release registers v2 between our plan and our write.
-    server.versions[("w", 2)] = live_workflow("w", 2, description="theirs")
-    applied = []
+    applied: list[Change] = []
     with ConductorClient("http://conductor", transport=httpx.MockTransport(server)) as client:
         apply_plan(plan, client, on_change=applied.append)
+    return applied
+
+
+def test_a_taken_version_number_moves_to_the_next_free_one() -> None:
+    server = FakeServer(live_workflow("w", 1, description="old"))
+    # Another release registers v2 between our plan and our write.
+    server.versions[("w", 2)] = live_workflow("w", 2, description="theirs")
+    applied = apply_over_v1(server, "mine")
     assert server.posted == [2, 3]
     assert server.versions[("w", 2)]["description"] == "theirs"
     assert server.versions[("w", 3)]["description"] == "mine"
@@ -50,11 +64,8 @@ def test_a_taken_version_number_moves_to_the_next_free_one() -> None:
 
 def test_a_taken_number_holding_the_same_content_is_not_registered_again() -> None:
     server = FakeServer(live_workflow("w", 1, description="old"))
-    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="same"),)),
-                        LiveState(workflows=(live_workflow("w", 1, description="old"),)))
     server.versions[("w", 2)] = live_workflow("w", 2, description="same")
-    with ConductorClient("http://conductor", transport=httpx.MockTransport(server)) as client:
-        apply_plan(plan, client)
+    apply_over_v1(server, "same")
     assert server.posted == [2]
     assert set(server.versions) == {("w", 1), ("w", 2)}
 
@@ -71,11 +82,7 @@ def test_a_number_another_release_overwrote_at_the_same_instant_moves_on() -> No
             return answer
 
     server = Racing(live_workflow("w", 1, description="old"))
-    plan = compute_plan(DefinitionSet(workflows=(workflow("w", description="mine"),)),
-                        LiveState(workflows=(live_workflow("w", 1, description="old"),)))
-    applied = []
-    with ConductorClient("http://conductor", transport=httpx.MockTransport(server)) as client:
-        apply_plan(plan, client, on_change=applied.append)
+    applied = apply_over_v1(server, "mine")
     assert server.posted == [2, 3]
     assert server.versions[("w", 2)]["description"] == "theirs"
     assert server.versions[("w", 3)]["description"] == "mine"
