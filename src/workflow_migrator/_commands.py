@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
+from workflow_migrator._fields import kept_keys, server_of
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet
@@ -111,8 +112,10 @@ def read_live(client: ConductorClient, wait_timeout: float,
     # The deploy record is the migrator's own bookkeeping, never a definition to plan.
     record = next((t for t in tasks if t.get("name") == DEPLOY_RECORD_TASK), None)
     handlers = client.list_event_handlers() if event_handlers else []
+    # The one place that decides which keys the server keeps: told by what it returns.
+    keeps = kept_keys(server_of([*tasks, *workflows]))
     return LiveState(tuple(t for t in tasks if t is not record), tuple(workflows),
-                     event_handlers=tuple(handlers), deploy_record=record)
+                     event_handlers=tuple(handlers), deploy_record=record, keeps=keeps)
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
@@ -181,7 +184,8 @@ def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
         reporter.plan(planned)
     if planned.conflicts:
         raise UnsafeChangeError(list(planned.conflicts))
-    result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None)
+    result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None,
+                        keeps=live.keeps)
     record = new_record(planned, config_dir, app_env=app_env, source_revision=source_revision)
     if planned.has_changes or not record.same_deploy(parse_record(live.deploy_record)):
         write_record(client, record, exists=live.deploy_record is not None)
