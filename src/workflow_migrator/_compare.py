@@ -42,6 +42,8 @@ class FieldChange:
     path: str
     before: Any
     after: Any
+    #: the path's keys and indexes, as ``path`` joins them
+    parts: tuple[str | int, ...] = dataclasses.field(default=(), compare=False)
 
     @property
     def symbol(self) -> str:
@@ -184,4 +186,4 @@ class _Walk:
             for index, (b, a) in enumerate(zip(before, after, strict=True)):
                 self.walk(b, a, (*path, index), child)
             return
-        self.changes.append(FieldChange(json_path(*path), before, after))
+        self.changes.append(FieldChange(json_path(*path), before, after, path))

@@ -13,6 +13,9 @@ serialised and tested without a server. The versioning rules live here:
 With ``prune``, what the directory no longer defines is deleted, except names
 matched by a keep pattern, the samples a server loads at boot, and workflow
 versions with running executions.
+
+A plan never holds a secret's live value: what sits at a definition's secret paths
+(``_secret_paths``) is ``***`` in its fields and its live definition.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._compare import FieldChange, differences
 from workflow_migrator._fields import KIND, KINDS, ServerKeys
 from workflow_migrator._models import (
@@ -163,7 +167,24 @@ def compute_plan(desired: DefinitionSet, live: LiveState,
     deletions = _prune(changes, live, options, retained) if options.prune else []
     changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.name, c.version or 0))
     changes = _note_unpinned_parents(changes, desired)
-    return Plan(tuple(deletions + changes), tuple(conflicts), tuple(retained))
+    secrets = secret_paths.merged(secret_paths.recorded(live.deploy_record),
+                                  secret_paths.of_definitions(desired))
+    return Plan(tuple(_masked(c, secrets) for c in deletions + changes), tuple(conflicts),
+                tuple(retained))
+
+
+def _masked(change: Change, secrets: secret_paths.SecretPaths) -> Change:
+    """The change with what the server holds at its definition's secret paths shown as
+    ``***``: it may be a secret's previous value (rotated, its header renamed, or
+    retired), which no value the directory holds now would mask. (The desired side holds
+    the directory's secret values, masked wherever they are shown.)"""
+    paths = tuple(secrets.get(secret_paths.key(change.kind, change.name), ()))
+    if not paths:
+        return change
+    fields = tuple(dataclasses.replace(f, before=secret_paths.masked(f.before, f.parts, paths))
+                   for f in change.fields)
+    live = secret_paths.masked(change.live, (), paths)
+    return dataclasses.replace(change, fields=fields, live=live)
 
 
 def _plan_task(definition: Definition, current: JSONObject | None,
