@@ -17,12 +17,12 @@ path instead of the value (``with_placeholders``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet, JSONObject, Kind
 
-#: What a masked value is shown as (the mask of secret values, ``_render.MASK``).
+#: What a secret value, or whatever sits at a secret path, is shown as.
 MASK = "***"
 #: Written by ``export`` where a secret sat whose placeholder is not known.
 UNKNOWN_PLACEHOLDER = "@{UNKNOWN_SECRET}"
@@ -90,7 +90,7 @@ def recorded(record_task: JSONObject | None) -> dict[str, dict[JSONPath, str]]:
     return from_json(data.get("secret_paths") if isinstance(data, dict) else None)
 
 
-def masked(value: Any, at: JSONPath, paths: Iterable[JSONPath]) -> Any:
+def masked(value: Any, at: JSONPath, paths: Collection[JSONPath]) -> Any:
     """``value``, found at ``at`` in a definition, with whatever sits at one of ``paths``
     replaced by ``***``: all of it when a path leads to it or above it."""
     if value is None:
