@@ -252,8 +252,8 @@ class _FileNames:
     ``.``, ``_`` and ``-`` become ``_``, a name longer than ``MAX_STEM`` is cut there,
     and a name that had to change, or that differs from another only in case, gets a
     hash of the real name (longer when the short one is taken), so no two definitions
-    ever share a file and the same server gives the same names. ``renamed`` lists the
-    definitions whose file name is not their name."""
+    ever share a file and the same server gives the same names. ``renamed`` holds the
+    files whose name is not their definition's name."""
 
     def __init__(self) -> None:
         self._taken: set[str] = set()
