@@ -1,9 +1,10 @@
-"""``export`` on both servers: a server filled by direct API calls (every Conductor sample,
-and this test's own definitions in several versions) is written out, ``plan`` of the
+"""``export`` on both servers: a server filled by direct API calls (the own corpus of every
+task type, the stock boot samples, Conductor's samples when there are any, and this test's
+own definitions in several versions) is written out, ``plan`` of the
 export shows no change, and a second export changes no byte.
 
 The servers are shared with other tests, which write while this one runs: the
-assertions look only at this test's names and the samples (fixed names, fixed content).
+assertions look only at this test's names and the corpus (fixed names, fixed content).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from tests.support.configs import keep_all_but, unique_prefix
+from tests.support.corpus import OWN_CORPUS, SAMPLES_DIR, sample_files
 from tests.support.migrator import RunMigrator
-from tests.support.paths import SAMPLES_DIR
 from tests.support.stacks import Server
 from workflow_migrator import (
     ConductorClient,
@@ -38,16 +40,16 @@ def _client(server: Server) -> ConductorClient:
     return ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
 
 
-def _fill_with_samples(client: ConductorClient) -> set[str]:
-    """Registers every sample the server accepts, as they are (upserts: idempotent), and
-    returns their names."""
-    if not SAMPLES_DIR.is_dir():
-        pytest.skip(f"Conductor's sample definitions are not beside the repository ({SAMPLES_DIR})")
+def _fill_with_corpus(client: ConductorClient) -> set[str]:
+    """Registers the own corpus, a stock server's boot samples, and every sample the server
+    accepts when there are samples, as they are (upserts: idempotent); returns their names."""
+    documents = [json.loads(p.read_text()) if p.suffix == ".json" else yaml.safe_load(
+        p.read_text()) for p in sorted(OWN_CORPUS.rglob("*.*"))]
+    documents += [list(stock.values()) for stock in stock_samples()]
+    if SAMPLES_DIR is not None and SAMPLES_DIR.is_dir():
+        documents += [json.loads(sample.read_text()) for sample in sample_files()]
     names: set[str] = set()
-    for sample in sorted(SAMPLES_DIR.glob("*.json")):
-        if sample.name == "INDEX.json":
-            continue
-        document = json.loads(sample.read_text())
+    for document in documents:
         items = document if isinstance(document, list) else [document]
         try:
             if all("tasks" in item for item in items):
@@ -99,7 +101,7 @@ def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
                                                  run_migrator: RunMigrator) -> None:
     prefix = unique_prefix()
     with _client(server) as client:
-        samples = _fill_with_samples(client)
+        samples = _fill_with_corpus(client)
         _fill_with_own(client, prefix)
 
     code, out, err = run_migrator("export", "--config-dir", str(tmp_path / "all"),
@@ -124,8 +126,11 @@ def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
         "team@example.com", "responseTimeoutSeconds": 60, "retryCount": 5, "timeoutSeconds": 300}
 
     desired, _ = load_directory(tmp_path / "all", "test")
-    ours = _only(desired, samples - set(stock_tasks) - set(stock_workflows), prefix)
-    assert len(ours.workflows) >= 3 + 10 and len(ours.event_handlers) == 2
+    corpus = samples - set(stock_tasks) - set(stock_workflows)
+    ours = _only(desired, corpus, prefix)
+    assert corpus <= {d.name for d in ours}  # every corpus definition was exported
+    assert len([w for w in ours.workflows if w.name.startswith(prefix)]) >= 3
+    assert len(ours.event_handlers) == 2
     with _client(server) as client:
         plan = compute_plan(ours, read_live(client, 30))
     assert [c.address for c in plan.changes if c.action != "unchanged"] == []
