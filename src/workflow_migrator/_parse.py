@@ -93,8 +93,8 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
 def _json_object(pairs: list[tuple[str, Any]], duplicates: dict[int, list[str]]) -> dict[str, Any]:
     value = dict(pairs)
     if len(value) != len(pairs):
-        seen: set[str] = set()
-        duplicates[id(value)] = [k for k, _ in pairs if k in seen or seen.add(k)]
+        keys = [k for k, _ in pairs]
+        duplicates[id(value)] = sorted({k for k in keys if keys.count(k) > 1})
     return value
 
 
@@ -181,8 +181,8 @@ class _Check:
             return value
         if isinstance(value, (dict, list)):
             if id(value) in self.open:
-                self.problems.append(Problem(path, "a value holding itself (a YAML alias inside its own "
-                                             "anchor), which JSON cannot carry"))
+                self.problems.append(Problem(path, "a value holding itself (a YAML alias "
+                                             "inside its own anchor), which JSON cannot carry"))
                 return None
             self.open.add(id(value))
             try:
