@@ -26,6 +26,9 @@ from typing import Any
 import yaml
 
 JSONPath = tuple[str | int, ...]
+#: Problems with an object's keys, by the id of the dict: each a key ("" for the
+#: object itself) and a message.
+KeyProblems = dict[int, list[tuple[str, str]]]
 #: Values one file may expand to through YAML aliases: a few aliases of aliases make
 #: billions of values out of a few lines ("billion laughs").
 MAX_VALUES = 1_000_000
@@ -60,7 +63,7 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
     :raises ParseError: the text is not a JSON (or YAML) document.
     """
     text = text.removeprefix("\ufeff")
-    duplicates: dict[int, list[str]] = {}
+    duplicates: KeyProblems = {}
     if yaml_syntax:
         loader = _Loader(text)
         loader.duplicates = duplicates
@@ -90,39 +93,50 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
     return document, problems
 
 
-def _json_object(pairs: list[tuple[str, Any]], duplicates: dict[int, list[str]]) -> dict[str, Any]:
+def _json_object(pairs: list[tuple[str, Any]], duplicates: KeyProblems) -> dict[str, Any]:
     value = dict(pairs)
     if len(value) != len(pairs):
         keys = [k for k, _ in pairs]
-        duplicates[id(value)] = sorted({k for k in keys if keys.count(k) > 1})
+        duplicates[id(value)] = [(k, _twice(k, True)) for k in sorted(
+            {k for k in keys if keys.count(k) > 1})]
     return value
 
 
 class _Loader(_YAML_LOADER):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader that keeps what JSON cannot carry as ``_Refused`` and notes
-    the keys a mapping states twice (``duplicates``: by the id of the dict)."""
+    the problems of a mapping's keys (``duplicates``: by the id of the dict, each a key,
+    or "" for the object, and a message)."""
 
-    duplicates: dict[int, list[str]]
+    duplicates: KeyProblems
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[Any, Any]]:
-    data: dict[Any, Any] = {}
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
+    """A mapping with the keys JSON makes of its keys: built here, not by PyYAML, for
+    Python's dict takes ``1`` and ``true`` for one key."""
+    data: dict[str, Any] = {}
     yield data  # first, so that an alias inside the mapping can refer to it
-    seen: set[Any] = set()
-    twice: list[str] = []
-    for key_node, _ in node.value:
-        if key_node.tag == _TAG + "merge":
-            continue  # '<<' merges keys on purpose: a later key overrides a merged one
+    explicit = {id(key) for key, _ in node.value if key.tag != _TAG + "merge"}
+    loader.flatten_mapping(node)  # '<<' merged keys come first; a key stated may override
+    stated: dict[str, bool] = {}  # each key stated, and whether it was a text
+    for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        try:
-            if key in seen:
-                twice.append(str(key))
-            seen.add(key)
-        except TypeError:
-            pass  # PyYAML refuses an unhashable key itself
-    data.update(loader.construct_mapping(node))
-    if twice:
-        loader.duplicates[id(data)] = twice
+        text = _json_key(key)
+        if text is None:
+            what = key.what if isinstance(key, _Refused) else f"a {type(key).__name__}"
+            loader.duplicates.setdefault(id(data), []).append(
+                ("", f"an object key that is {what}"))
+            continue
+        if id(key_node) in explicit:
+            if text in stated:
+                texts = stated[text] and isinstance(key, str)
+                loader.duplicates.setdefault(id(data), []).append((text, _twice(text, texts)))
+            stated[text] = isinstance(key, str)
+        data[text] = loader.construct_object(value_node)
+
+
+def _twice(text: str, both_texts: bool) -> str:
+    how = "" if both_texts else " (as JSON makes it a text)"
+    return f"key '{text}' is given more than once in this object{how}"
 
 
 def _refuse(what: str) -> Any:
@@ -152,10 +166,10 @@ _Loader.add_constructor(None, _tagged)
 
 
 class _Check:
-    """Walks a parsed document: JSON text keys, finite numbers, encodable texts, no
-    duplicate keys and no cycles (a YAML alias inside itself)."""
+    """Walks a parsed document: finite numbers, encodable texts, no duplicate or
+    unconvertible keys (noted while parsing) and no cycles (a YAML alias inside itself)."""
 
-    def __init__(self, duplicates: dict[int, list[str]], problems: list[Problem]) -> None:
+    def __init__(self, duplicates: KeyProblems, problems: list[Problem]) -> None:
         self.duplicates = duplicates
         self.problems = problems
         self.count = 0
@@ -196,22 +210,10 @@ class _Check:
         self.problems.append(Problem(path, what))
         return None
 
-    def _object(self, value: dict[Any, Any], path: JSONPath) -> dict[str, Any]:
-        for key in self.duplicates.get(id(value), ()):
-            self.problems.append(Problem((*path, key), f"key '{key}' is given more than once "
-                                         "in this object (only the last would count)"))
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            text = _json_key(key)
-            if text is None:
-                what = key.what if isinstance(key, _Refused) else "not a text"
-                self.problems.append(Problem(path, f"an object key that is {what}"))
-                continue
-            if text in result:  # keys equal before conversion were caught above
-                self.problems.append(Problem((*path, text), f"key '{text}' is given more than "
-                                             "once in this object (as JSON makes it a text)"))
-            result[text] = self.value(item, (*path, text))
-        return result
+    def _object(self, value: dict[str, Any], path: JSONPath) -> dict[str, Any]:
+        for key, message in self.duplicates.get(id(value), ()):
+            self.problems.append(Problem((*path, key) if key else path, message))
+        return {key: self.value(item, (*path, key)) for key, item in value.items()}
 
     def _text(self, value: str, path: JSONPath) -> None:
         try:
