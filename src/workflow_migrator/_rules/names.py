@@ -47,6 +47,18 @@ def name_rules(context: Context) -> Iterator[Finding]:
 def name_problem(name: str) -> str | None:
     """Why the server could not read back or delete a definition of this name, or export
     could not write it as a file; None when it can."""
+    problem = unaddressable(name)
+    if problem:
+        return problem
+    size = len(name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        return (f"the name is {size} bytes long (UTF-8); at most {MAX_NAME_BYTES} fit in an "
+                "exported file's name (NAME.vVERSION.json, 255 bytes)")
+    return None
+
+
+def unaddressable(name: str) -> str | None:
+    """Why the server cannot say this name in a URL path (whatever its length)."""
     bad = [label for char, label in UNADDRESSABLE.items() if char in name]
     if bad:
         return (f"the name contains {' and '.join(bad)}: the server stores it, but can then "
@@ -54,8 +66,4 @@ def name_problem(name: str) -> str | None:
     if name in DOT_SEGMENTS:
         return (f"the name '{name}' is a path segment the server resolves away: it can be "
                 "stored, but never read back or deleted")
-    size = len(name.encode("utf-8"))
-    if size > MAX_NAME_BYTES:
-        return (f"the name is {size} bytes long (UTF-8); at most {MAX_NAME_BYTES} fit in an "
-                "exported file's name (NAME.vVERSION.json, 255 bytes)")
     return None
