@@ -34,6 +34,7 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._rules.names import unaddressable
 from workflow_migrator._rules.versions import unpinned_parents
 
 Action = Literal["create", "update", "unchanged", "delete"]
@@ -266,11 +267,13 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
     # A handler goes before the workflows it may start.
     deletions = [Change("delete", "event_handler", name, None, "no longer defined (--prune)")
                  for name in sorted(str(h.get("name")) for h in live.event_handlers)
-                 if name not in wanted_handlers and not _protected(name, frozenset(), options)]
+                 if name not in wanted_handlers and not _protected(name, frozenset(), options)
+                 and _deletable(f"event handler {name}", name, retained)]
     for task in sorted(live.tasks, key=lambda t: str(t.get("name"))):
         name = str(task.get("name"))
         if (name in wanted_tasks or name == DEPLOY_RECORD_TASK
-                or _protected(name, BOOT_SAMPLE_TASKS, options)):
+                or _protected(name, BOOT_SAMPLE_TASKS, options)
+                or not _deletable(f"task {name}", name, retained)):
             continue
         deletions.append(Change("delete", "task", name, None, "no longer defined (--prune)",
                                 live=task))
@@ -280,6 +283,8 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
             continue
         if (name, version) in live.running:
             retained.append(f"workflow {name} v{version}: has running executions")
+            continue
+        if not _deletable(f"workflow {name} v{version}", name, retained):
             continue
         deletions.append(Change("delete", "workflow", name, version, "no longer defined (--prune)",
                                 live=workflow))
@@ -301,6 +306,15 @@ def _mass_prune(deletions: list[Change], live: LiveState) -> Iterable[str]:
         yield (f"--prune would delete {count} of the {held[info.kind]} {what} the server "
                f"holds ({share} of them), as a directory whose files went missing would: "
                "check the deletions in this plan, then pass --allow-mass-prune to make them")
+
+
+def _deletable(address: str, name: str, retained: list[str]) -> bool:
+    """Whether the server can delete a definition of this name; when not (a name written
+    before the ``name`` rule, or by another tool), why it stays, in ``retained``."""
+    problem = unaddressable(name)
+    if problem:
+        retained.append(f"{address}: {problem}")
+    return problem is None
 
 
 def _protected(name: str, boot_samples: frozenset[str], options: PlanOptions) -> bool:

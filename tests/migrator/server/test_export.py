@@ -63,7 +63,8 @@ def _fill_with_own(client: ConductorClient, prefix: str) -> None:
         {"name": f"{prefix}_charge", "retryCount": 5, "timeoutSeconds": 300,
          "responseTimeoutSeconds": 60, "ownerEmail": "team@example.com",
          "inputTemplate": {"note": "literal @{NOT_A_PLACEHOLDER} and @@{ESCAPED}"}},
-        {"name": f"{prefix} odd/name", "description": "a name no file system likes"},
+        # ('/' would do too, but the server could then never delete it: rule "name")
+        {"name": f"{prefix} odd<name", "description": "a name no file system likes"},
         {"name": f"{prefix}_Case"}, {"name": f"{prefix}_case"},
     ])
     client.upsert_workflow_defs([
