@@ -106,6 +106,8 @@ def survey(config_dir: Path, findings: list[Finding]) -> None:
             report(entry, f"a link to {os.readlink(entry)}, which does not exist")
         elif entry.is_dir() and entry.name not in CONFIG_FOLDERS:
             report(entry, _unknown_folder(entry.name))
+        elif entry.name in CONFIG_FOLDERS and not entry.is_dir():
+            report(entry, f"expected a folder {entry.name}/, found a file")
     for folder in CONFIG_FOLDERS:
         for file in _walk(config_dir / folder, report):
             if folder in DEFINITION_FOLDERS.values() and file.suffix not in SUFFIXES:

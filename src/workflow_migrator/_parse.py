@@ -102,7 +102,7 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: KeyProblems) -> dict[
     return value
 
 
-class _Loader(_YAML_LOADER):  # type: ignore[misc, valid-type]
+class _Loader(_YAML_LOADER):  # type: ignore[misc]
     """PyYAML's safe loader that keeps what JSON cannot carry as ``_Refused`` and notes
     the problems of a mapping's keys (``duplicates``: by the id of the dict, each a key,
     or "" for the object, and a message)."""

@@ -90,6 +90,7 @@ def test_a_misspelled_folder_a_dangling_link_and_a_stray_file_are_errors(tmp_pat
     (tmp_path / "workflows" / "w.json").symlink_to(tmp_path / "nowhere.json")
     (tmp_path / "tasks" / "loop").symlink_to(tmp_path / "tasks")
     (tmp_path / "event-handlers").symlink_to(tmp_path / "gone")
+    write(tmp_path, "tests", "a file where a folder belongs")
     found = errors(tmp_path)
     assert found.pop("task").startswith("unknown folder task/: did you mean tasks/? a config "
                                         "directory holds only tasks/, workflows/, "
@@ -100,6 +101,7 @@ def test_a_misspelled_folder_a_dangling_link_and_a_stray_file_are_errors(tmp_pat
     assert found.pop("tasks/notes.txt").startswith("not a definition file: tasks/ holds only "
                                                    ".json, .yaml, .yml files")
     assert found.pop("tasks/loop") == "a link to a folder already read (a loop)"
+    assert found.pop("tests") == "expected a folder tests/, found a file"
     assert found == {}
 
 
