@@ -167,6 +167,14 @@ def test_values_json_cannot_carry_are_refused_with_their_path(
     assert found[f"tasks/{file}: {path}"].startswith(message)
 
 
+@pytest.mark.parametrize("file", ["t.json", "t.yaml"])
+def test_a_number_of_thousands_of_digits_is_a_syntax_error(tmp_path: Path, file: str) -> None:
+    write(tmp_path, f"tasks/{file}", '{"name": "t", "retryCount": ' + "1" * 5000 + "}")
+    assert errors(tmp_path)[f"tasks/{file}"].startswith(
+        "invalid " + ("JSON" if file.endswith("json") else "YAML")
+        + ": Exceeds the limit (4300 digits) for integer string conversion")
+
+
 def test_a_date_in_the_environment_is_refused_without_quoting_its_value(tmp_path: Path) -> None:
     write(tmp_path, "environments/dev.yaml", "values:\n  SINCE: 2031-07-19\nsecret: [SINCE]\n")
     write(tmp_path, "tasks/t.json", '{"name": "t", "inputTemplate": {"since": "@{SINCE}"}}')
@@ -199,6 +207,6 @@ def test_each_value_keeps_its_line_and_column(tmp_path: Path) -> None:
     assert first.source.position("name") == (2, 12)
     assert second.source.position() == (3, 3)
     assert second.source.position("inputKeys", 1, "k", 1) == (4, 33)
-    assert second.source.position("nope") is None
+    assert second.source.position("nope") == (3, 3)  # the object that leaves it out
     (workflow,) = definitions.workflows
     assert workflow.source.position("tasks", 0, "taskReferenceName") == (4, 24)
