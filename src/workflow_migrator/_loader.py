@@ -5,8 +5,14 @@ definitions and ``DIR/event-handlers/**`` event handlers, as ``.json``, ``.yaml`
 or ``.yml`` files of one object or a list of them.
 ``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
 placeholders (``@@{`` writes a literal ``@{``); Conductor's own ``${...}``
-expressions pass through untouched. Every problem is collected as a Finding, so
-one run reports all of them.
+expressions pass through untouched. ``DIR/tests/**`` holds workflow tests
+(``_workflow_tests``). Every problem is collected as a Finding, so one run reports
+all of them.
+
+Nothing is skipped silently (``survey``): any other folder, anything that cannot
+be read, a link to nothing, a stray file in a definition folder is an error, for
+a definition skipped would look deleted to ``--prune``. Each file becomes exactly
+the JSON that will be sent, or errors naming what JSON cannot carry (``_parse``).
 """
 
 from __future__ import annotations
