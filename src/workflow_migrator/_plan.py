@@ -38,6 +38,7 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._rules.names import unaddressable
 from workflow_migrator._rules.versions import unpinned_parents
 
 Action = Literal["create", "update", "unchanged", "delete"]
@@ -138,6 +139,8 @@ class PlanOptions:
     prune: bool = False
     keep: tuple[str, ...] = ()
     allow_overwrite: bool = False
+    #: let prune delete every definition of a kind the server holds, or more than half
+    allow_mass_prune: bool = False
 
 
 DEFAULT_OPTIONS = PlanOptions()
@@ -165,6 +168,8 @@ def compute_plan(desired: DefinitionSet, live: LiveState,
                    for d in desired.event_handlers)
     retained: list[str] = []
     deletions = _prune(changes, live, options, retained) if options.prune else []
+    if deletions and not options.allow_mass_prune:
+        conflicts.extend(_mass_prune(deletions, live))
     changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.name, c.version or 0))
     changes = _note_unpinned_parents(changes, desired)
     secrets = secret_paths.merged(secret_paths.recorded(live.deploy_record),
@@ -291,11 +296,13 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
     # A handler goes before the workflows it may start.
     deletions = [Change("delete", "event_handler", name, None, "no longer defined (--prune)")
                  for name in sorted(str(h.get("name")) for h in live.event_handlers)
-                 if name not in wanted_handlers and not _protected(name, frozenset(), options)]
+                 if name not in wanted_handlers and not _protected(name, frozenset(), options)
+                 and _deletable(f"event handler {name}", name, retained)]
     for task in sorted(live.tasks, key=lambda t: str(t.get("name"))):
         name = str(task.get("name"))
         if (name in wanted_tasks or name == DEPLOY_RECORD_TASK
-                or _protected(name, BOOT_SAMPLE_TASKS, options)):
+                or _protected(name, BOOT_SAMPLE_TASKS, options)
+                or not _deletable(f"task {name}", name, retained)):
             continue
         deletions.append(Change("delete", "task", name, None, "no longer defined (--prune)",
                                 live=task))
@@ -306,9 +313,37 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
         if (name, version) in live.running:
             retained.append(f"workflow {name} v{version}: has running executions")
             continue
+        if not _deletable(f"workflow {name} v{version}", name, retained):
+            continue
         deletions.append(Change("delete", "workflow", name, version, "no longer defined (--prune)",
                                 live=workflow))
     return deletions
+
+
+def _mass_prune(deletions: list[Change], live: LiveState) -> Iterable[str]:
+    """Why a prune is refused: it would empty a kind, or delete most of it. That is what
+    a directory whose files went missing looks like (a wrong --config-dir, a folder
+    renamed), and the deletions cannot be undone."""
+    held: dict[Kind, int] = {"task": len(live.tasks), "workflow": len(live.workflows),
+                             "event_handler": len(live.event_handlers)}
+    for info in KINDS:
+        count = sum(1 for c in deletions if c.kind == info.kind)
+        if not count or 2 * count <= held[info.kind]:
+            continue
+        share = "all" if count == held[info.kind] else "more than half"
+        what = "versions of workflows" if info.kind == "workflow" else info.title.lower()
+        yield (f"--prune would delete {count} of the {held[info.kind]} {what} the server "
+               f"holds ({share} of them), as a directory whose files went missing would: "
+               "check the deletions in this plan, then pass --allow-mass-prune to make them")
+
+
+def _deletable(address: str, name: str, retained: list[str]) -> bool:
+    """Whether the server can delete a definition of this name; when not (a name written
+    before the ``name`` rule, or by another tool), why it stays, in ``retained``."""
+    problem = unaddressable(name)
+    if problem:
+        retained.append(f"{address}: {problem}")
+    return problem is None
 
 
 def _protected(name: str, boot_samples: frozenset[str], options: PlanOptions) -> bool:
