@@ -234,8 +234,9 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
     return EXIT_CHANGES if detailed_exitcode and found.drifted else EXIT_OK
 
 
-@cli.command(name="test", epilog=EXIT_CODES_HELP)
-@config_dir_option
+@cli.group(name="test", epilog=EXIT_CODES_HELP, invoke_without_command=True)
+@click.option("--config-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory holding tests/ next to tasks/ and workflows/ (required to run).")
 @click.option("-k", "pattern", default="", metavar="PATTERN",
               help="Run only the cases whose file::name or workflow name contains PATTERN.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
@@ -251,18 +252,23 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
                    "goes to stdout).")
 @wait_option
 @log_format_option
-def run_tests_command(config_dir: Path, pattern: str, timeout: float, jobs: int, ui_url: str,
-                      output_format: str, output_file: Path | None, wait_timeout: float,
-                      log_format: LogFormat) -> int:
+@click.pass_context
+def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str, timeout: float,
+                      jobs: int, ui_url: str, output_format: str, output_file: Path | None,
+                      wait_timeout: float, log_format: LogFormat) -> int:
     """Run the workflow test cases of DIR/tests/ on the server, with mocked workers.
 
     Nothing is registered: each case sends its definitions inline and runs under a task
     domain of its own, so the server's workers never see its tasks. Exits 1 when a case fails.
+    `test capture` turns finished executions into cases.
     """
+    if ctx.invoked_subcommand is not None:
+        return EXIT_OK
+    if config_dir is None:
+        raise click.UsageError("Missing option '--config-dir'.")
     from workflow_migrator._junit import junit_xml
     from workflow_migrator._workflow_report import case_line, failure_text, results_text
     from workflow_migrator._workflow_run import run_workflow_tests
-
 
     settings, reporter = _start(log_format)
     show_lines = output_format == "text" or output_file is not None
@@ -279,12 +285,62 @@ def run_tests_command(config_dir: Path, pattern: str, timeout: float, jobs: int,
         if output_file is None:
             reporter.result(xml)
         else:
-            try:
-                with output_file.open("w", encoding="utf-8") as file:
-                    Reporter(settings.app_env, secrets=reporter.secrets, out=file).result(xml)
-            except OSError as exc:
-                raise MigratorError(f"cannot write {output_file}: {exc.strerror or exc}") from exc
+            _write(output_file, xml, settings, reporter)
     return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
+
+
+@run_tests_command.command(name="capture", epilog=EXIT_CODES_HELP)
+@config_dir_option
+@click.option("--execution", "execution_ids", multiple=True, metavar="ID",
+              help="A finished execution to capture (repeatable).")
+@click.option("--search", default="", metavar="QUERY",
+              help="Also capture what the server's search finds, e.g. "
+                   "'workflowType=\"order_flow\" AND status=\"COMPLETED\"'.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="At most this many executions found by --search.")
+@click.option("--redact", multiple=True, metavar="KEY",
+              help="Replace the value of this key wherever it appears (repeatable).")
+@click.option("--output", "output_file", required=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="The test file to write (.yaml, .yml or .json), e.g. DIR/tests/orders.yaml.")
+@wait_option
+@log_format_option
+def capture_command(config_dir: Path, execution_ids: tuple[str, ...], search: str, limit: int,
+                    redact: tuple[str, ...], output_file: Path, wait_timeout: float,
+                    log_format: LogFormat) -> int:
+    """Turn finished executions into a test case file: the input, each task's outcomes in
+    order (retries included, sub-workflows followed), the status, output and path.
+
+    Secret values of the environment become their @{NAME} placeholders and --redact keys
+    are replaced; each case lists where under `redacted`.
+    """
+    from workflow_migrator._capture import capture_executions, capture_text
+
+    settings, reporter = _start(log_format)
+    try:
+        name = output_file.resolve().relative_to(config_dir.resolve()).as_posix()
+    except ValueError:
+        name = output_file.as_posix()
+    with _client(settings) as client:
+        client.wait_until_ready(wait_timeout, on_wait=reporter.log)
+        captured = capture_executions(config_dir, client, execution_ids=execution_ids,
+                                      search=search, limit=limit, redact=redact,
+                                      app_env=settings.app_env, output_name=name,
+                                      reporter=reporter)
+    _write(output_file, capture_text(captured, output_file.suffix), settings, reporter)
+    reporter.result(f"Wrote {len(captured.execution_ids)} case(s) to {output_file}.")
+    for where in captured.redacted:
+        reporter.result(f"Redacted {where}")
+    return EXIT_OK
+
+
+def _write(path: Path, text: str, settings: Settings, reporter: Reporter) -> None:
+    """Writes a report or file through a reporter of its own, so secrets are masked."""
+    try:
+        with path.open("w", encoding="utf-8") as file:
+            Reporter(settings.app_env, secrets=reporter.secrets, out=file).result(text)
+    except OSError as exc:
+        raise MigratorError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
