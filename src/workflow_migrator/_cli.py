@@ -250,12 +250,24 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
 @click.option("--output", "output_file", type=click.Path(path_type=Path, dir_okay=False),
               help="With --format junit, write the XML to this file (the text report still "
                    "goes to stdout).")
+@click.option("--coverage", is_flag=True,
+              help="Report which tasks, branches and loop bodies of each workflow the cases "
+                   "reached.")
+@click.option("--coverage-format", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True,
+              help="markdown: each workflow's diagram coloured by coverage, for a pull request.")
+@click.option("--coverage-output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the coverage report to this file instead of stdout.")
+@click.option("--cov-fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Exit 1 when the total coverage is below PERCENT (implies --coverage).")
 @wait_option
 @log_format_option
 @click.pass_context
 def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str, timeout: float,
                       jobs: int, ui_url: str, output_format: str, output_file: Path | None,
-                      wait_timeout: float, log_format: LogFormat) -> int:
+                      coverage: bool, coverage_format: str, coverage_output: Path | None,
+                      cov_fail_under: float | None, wait_timeout: float,
+                      log_format: LogFormat) -> int:
     """Run the workflow test cases of DIR/tests/ on the server, with mocked workers.
 
     Nothing is registered: each case sends its definitions inline and runs under a task
@@ -286,7 +298,36 @@ def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str,
             reporter.result(xml)
         else:
             _write(output_file, xml, settings, reporter)
-    return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
+    passed = all(r.passed for r in results)
+    if coverage or cov_fail_under is not None:
+        covered = _report_coverage(config_dir, results, settings, reporter, coverage_format,
+                                   coverage_output)
+        if cov_fail_under is not None and covered < cov_fail_under:
+            reporter.error(f"coverage {covered:.1f}% is below --cov-fail-under "
+                           f"{cov_fail_under:g}%", event="coverage", percent=round(covered, 1))
+            return EXIT_ERROR
+    return EXIT_OK if passed else EXIT_ERROR
+
+
+def _report_coverage(config_dir: Path, results: Sequence[Any], settings: Settings,
+                     reporter: Reporter, output_format: str, output: Path | None) -> float:
+    """Writes the coverage report; returns the total coverage in percent."""
+    from workflow_migrator._coverage import directory_coverage
+    from workflow_migrator._coverage_report import (
+        coverage_json,
+        coverage_markdown,
+        coverage_text,
+    )
+
+    measured = directory_coverage(config_dir, results, settings.app_env)
+    text = (coverage_json(measured) if output_format == "json" else
+            coverage_markdown(measured, secrets=reporter.secrets)
+            if output_format == "markdown" else coverage_text(measured))
+    if output is None:
+        reporter.result(text)
+    else:
+        _write(output, text, settings, reporter)
+    return measured.percent
 
 
 @run_tests_command.command(name="capture", epilog=EXIT_CODES_HELP)

@@ -79,6 +79,8 @@ class CaseResult:
     error: str = ""
     #: on a timeout, the tasks still scheduled or in progress
     stuck: tuple[str, ...] = ()
+    #: every task execution, in path order (what coverage is measured from)
+    executions: tuple[Execution, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -113,7 +115,7 @@ def prepare_workflow(definitions: DefinitionSet, workflow: Definition,
     return body
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Execution:
     """One task execution, seen in the workflow tree."""
 
@@ -260,7 +262,7 @@ class _CaseRun:
         status = str(root.get("status", ""))
         mismatches = () if error else tuple(compare(self.case, root, executions))
         return CaseResult(self.case, mismatches, workflow_id, status, path,
-                          time.monotonic() - started, error, stuck)
+                          time.monotonic() - started, error, stuck, tuple(executions))
 
 
 def compare(case: WorkflowCase, root: JSONObject,
