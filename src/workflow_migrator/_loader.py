@@ -3,6 +3,7 @@
 Layout: ``DIR/tasks/**`` holds task definitions, ``DIR/workflows/**`` workflow
 definitions and ``DIR/event-handlers/**`` event handlers, as ``.json``, ``.yaml``
 or ``.yml`` files of one object or a list of them.
+``DIR/workflow-migrator.yaml``, optional, holds the directory's settings (``_project``).
 ``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
 placeholders (``@@{`` writes a literal ``@{``); Conductor's own ``${...}``
 expressions pass through untouched. Every problem is collected as a Finding, so
@@ -25,6 +26,8 @@ from workflow_migrator._findings import Finding, json_path
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 
 DEFINITION_FOLDERS: dict[Kind, str] = {info.kind: info.folder for info in KINDS}
+#: The project file (``_project.py``): settings of the directory as a whole.
+PROJECT_FILE = "workflow-migrator.yaml"
 SUFFIXES = (".json", ".yaml", ".yml")
 PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
