@@ -71,6 +71,9 @@ def change_options(function: Any) -> Any:
                      "defines (never a workflow version with running executions)."),
         click.option("--keep", multiple=True, metavar="PATTERN",
                      help="With --prune, never delete names matching this glob (repeatable)."),
+        click.option("--allow-mass-prune", is_flag=True,
+                     help="With --prune, allow deleting all of a kind the server holds, or "
+                          "more than half of it (refused otherwise)."),
         click.option("--allow-overwrite", is_flag=True,
                      help="Change an existing explicit workflow version in place."),
     ]):
@@ -150,7 +153,8 @@ def schema(output_dir: Path, log_format: LogFormat) -> int:
 @log_format_option
 def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
          metrics_file: Path | None, pushgateway_url: str | None, prune: bool,
-         keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+         keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
+         wait_timeout: float,
          log_format: LogFormat) -> int:
     """Show what deploy would change, without writing anything."""
     from workflow_migrator import _commands
@@ -159,7 +163,8 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         planned = _commands.plan(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite),
+                                 options=PlanOptions(prune, keep, allow_overwrite,
+                                                     allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
     title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
@@ -182,7 +187,8 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
 @log_format_option
 @click.pass_context
 def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision: str | None,
-           prune: bool, keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           prune: bool, keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
+           wait_timeout: float,
            log_format: LogFormat) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
     from workflow_migrator import _commands
@@ -191,12 +197,14 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
         return int(ctx.invoke(plan, config_dir=config_dir, output_format="text",
                               detailed_exitcode=False, metrics_file=None, pushgateway_url=None,
                               prune=prune, keep=keep,
-                              allow_overwrite=allow_overwrite, wait_timeout=wait_timeout,
+                              allow_overwrite=allow_overwrite,
+                              allow_mass_prune=allow_mass_prune, wait_timeout=wait_timeout,
                               log_format=log_format))
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         _, result = _commands.deploy(config_dir, client,
-                                     options=PlanOptions(prune, keep, allow_overwrite),
+                                     options=PlanOptions(prune, keep, allow_overwrite,
+                                                     allow_mass_prune),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
                                      reporter=reporter, source_revision=source_revision)
         reporter.log(f"Deploy complete: {result.created} created, {result.updated} updated, "
@@ -215,7 +223,8 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
 @wait_option
 @log_format_option
 def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
-           keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
+         wait_timeout: float,
            log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
     from workflow_migrator import _commands
@@ -224,7 +233,8 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         found = _commands.status(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite),
+                                 options=PlanOptions(prune, keep, allow_overwrite,
+                                                     allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
     if output_format == "json":

@@ -34,11 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from workflow_migrator._findings import Finding
-from workflow_migrator._loader import _json_type, _load_environment, folder_files, read_items
+from workflow_migrator._loader import (
+    TESTS_FOLDER,
+    _json_type,
+    _load_environment,
+    folder_files,
+    read_items,
+)
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._rules.walk import walk
 
-TESTS_FOLDER = "tests"
 RULE = "workflow-test"
 #: What a mocked worker may answer.
 OUTCOME_STATUSES = ("COMPLETED", "FAILED", "FAILED_WITH_TERMINAL_ERROR")
