@@ -50,7 +50,11 @@ def _work(base_url: str, prefix: str, done: threading.Event) -> None:
     with httpx.Client(base_url=base_url, timeout=10) as http:
         while not done.is_set():
             for name in ("lookup", "charge", "notify"):
-                polled = http.get(f"/api/tasks/poll/{prefix}_{name}", params={"workerid": "w"})
+                try:
+                    polled = http.get(f"/api/tasks/poll/{prefix}_{name}",
+                                      params={"workerid": "w"})
+                except httpx.TransportError:
+                    continue  # a busy server: poll again, as a real worker does
                 if polled.status_code != 200 or not polled.content:
                     continue
                 task = polled.json()
