@@ -89,15 +89,20 @@ def cli() -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @config_dir_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
+              default="text", show_default=True,
+              help="sarif: SARIF 2.1.0 for code scanning, each finding at its file, line "
+                   "and column.")
+@click.option("--docs-url", default="", metavar="URL",
+              help="With --format sarif: the URL of docs/validation.md, so that each rule "
+                   "links to its description.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--server", is_flag=True,
               help="Also ask the server at CONDUCTOR_BASE_URL: its verdict on each workflow "
                    "(nothing is written), and whether sub-workflows and tasks exist there.")
 @wait_option
 @log_format_option
-def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
+def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, server: bool,
              wait_timeout: float, log_format: LogFormat) -> int:
     """Check every definition, report every problem, write nothing."""
     from workflow_migrator._commands import validate_directory, validate_with_server
@@ -105,13 +110,22 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
     if server:
         settings, reporter = _start(log_format)
         with _client(settings) as client:
-            _, findings = validate_with_server(config_dir, client, app_env=settings.app_env,
-                                               wait_timeout=wait_timeout, reporter=reporter)
+            definitions, findings = validate_with_server(
+                config_dir, client, app_env=settings.app_env, wait_timeout=wait_timeout,
+                reporter=reporter)
     else:
         reporter = _reporter()
         reporter.configure(app_env=offline_app_env(), log_format=log_format)
-        _, findings = validate_directory(config_dir, reporter.app_env, reporter=reporter)
-    if output_format == "json":
+        definitions, findings = validate_directory(config_dir, reporter.app_env,
+                                                   reporter=reporter)
+    if output_format == "sarif":
+        from workflow_migrator._record import tool_version
+        from workflow_migrator._sarif import findings_sarif
+
+        reporter.result_json(findings_sarif(findings, config_dir=config_dir,
+                                            definitions=definitions, docs_url=docs_url,
+                                            tool_version=tool_version(), strict=strict))
+    elif output_format == "json":
         reporter.result_json(findings_document(findings))
     elif findings:
         reporter.result(findings_text(findings))

@@ -28,9 +28,11 @@ from workflow_migrator._rules import RULE_IDS
 
 RULE = "project"
 RuleSetting = Literal["error", "warning", "off"]
-#: Rules whose errors cannot be lowered: the file cannot be read at all, or the server
-#: refuses the definition on register whatever the setting says.
-FIXED_RULES = frozenset({"syntax", "load", "placeholder", RULE}) | frozenset(
+#: Rules whose errors cannot be lowered: what was read is not what would be sent (a
+#: file unread, a value JSON cannot carry, two definitions of one name, a name the server
+#: cannot delete), or the server refuses the definition on register whatever the setting.
+FIXED_RULES = frozenset({"syntax", "load", "not-json", "placeholder", "name", "duplicate",
+                         RULE}) | frozenset(
     rule for rule, (_, server) in RULE_IDS.items() if server)
 
 
@@ -49,9 +51,9 @@ class Project(BaseModel):
             if rule not in RULE_IDS:
                 raise ValueError(f"unknown rule '{rule}' (known: {', '.join(sorted(RULE_IDS))})")
             if rule in FIXED_RULES and setting != "error":
-                raise ValueError(f"rule '{rule}' cannot be set to {setting}: the file could "
-                                 "not be read, or the server refuses the definition, whatever "
-                                 "the setting")
+                raise ValueError(f"rule '{rule}' cannot be set to {setting}: what it finds "
+                                 "cannot be deployed (or the server refuses it) whatever the "
+                                 "setting")
         return rules
 
 

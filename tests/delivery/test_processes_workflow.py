@@ -114,3 +114,15 @@ def test_the_comment_shows_the_coverage_under_the_plan_and_failed_tests(tmp_path
     assert comment.index("### workflow-migrator plan") < comment.index(
         "### The workflow tests failed") < comment.index("### Workflow test coverage")
     assert "tests/a.yaml::x FAILED" in comment
+
+
+def test_the_findings_are_uploaded_as_sarif_by_a_job_that_may_only_upload() -> None:
+    job = workflow("processes")["jobs"]["code-scanning"]
+    assert job["permissions"] == {"contents": "read", "security-events": "write"}
+    assert "!github.event.pull_request.head.repo.fork" in job["if"]
+    validate = _step("code-scanning", "Validate as SARIF")
+    assert "validate --config-dir config --format sarif" in validate["run"]
+    assert '--docs-url "$DOCS_URL" > validate.sarif' in validate["run"]
+    upload = _step("code-scanning", "Upload the findings")
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == "validate.sarif"

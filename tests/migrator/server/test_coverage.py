@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.mermaid import parse_errors
 from tests.support.migrator import RunMigrator
 from tests.support.paths import CONFIG_DIR
 from tests.support.stacks import Server
@@ -71,6 +72,8 @@ def test_markdown_report_and_fail_under(run_migrator: RunMigrator, tmp_path: Pat
     text = report.read_text()
     assert "**95.5%** of tasks, branches and loop bodies reached (21 of 22)." in text
     assert text.count("```mermaid") == 3
+    diagrams = [block.split("```", 1)[0] for block in text.split("```mermaid\n")[1:]]
+    assert parse_errors(diagrams) == [None, None, None]
     assert "classDef partial" in text and "class " in text
     assert "Not reached by any case: `poll_until_settled body run once`" in text
 
