@@ -152,7 +152,8 @@ def _nearest(of: Callable[[tuple[str | int, ...]], Position | None],
     (a missing key is reported where its object starts). The path's text splits a key
     holding a dot (a SWITCH case ``v1.2``) in parts: the parts are joined again when the
     key alone is not there."""
-    found, best, index = (), of(()), 0
+    found: tuple[str | int, ...] = ()
+    best, index = of(()), 0
     while index < len(steps):
         for end in range(index + 1, len(steps) + 1):
             part = steps[index:end]
