@@ -26,7 +26,7 @@ import yaml
 from workflow_migrator._commands import load_valid
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._findings import Finding, json_path
-from workflow_migrator._loader import _load_environment, _substitute
+from workflow_migrator._loader import _load_environment, _scalars, _substitute
 from workflow_migrator._models import DefinitionSet, JSONObject, Source
 from workflow_migrator._output import Reporter
 from workflow_migrator._workflow_run import (
@@ -185,20 +185,9 @@ def _secret_placeholders(config_dir: Path, app_env: str) -> dict[str, Any]:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
             replacements[str(value)] = f"@{{{key}}}"
         elif isinstance(value, (dict, list)):
-            for text in _texts(value):
+            for text in _scalars(value):
                 replacements[text] = REDACTED
     return replacements
-
-
-def _texts(value: Any) -> Iterable[str]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
-    elif value is not None and not isinstance(value, bool) and str(value):
-        yield str(value)
 
 
 class _Redactor:
