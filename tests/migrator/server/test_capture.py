@@ -172,3 +172,63 @@ def test_capture_refuses_an_execution_of_a_workflow_the_directory_lacks(
                                 "--execution", execution_id, "--output", str(output))
     assert code == 1 and not output.exists()
     assert f"ran workflow {prefix}_order, which the directory does not define" in err
+
+
+def _answer_steps(base_url: str, task_type: str, done: threading.Event) -> None:
+    """A real worker that answers every task of ``task_type`` with the round it got."""
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        while not done.is_set():
+            try:
+                polled = http.get(f"/api/tasks/poll/{task_type}", params={"workerid": "w"})
+            except httpx.TransportError:
+                continue
+            if polled.status_code == 200 and polled.content:
+                task = polled.json()
+                http.post("/api/tasks", json={
+                    "workflowInstanceId": task["workflowInstanceId"], "taskId": task["taskId"],
+                    "workerId": "w", "status": "COMPLETED",
+                    "outputData": {"n": (task.get("inputData") or {}).get("round", 0)},
+                }).raise_for_status()
+            else:
+                time.sleep(0.1)
+
+
+def test_a_real_http_call_and_a_loop_are_captured_and_replayed(
+        server: Server, tmp_path: Path, run_migrator: RunMigrator) -> None:
+    """An HTTP task that called the server for real becomes an outcome: the replay
+    answers it from the file and calls out to nothing."""
+    prefix = unique_prefix()
+    directory = tmp_path / "config"
+    for relative in ("tasks/tasks.yaml", "workflows/wt_batch.yaml"):
+        target = directory / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text((FIXTURE / relative).read_text().replace("wt_", f"{prefix}_"))
+    done = threading.Event()
+    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
+        deploy(directory, client, wait_timeout=30)
+        execution_id = client.start_workflow({
+            "name": f"{prefix}_batch", "version": 1,
+            "input": {"healthUrl": f"{server.base_url}/health"}})
+        worker = threading.Thread(target=_answer_steps,
+                                  args=(server.base_url, f"{prefix}_step", done), daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while client.get_workflow(execution_id).get("status") == "RUNNING":
+            assert time.monotonic() < deadline, "the execution did not finish"
+            time.sleep(0.2)
+        done.set()
+        worker.join(10)
+    output = directory / "tests" / "batch.yaml"
+    output.parent.mkdir()
+    code, _, err = run_migrator("test", "capture", "--config-dir", str(directory),
+                                "--execution", execution_id, "--output", str(output),
+                                app_env="")
+    assert code == 0, err
+    [case] = yaml.safe_load(output.read_text())["cases"]
+    assert case["tasks"]["probe"]["status"] == "COMPLETED"
+    assert case["tasks"]["probe"]["output"]["response"]["statusCode"] == 200
+    assert [o["output"]["n"] for o in case["tasks"]["item"]] == [1, 2, 3]
+    assert case["expect"]["path"] == ["fork", "left", "right", "join", "loop", "item", "item",
+                                      "item", "probe"]
+    code, out, err = run_migrator("test", "--config-dir", str(directory), app_env="")
+    assert code == 0, out + err
