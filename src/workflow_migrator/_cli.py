@@ -118,7 +118,7 @@ def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, 
               help="Directory to write the JSON Schema files into.")
 @log_format_option
 def schema(output_dir: Path, log_format: LogFormat) -> int:
-    """Write JSON Schemas for task, workflow, event handler and workflow test files, for editors."""
+    """Write JSON Schemas for task, workflow, event handler, workflow test and project files."""
     from workflow_migrator._schema import write_schemas
 
     reporter = current_reporter()
