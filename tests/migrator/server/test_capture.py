@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -29,14 +30,40 @@ FIXTURE = REPO_ROOT / "tests" / "migrator" / "fixtures" / "workflow_tests"
 SECRET = f"sk-{uuid.uuid4().hex}"
 
 
-def _production_like(directory: Path, prefix: str) -> Path:
-    """The fixture's order flow under names of the test's own, with an environment whose
-    API_KEY is a secret."""
-    for relative in ("tasks/tasks.yaml", "workflows/wt_order.yaml",
-                     "workflows/wt_tell_customer.yaml"):
+def _copy_fixture(directory: Path, prefix: str, *relatives: str) -> Path:
+    """The fixture's files under names of the test's own."""
+    for relative in relatives:
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text((FIXTURE / relative).read_text().replace("wt_", f"{prefix}_"))
+    return directory
+
+
+def _run_for_real(server: Server, directory: Path, app_env: str, request: dict[str, object],
+                  worker: Callable[[threading.Event], None]) -> str:
+    """Deploys the directory, starts the workflow and lets ``worker`` answer its tasks
+    until it ends; returns the execution's id."""
+    done = threading.Event()
+    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
+        deploy(directory, client, app_env=app_env, wait_timeout=30)
+        execution_id = client.start_workflow(request)
+        thread = threading.Thread(target=worker, args=(done,), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while client.get_workflow(execution_id).get("status") == "RUNNING":
+            assert time.monotonic() < deadline, "the execution did not finish"
+            time.sleep(0.2)
+        done.set()
+        thread.join(10)
+        assert client.get_workflow(execution_id)["status"] == "COMPLETED"
+    return execution_id
+
+
+def _production_like(directory: Path, prefix: str) -> Path:
+    """The fixture's order flow under names of the test's own, with an environment whose
+    API_KEY is a secret."""
+    _copy_fixture(directory, prefix, "tasks/tasks.yaml", "workflows/wt_order.yaml",
+                  "workflows/wt_tell_customer.yaml")
     (directory / "environments").mkdir()
     (directory / "environments" / "test.yaml").write_text(
         f"values: {{API_KEY: {SECRET}}}\nsecret: [API_KEY]\n")
@@ -80,22 +107,11 @@ def production(server: Server, tmp_path_factory: pytest.TempPathFactory) -> tupl
     (directory, prefix, execution id)."""
     prefix = unique_prefix()
     directory = _production_like(tmp_path_factory.mktemp("capture") / "config", prefix)
-    done = threading.Event()
-    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
-        deploy(directory, client, app_env="test", wait_timeout=30)
-        execution_id = client.start_workflow({
-            "name": f"{prefix}_order", "version": 1,
-            "input": {"customerId": 42, "amount": 100, "apiKey": SECRET}})
-        worker = threading.Thread(target=_work, args=(server.base_url, prefix, done),
-                                  daemon=True)
-        worker.start()
-        deadline = time.monotonic() + 60
-        while client.get_workflow(execution_id).get("status") == "RUNNING":
-            assert time.monotonic() < deadline, "the execution did not finish"
-            time.sleep(0.2)
-        done.set()
-        worker.join(10)
-        assert client.get_workflow(execution_id)["status"] == "COMPLETED"
+    execution_id = _run_for_real(
+        server, directory, "test",
+        {"name": f"{prefix}_order", "version": 1,
+         "input": {"customerId": 42, "amount": 100, "apiKey": SECRET}},
+        lambda done: _work(server.base_url, prefix, done))
     return directory, prefix, execution_id
 
 
@@ -198,26 +214,13 @@ def test_a_real_http_call_and_a_loop_are_captured_and_replayed(
     """An HTTP task that called the server for real becomes an outcome: the replay
     answers it from the file and calls out to nothing."""
     prefix = unique_prefix()
-    directory = tmp_path / "config"
-    for relative in ("tasks/tasks.yaml", "workflows/wt_batch.yaml"):
-        target = directory / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text((FIXTURE / relative).read_text().replace("wt_", f"{prefix}_"))
-    done = threading.Event()
-    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
-        deploy(directory, client, wait_timeout=30)
-        execution_id = client.start_workflow({
-            "name": f"{prefix}_batch", "version": 1,
-            "input": {"healthUrl": f"{server.base_url}/health"}})
-        worker = threading.Thread(target=_answer_steps,
-                                  args=(server.base_url, f"{prefix}_step", done), daemon=True)
-        worker.start()
-        deadline = time.monotonic() + 60
-        while client.get_workflow(execution_id).get("status") == "RUNNING":
-            assert time.monotonic() < deadline, "the execution did not finish"
-            time.sleep(0.2)
-        done.set()
-        worker.join(10)
+    directory = _copy_fixture(tmp_path / "config", prefix, "tasks/tasks.yaml",
+                              "workflows/wt_batch.yaml")
+    execution_id = _run_for_real(
+        server, directory, "",
+        {"name": f"{prefix}_batch", "version": 1,
+         "input": {"healthUrl": f"{server.base_url}/health"}},
+        lambda done: _answer_steps(server.base_url, f"{prefix}_step", done))
     output = directory / "tests" / "batch.yaml"
     output.parent.mkdir()
     code, _, err = run_migrator("test", "capture", "--config-dir", str(directory),
