@@ -3,6 +3,7 @@
 Layout: ``DIR/tasks/**`` holds task definitions, ``DIR/workflows/**`` workflow
 definitions and ``DIR/event-handlers/**`` event handlers, as ``.json``, ``.yaml``
 or ``.yml`` files of one object or a list of them.
+``DIR/workflow-migrator.yaml``, optional, holds the directory's settings (``_project``).
 ``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
 placeholders (``@@{`` writes a literal ``@{``); Conductor's own ``${...}``
 expressions pass through untouched. ``DIR/tests/**`` holds workflow tests
@@ -29,6 +30,8 @@ from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 from workflow_migrator._parse import ParseError, Positions, parse
 
 DEFINITION_FOLDERS: dict[Kind, str] = {info.kind: info.folder for info in KINDS}
+#: The project file (``_project.py``): settings of the directory as a whole.
+PROJECT_FILE = "workflow-migrator.yaml"
 ENVIRONMENTS_FOLDER = "environments"
 TESTS_FOLDER = "tests"
 #: Every folder a config directory may hold; any other is an error (a misspelled

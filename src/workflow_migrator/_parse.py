@@ -110,7 +110,7 @@ def _json_object(pairs: list[tuple[str, Any]], key_problems: KeyProblems) -> dic
     return value
 
 
-class _Loader(_YAML_LOADER):  # type: ignore[misc]
+class _Loader(_YAML_LOADER):  # type: ignore[misc, valid-type, unused-ignore]
     """PyYAML's safe loader that keeps what JSON cannot carry as ``_Refused`` and notes
     the problems of a mapping's keys (``key_problems``: by the id of the dict, each a key,
     or "" for the object, and a message)."""
@@ -261,10 +261,14 @@ class Positions:
         it that the text states (a key left out, a value reached through a YAML alias);
         None for a file that does not parse."""
         for end in range(len(path), -1, -1):
-            found = self._table.get(path[:end])
+            found = self.exactly(path[:end])
             if found:
                 return found
         return None
+
+    def exactly(self, path: JSONPath) -> tuple[int, int] | None:
+        """The line and column of the value at ``path``; None when the text states none."""
+        return self._table.get(path)
 
     @functools.cached_property
     def _table(self) -> dict[JSONPath, tuple[int, int]]:

@@ -88,6 +88,8 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
                                "the server", False),
     "inactive-handler": ("an event handler without active: true, which ignores every event",
                          False),
+    "project": ("workflow-migrator.yaml: an unknown key, an unknown rule or a setting it "
+                "cannot take", False),
     "version-pin": ("a SUB_WORKFLOW, START_WORKFLOW or start_workflow action naming an "
                     "automatically versioned workflow without a version", False),
 }
