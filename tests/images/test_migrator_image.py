@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.configs import definition_names, names_on_server
-from tests.support.netns import LoopbackOnlyNetwork
+from tests.support.netns import loopback_only_network
 from tests.support.paths import CONFIG_DIR, REPO_ROOT
 from tests.support.stacks import Stack
 
@@ -52,8 +52,8 @@ def conductor_only(embedded_stack: Stack) -> Iterator[str]:
     """
     port = urlsplit(embedded_stack.base_url).port
     assert port is not None
-    with LoopbackOnlyNetwork(target=port, port=PORT_INSIDE) as network:
-        yield f"ns:{network.path}"
+    with loopback_only_network(target=port, port=PORT_INSIDE) as path:
+        yield f"ns:{path}"
 
 
 def podman_run(image: str, *command: str, network: str, entrypoint: str | None = None,

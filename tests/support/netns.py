@@ -9,18 +9,26 @@ How: a thread moves itself into a new network namespace (a per-thread attribute 
 Linux), brings its loopback up and opens the listening socket there. A socket belongs to
 the namespace it was created in, so threads in the host's namespace accept on it and open
 the upstream connections. The namespace lives while its thread does (its /proc path is
-what podman joins). Needs root (CAP_SYS_ADMIN), as podman does here.
+what podman joins). That takes root (CAP_SYS_ADMIN), as podman does here, so tests hold the
+namespace in a process of its own, started with sudo when they are not root:
+`loopback_only_network(target)`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import os
 import socket
 import struct
+import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from types import TracebackType
+
+from tests.support.paths import REPO_ROOT
 
 CLONE_NEWNET = 0x40000000
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
@@ -111,3 +119,35 @@ class LoopbackOnlyNetwork:
         self._stop.set()
         if self._listener is not None:
             self._listener.close()
+
+
+@contextlib.contextmanager
+def loopback_only_network(target: int, port: int = 8080) -> Iterator[str]:
+    """The path of such a namespace, held by a process of its own (with sudo unless root)
+    until the block ends."""
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    command = [*sudo, sys.executable, "-m", "tests.support.netns", str(target), str(port)]
+    holder = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        path = holder.stdout.readline().strip()
+        if not path:
+            raise RuntimeError(f"{' '.join(command)} made no network namespace")
+        yield path
+    finally:
+        holder.stdin.close()  # the holder's signal to stop
+        holder.wait(timeout=30)
+        holder.stdout.close()
+
+
+def main() -> None:
+    """`python -m tests.support.netns TARGET PORT`: prints the namespace's path, holds it
+    until stdin closes."""
+    with LoopbackOnlyNetwork(target=int(sys.argv[1]), port=int(sys.argv[2])) as network:
+        print(network.path, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
