@@ -23,8 +23,9 @@ from migrator_image.base import REPO_ROOT, ImageError, log
 from migrator_image.engine import Engine
 
 IMAGE = "localhost/workflow-migrator"
-DOCKERFILE = REPO_ROOT / "Dockerfile"
-DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+# pip's configuration files, read in this order, then $PIP_CONFIG_FILE and PIP_* variables.
+GLOBAL_PIP_FILES = (Path("/etc/xdg/pip/pip.conf"), Path("/etc/pip.conf"))
+USER_PIP_FILES = (Path(".pip/pip.conf"), Path(".config/pip/pip.conf"))  # under $HOME
 # The settings that decide how pip reaches an index; others (find-links to a local folder,
 # caches) mean nothing inside the build.
 PIP_KEYS = ("index-url", "extra-index-url", "trusted-host", "proxy", "timeout",
@@ -34,24 +35,24 @@ PIP_KEYS = ("index-url", "extra-index-url", "trusted-host", "proxy", "timeout",
 CA_IN_BUILD = "/etc/ssl/certs/ca-certificates.crt"
 
 
-def context_files() -> list[Path]:
+def context_files(root: Path = REPO_ROOT) -> list[Path]:
     """The files .dockerignore lets into the build context, in a stable order.
 
     It must be an allow-list (`*`, then `!path` lines, then exclusions), the only form this
     reads; the same file drives the real build, so the hash covers what the image copies.
     """
-    lines = [line.strip() for line in DOCKERIGNORE.read_text().splitlines()]
+    lines = [line.strip() for line in (root / ".dockerignore").read_text().splitlines()]
     lines = [line for line in lines if line and not line.startswith("#")]
     if not lines or lines[0] != "*":
-        raise ImageError(f"{DOCKERIGNORE} must start with '*' (an allow-list)")
+        raise ImageError(f"{root / '.dockerignore'} must start with '*' (an allow-list)")
     allowed = [line[1:].rstrip("/") for line in lines[1:] if line.startswith("!")]
     excluded = [line for line in lines[1:] if not line.startswith("!")]
     found: list[Path] = []
     for entry in allowed:
-        path = REPO_ROOT / entry
+        path = root / entry
         candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
         for candidate in candidates:
-            relative = PurePosixPath(candidate.relative_to(REPO_ROOT).as_posix())
+            relative = PurePosixPath(candidate.relative_to(root).as_posix())
             if candidate.is_file() and not _ignored(relative, excluded):
                 found.append(candidate)
     return found
@@ -70,10 +71,10 @@ def _ignored(relative: PurePosixPath, patterns: list[str]) -> bool:
     return False
 
 
-def content_tag(base: str) -> str:
+def content_tag(base: str, root: Path = REPO_ROOT) -> str:
     digest = hashlib.sha256(base.encode())
-    for path in [DOCKERFILE, DOCKERIGNORE, *context_files()]:
-        digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+    for path in [root / "Dockerfile", root / ".dockerignore", *context_files(root)]:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(b"x" if os.access(path, os.X_OK) else b"-")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return f"{IMAGE}:{digest.hexdigest()[:16]}"
@@ -85,9 +86,7 @@ def pip_settings() -> tuple[dict[str, str], Path | None]:
     Read as pip reads them: the global, then the user files, then $PIP_CONFIG_FILE, then
     PIP_<KEY> variables; [global] only.
     """
-    home = Path.home()
-    files = [Path("/etc/xdg/pip/pip.conf"), Path("/etc/pip.conf"), home / ".pip" / "pip.conf",
-             home / ".config" / "pip" / "pip.conf"]
+    files = [*GLOBAL_PIP_FILES, *(Path.home() / path for path in USER_PIP_FILES)]
     if os.environ.get("PIP_CONFIG_FILE"):
         files.append(Path(os.environ["PIP_CONFIG_FILE"]))
     parser = configparser.ConfigParser(interpolation=None)
@@ -137,7 +136,7 @@ def build(engine: Engine, base: str) -> str:
     engine.buildah(
         "build", "--format", "docker", "--layers", "--pull=never", "--network", "host",
         "--isolation", "chroot", "--build-arg", f"BASE_IMAGE={base}",
-        *build_mounts(work), "--file", DOCKERFILE, "--tag", tag, REPO_ROOT,
+        *build_mounts(work), "--file", REPO_ROOT / "Dockerfile", "--tag", tag, REPO_ROOT,
     )
     # Older builds of this image stay as layer cache, not as tags.
     for old in engine.podman("images", "--format", "{{.Repository}}:{{.Tag}}", IMAGE,
