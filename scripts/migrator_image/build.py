@@ -133,14 +133,18 @@ def build(engine: Engine, base: str) -> str:
     work = engine.root / "build"
     work.mkdir(parents=True, exist_ok=True)
     log(f"building {tag} on {base}")
+    # No --layers: buildah 1.28 keys a cached RUN step on its text alone, not on what a
+    # `--mount=type=bind,from=build` brings in, so a changed wheel would get the old
+    # install. The whole build reruns when the tag changes, and only then.
     engine.buildah(
-        "build", "--format", "docker", "--layers", "--pull=never", "--network", "host",
+        "build", "--format", "docker", "--pull=never", "--network", "host",
         "--isolation", "chroot", "--build-arg", f"BASE_IMAGE={base}",
         *build_mounts(work), "--file", REPO_ROOT / "Dockerfile", "--tag", tag, REPO_ROOT,
     )
-    # Older builds of this image stay as layer cache, not as tags.
+    # Only the newest build is kept.
     for old in engine.podman("images", "--format", "{{.Repository}}:{{.Tag}}", IMAGE,
                              quiet=True).split():
         if old != tag:
             engine.podman("untag", old, quiet=True)
+    engine.podman("image", "prune", "--force", quiet=True)
     return tag

@@ -10,10 +10,12 @@ nothing else (tests/support/netns.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -67,6 +69,32 @@ def podman_run(image: str, *command: str, network: str, entrypoint: str | None =
         options += ["--entrypoint", entrypoint]
     return subprocess.run([str(SCRIPT), "podman", "run", "--rm", *options, image, *command],
                           capture_output=True, text=True, timeout=600, check=False)
+
+
+# The SHA-256 of every file of the installed package and of the baked-in config directory.
+CONTENTS = """
+import hashlib, json, pathlib, workflow_migrator
+def digests(root):
+    root = pathlib.Path(root)
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+print(json.dumps({"package": digests(pathlib.Path(workflow_migrator.__file__).parent),
+                  "config": digests("/etc/config/workflow-migrator")}))
+"""
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_the_image_holds_this_checkouts_code_and_config(image: str) -> None:
+    """A stale build (an old layer reused for changed sources) would fail here."""
+    result = podman_run(image, "-c", CONTENTS, network="none", entrypoint="python")
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["package"] == _digests(REPO_ROOT / "src" / "workflow_migrator")
+    assert seen["config"] == _digests(CONFIG_DIR)
 
 
 # What a process inside the container sees of its privileges and its filesystem.
