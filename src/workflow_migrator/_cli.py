@@ -24,6 +24,7 @@ from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_document, findings_text, plan_text
+from workflow_migrator._risk import Severity
 
 # Each command imports the rest of what it needs when it runs: the HTTP client, the
 # settings and the test runner cost more to import than `--help` or an offline `validate`
@@ -36,8 +37,10 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 #: Every exit code and what it means: the one place they are described.
 EXIT_CODES = {
     EXIT_OK: "success (plan --detailed-exitcode: no changes)",
-    EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed test",
-    EXIT_CHANGES: "plan/status --detailed-exitcode: changes pending (the server has drifted)",
+    EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed "
+                "test; plan --fail-on/--require-workers: the gate failed (before 2)",
+    EXIT_CHANGES: "plan/status/diff --detailed-exitcode: changes pending (the server has "
+                  "drifted, the two sides differ)",
     EXIT_BUG: "unexpected internal error (a bug: please report it)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C, or SIGTERM when Kubernetes stops the Job)",
 }
@@ -76,6 +79,50 @@ def change_options(function: Any) -> Any:
     ]):
         function = option(function)
     return function
+
+
+def impact_options(function: Any) -> Any:
+    for option in reversed([
+        click.option("--impact/--no-impact", default=True, show_default=True,
+                     help="Read what the plan touches: running executions, callers that "
+                          "break, workers (a few read-only requests per changed workflow)."),
+        click.option("--fail-on", type=click.Choice(["breaking", "risky"]), default=None,
+                     help="Exit 1 when a breaking change (or, with risky, a breaking or "
+                          "risky one) is found; before --detailed-exitcode's 2."),
+        click.option("--worker-window", type=DURATION, default="10m", show_default=True,
+                     metavar="DURATION",
+                     help="A worker task counts as served when a worker polled it this "
+                          "recently (e.g. 90s, 10m, 1h)."),
+        click.option("--require-workers", is_flag=True,
+                     help="Exit 1 when a worker task of a changed workflow has no worker "
+                          "polling it (otherwise a warning)."),
+    ]):
+        function = option(function)
+    return function
+
+
+class _Duration(click.ParamType[float]):
+    """Seconds, as ``600``, ``90s``, ``10m`` or ``1h``."""
+
+    name = "duration"
+    UNITS = {"s": 1, "m": 60, "h": 3600}
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = str(value).strip().lower()
+        unit = self.UNITS.get(text[-1:], 0)
+        try:
+            seconds = float(text[:-1] if unit else text) * (unit or 1)
+        except ValueError:
+            seconds = -1
+        if seconds < 0:
+            self.fail(f"{value!r} is not a duration such as 90s, 10m or 1h", param, ctx)
+        return seconds
+
+
+DURATION = _Duration()
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -146,28 +193,39 @@ def schema(output_dir: Path, log_format: LogFormat) -> int:
 @click.option("--pushgateway-url", metavar="URL",
               help="Also PUT the gauges to this Prometheus Pushgateway (/metrics/job/...).")
 @change_options
+@impact_options
 @wait_option
 @log_format_option
 def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
          metrics_file: Path | None, pushgateway_url: str | None, prune: bool,
          keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
-         log_format: LogFormat) -> int:
-    """Show what deploy would change, without writing anything."""
+         log_format: LogFormat, impact: bool = False, fail_on: Severity | None = None,
+         worker_window: float = 600.0, require_workers: bool = False) -> int:
+    """Show what deploy would change, without writing anything, and what it would touch:
+    in-flight executions, breaking changes for callers, workers that poll its tasks."""
     from workflow_migrator import _commands
     from workflow_migrator._drift import report_drift
+    from workflow_migrator._impact import ImpactOptions
 
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         planned = _commands.plan(config_dir, client,
                                  options=PlanOptions(prune, keep, allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
-                                 reporter=reporter)
+                                 reporter=reporter,
+                                 impact=ImpactOptions(worker_window, require_workers)
+                                 if impact else None)
     title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
     reporter.show_plan(planned, output_format, title=title)
     if metrics_file or pushgateway_url:
         report_drift(planned, metrics_file=metrics_file, pushgateway_url=pushgateway_url,
                      app_env=settings.app_env)
     if planned.conflicts:
+        return EXIT_ERROR
+    failing = planned.risk.failing(fail_on) if planned.risk else []
+    for reason in failing:
+        reporter.error(f"plan fails (--fail-on/--require-workers): {reason}", event="risk")
+    if failing:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
 

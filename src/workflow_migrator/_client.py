@@ -329,6 +329,35 @@ class ConductorClient:
         self._request("DELETE", f"/api/workflow/{quote(workflow_id, safe='')}",
                       params={"reason": reason}, missing_ok=True, text=True)
 
+    # -- impact analysis (plan): read-only ------------------------------------------------
+
+    def running_ids(self, name: str) -> list[str]:
+        """The ids of every RUNNING and PAUSED execution of workflow ``name``, whatever
+        its version: both servers ignore the ``version`` parameter of this endpoint."""
+        return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}") or [])
+
+    def search_workflows(self, query: str, *, start: int = 0, size: int = 1000) -> JSONObject:
+        """One page of the execution index's summaries (``totalHits``, ``results``); a
+        server without an index answers no hits. Not retried on 5xx: the plan goes on
+        without it."""
+        answer = self._request("GET", "/api/workflow/search",
+                               params={"query": query, "start": start, "size": size},
+                               retry_server_errors=False)
+        return answer if isinstance(answer, dict) else {}
+
+    def workflow_summary(self, workflow_id: str) -> JSONObject | None:
+        """An execution without its tasks; None when the server no longer has it."""
+        answer = self._request("GET", f"/api/workflow/{quote(workflow_id, safe='')}",
+                               params={"includeTasks": False}, missing_ok=True)
+        return answer if isinstance(answer, dict) else None
+
+    def poll_data(self) -> list[JSONObject]:
+        """Every worker poll the server recorded, one entry per task queue, domain and
+        worker: ``queueName``, ``domain`` (absent for the default queue), ``workerId``,
+        ``lastPollTime`` (ms since the epoch, the server's clock)."""
+        return [p for p in self._request("GET", "/api/tasks/queue/polldata/all") or []
+                if isinstance(p, dict)]
+
 def _validation_messages(response: httpx.Response) -> list[str]:
     try:
         body = response.json()

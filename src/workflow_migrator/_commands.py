@@ -34,6 +34,7 @@ from workflow_migrator._validate import in_order, server_disagreements, validate
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
+    from workflow_migrator._impact import ImpactOptions
 
 
 def validate_directory(config_dir: Path, app_env: str = "", *,
@@ -132,7 +133,8 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
 
 
 def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
-         app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None) -> Plan:
+         app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None,
+         impact: ImpactOptions | None = None) -> Plan:
     """What ``deploy`` would do, without writing anything.
 
     :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
@@ -141,14 +143,16 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
     :param app_env: the environment whose values fill the placeholders.
     :param wait_timeout: seconds to wait for a server that is still starting.
     :param reporter: where progress is shown; it learns the secret values to mask.
+    :param impact: analyse the plan's blast radius (executions, breaking changes, workers;
+        see ``_impact``); None plans without it.
     """
     return _plan_and_live(config_dir, client, options=options, app_env=app_env,
-                          wait_timeout=wait_timeout, reporter=reporter)[0]
+                          wait_timeout=wait_timeout, reporter=reporter, impact=impact)[0]
 
 
 def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
-                   app_env: str, wait_timeout: float,
-                   reporter: Reporter | None) -> tuple[Plan, LiveState]:
+                   app_env: str, wait_timeout: float, reporter: Reporter | None,
+                   impact: ImpactOptions | None = None) -> tuple[Plan, LiveState]:
     definitions, _ = load_valid(config_dir, app_env, reporter)
     live = read_live(client, wait_timeout, reporter,
                      event_handlers=bool(definitions.event_handlers) or options.prune)
@@ -156,6 +160,10 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
     # neither in the directory nor on the server); still before anything is written.
     facts = ServerFacts.read(live.tasks, live.workflows)
     _raise_on_errors(validate(definitions, facts, rules=SERVER_AWARE_RULES))
+    if impact is not None:
+        from workflow_migrator._impact import plan_with_impact
+
+        return plan_with_impact(definitions, live, client, options, impact), live
     return make_plan(definitions, live, client, options), live
 
 
