@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from workflow_migrator._fields import ObjectKind, default_of
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._plan import Change, LiveState, Plan
 from workflow_migrator._risk import Concern
@@ -215,17 +216,23 @@ def definition_in_use(change: Change, world: World) -> Iterator[Concern]:
 
 
 def limits_lowered(change: Change, world: World) -> Iterator[Concern]:
-    if change.action != "update" and not (change.kind == "workflow" and _bodies(change)):
+    if change.kind == "task" and change.action == "update" and change.live is not None:
+        bodies: tuple[JSONObject, JSONObject] | None = (change.live, change.payload or {})
+        keys: tuple[str, ...] = TASK_LIMITS
+        kind: ObjectKind = "task-def"
+    else:
+        bodies, keys, kind = _bodies(change), ("timeoutSeconds",), "workflow-def"
+    if bodies is None:
         return
-    keys = TASK_LIMITS if change.kind == "task" else ("timeoutSeconds",) \
-        if change.kind == "workflow" else ()
     users = tuple(caller(d) for d in world.task_users(change.name)) \
         if change.kind == "task" else ()
-    for field in change.fields:
-        if field.path in keys and _lowered(field.path, field.before, field.after):
+    for key in keys:
+        # what the server applies: a field left out takes its default
+        before, after = (body.get(key, default_of(kind, key)) for body in bodies)
+        if _lowered(key, before, after):
             yield Concern("limit-lowered", "risky", change.address,
-                          f"{field.path} lowered from {field.before} to {field.after}: running "
-                          "and new executions retry or wait less", users)
+                          f"{key} lowered from {before} to {after}: running and new "
+                          "executions retry or wait less", users)
 
 
 def _lowered(key: str, before: Any, after: Any) -> bool:
