@@ -231,6 +231,42 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--from", "source", required=True, metavar="URL|DIR",
+              help="The environment to promote from: a server's URL or a config directory.")
+@click.option("--to", "target", required=True, metavar="URL|DIR",
+              help="The environment to promote to: a server's URL or a config directory.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the two sides differ.")
+@click.option("--match", multiple=True, metavar="PATTERN",
+              help="Compare only names matching this glob (repeatable; default: all).")
+@click.option("--config-dir", "mask_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="A config directory whose secret values (of every environments/*.yaml) "
+                   "are masked too, for a diff between two servers.")
+@wait_option
+@log_format_option
+def diff(source: str, target: str, output_format: str, detailed_exitcode: bool,
+         match: tuple[str, ...], mask_dir: Path | None, wait_timeout: float,
+         log_format: LogFormat) -> int:
+    """Show what differs between two environments (servers or directories): what
+    deploying --from onto --to would change. Reads both, writes nothing."""
+    from workflow_migrator._diff import compare, read_side, secrets_of
+
+    settings, reporter = _start(log_format)
+    if mask_dir is not None:
+        reporter.add_secrets(secrets_of(mask_dir))
+    sides = [read_side(spec, lambda url: _client(settings, url), app_env=settings.app_env,
+                       wait_timeout=wait_timeout, reporter=reporter)
+             for spec in (source, target)]
+    planned = compare(sides[0], sides[1], match=match, secrets=reporter.secrets)
+    reporter.show_plan(planned, output_format,
+                       title=f"workflow-migrator diff {source} -> {target}")
+    if planned.conflicts:
+        return EXIT_ERROR
+    return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @config_dir_option
 @click.option("--dry-run", is_flag=True, help="Only show the plan (exactly what plan shows).")
 @click.option("--source-revision", metavar="REV",
@@ -400,14 +436,15 @@ def _start(log_format: LogFormat) -> tuple[Settings, Reporter]:
     return settings, reporter
 
 
-def _client(settings: Settings) -> ConductorClient:
+def _client(settings: Settings, base_url: str = "") -> ConductorClient:
+    """A client for ``base_url``, or for CONDUCTOR_BASE_URL, with the settings' credentials."""
     from workflow_migrator._client import ConductorClient
 
-    if not settings.conductor_base_url:
+    if not base_url and not settings.conductor_base_url:
         raise MigratorError("CONDUCTOR_BASE_URL is not set: give the Conductor server's URL, "
                             "e.g. CONDUCTOR_BASE_URL=http://conductor-server:8080")
     return ConductorClient(
-        settings.conductor_base_url,
+        base_url or settings.conductor_base_url,
         auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
         auth_key=settings.auth_key,
         auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,
