@@ -114,8 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         prefix = f"bench{secrets.token_hex(3)}" if args.base_url else "bench"
         _, workflow_files = generate(config_dir, args.tasks, args.workflows, prefix)
         with conductor_server(args.base_url, Path(tmp) / "stack") as base_url:
+            started = time.perf_counter()
             with ConductorClient(base_url) as client:
                 deploy(config_dir, client, wait_timeout=600)
+            print(f"deployed {args.tasks + args.workflows:,} definitions in "
+                  f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
             names = [json.loads(f.read_text())["name"] for f in workflow_files[:BUSY_WORKFLOWS]]
             started = time.perf_counter()
             executions = start_executions(base_url, names, args.executions)

@@ -18,6 +18,7 @@ the directory's definitions and the server's in, concerns out.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -31,6 +32,8 @@ from workflow_migrator._rules.walk import Path, walk
 
 #: The ``source.file`` of a definition read from the server, as callers are named.
 ON_SERVER = "on the server, not in the directory"
+#: ... and of a version of a workflow the directory defines, that the server still holds.
+OLDER_VERSION = "on the server, a version the directory no longer defines"
 #: Task definition limits whose lowering changes how running tasks retry and time out;
 #: for the timeouts 0 means none, so 0 -> 600 lowers it too.
 TASK_LIMITS = ("retryCount", "timeoutSeconds", "responseTimeoutSeconds", "pollTimeoutSeconds")
@@ -51,8 +54,10 @@ class World:
     def after(cls, plan: Plan, desired: DefinitionSet, live: LiveState) -> World:
         deleted = {(c.kind, c.name, c.version) for c in plan.changes if c.action == "delete"}
         planned = {(c.name, c.version) for c in plan.changes if c.kind == "workflow"}
+        defined = {d.name for d in desired.workflows}
         server_workflows = tuple(
-            Definition("workflow", w, Source(ON_SERVER)) for w in live.workflows
+            Definition("workflow", w, Source(OLDER_VERSION if w.get("name") in defined
+                                             else ON_SERVER)) for w in live.workflows
             if (str(w.get("name")), int(w.get("version", 1))) not in planned
             and ("workflow", str(w.get("name")), int(w.get("version", 1))) not in deleted)
         mine = {d.name for d in desired.event_handlers}
@@ -74,13 +79,30 @@ class World:
     def callers(self, workflow: str, version: int | None) -> list[Reference]:
         """The places that start ``workflow`` at ``version``: pinned to it, or unpinned
         while it is the newest version."""
-        return [r for r in references(self.definitions) if r.child == workflow
-                and (r.version == version if r.pinned
-                     else version is None or version >= self.newest.get(workflow, 0))]
+        return [r for r in self._references.get(workflow, ())
+                if (r.version == version if r.pinned
+                    else version is None or version >= self.newest.get(workflow, 0))]
 
     def task_users(self, task: str) -> list[Definition]:
-        return [d for d in self.definitions.workflows
-                if any(s.name == task and s.type == "SIMPLE" for s in walk(d))]
+        """The workflows that use task definition ``task`` as a SIMPLE task."""
+        return self._task_users.get(task, [])
+
+    # Indexed once: a plan of 300 workflows against a server of 1,300 definitions asks
+    # these for every change, and walking every workflow each time took seconds.
+    @functools.cached_property
+    def _references(self) -> dict[str, list[Reference]]:
+        index: dict[str, list[Reference]] = {}
+        for reference in references(self.definitions):
+            index.setdefault(reference.child, []).append(reference)
+        return index
+
+    @functools.cached_property
+    def _task_users(self) -> dict[str, list[Definition]]:
+        index: dict[str, list[Definition]] = {}
+        for definition in self.definitions.workflows:
+            for name in dict.fromkeys(s.name for s in walk(definition) if s.type == "SIMPLE"):
+                index.setdefault(name, []).append(definition)
+        return index
 
 
 def _desired_workflows(plan: Plan, desired: DefinitionSet) -> Iterator[Definition]:
