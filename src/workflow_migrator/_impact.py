@@ -23,6 +23,7 @@ import dataclasses
 import time
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from workflow_migrator._breaking import concerns
 from workflow_migrator._client import ConductorClient
@@ -39,6 +40,8 @@ MAX_STATUS_READS = 50
 #: Summaries per search request (Conductor refuses more than 5,000).
 SEARCH_PAGE = 1000
 IN_FLIGHT = ("RUNNING", "PAUSED")
+#: Reads sent at once (running executions per workflow, executions by id).
+READERS = 4
 DEFAULT_WORKER_WINDOW = 600.0
 
 
@@ -82,15 +85,20 @@ def plan_with_impact(definitions: DefinitionSet, live: LiveState, client: Conduc
 
 def read_executions(client: ConductorClient, names: Iterable[str]) -> tuple[Executions, ...]:
     """The RUNNING and PAUSED executions of each workflow name, per version."""
-    owner = {execution: name for name in names for execution in client.running_ids(name)}
-    if not owner:
-        return ()
-    found = _search(client, sorted(set(owner.values())), owner)
-    missing = [execution for execution in owner if execution not in found]
-    for execution in missing[:MAX_STATUS_READS]:
-        summary = client.workflow_summary(execution)
-        if summary is not None:
-            found[execution] = _state(summary)
+    # A few at once: each is a small read the server answers quickly, and 300 changed
+    # workflows one after the other would wait 300 round trips.
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        names = list(names)
+        listed = zip(names, pool.map(client.running_ids, names), strict=True)
+        owner = {execution: name for name, ids in listed for execution in ids}
+        if not owner:
+            return ()
+        found = _search(client, sorted(set(owner.values())), owner)
+        missing = [execution for execution in owner if execution not in found][:MAX_STATUS_READS]
+        read = zip(missing, pool.map(client.workflow_summary, missing), strict=True)
+        for execution, summary in read:
+            if summary is not None:
+                found[execution] = _state(summary)
     counts: Counter[tuple[str, int | None, str]] = Counter()
     for execution, name in owner.items():
         version, status = found.get(execution, (None, "RUNNING"))
