@@ -207,6 +207,9 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
     from workflow_migrator._drift import report_drift
     from workflow_migrator._impact import ImpactOptions
 
+    if not impact and (fail_on or require_workers):
+        raise click.UsageError("--fail-on and --require-workers need the impact analysis: "
+                               "leave out --no-impact")
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         planned = _commands.plan(config_dir, client,
