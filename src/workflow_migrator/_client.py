@@ -196,10 +196,6 @@ class ConductorClient:
         self._request("DELETE", f"/api/metadata/workflow/{quote(name, safe='')}/{version}",
                       missing_ok=True)
 
-    def running_workflow_ids(self, name: str, version: int) -> list[str]:
-        return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}",
-                                  params={"version": version}) or [])
-
     def list_event_handlers(self) -> list[JSONObject]:
         """Every event handler, active or not."""
         return list(self._request("GET", "/api/event") or [])

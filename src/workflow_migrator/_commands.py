@@ -124,9 +124,13 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
     :param live: what the server holds.
     :param options: prune, keep patterns, allow-overwrite.
     """
+    from workflow_migrator._impact import read_executions, running_versions
+
     planned = compute_plan(definitions, live, options)
-    running = frozenset((c.name, c.version) for c in planned.pending("delete", "workflow")
-                        if c.version is not None and client.running_workflow_ids(c.name, c.version))
+    # The running endpoint answers for every version of a name, so asking it per version
+    # kept every version of a workflow that runs at all: read the versions instead.
+    doomed = sorted({c.name for c in planned.pending("delete", "workflow")})
+    running = running_versions(planned, read_executions(client, doomed)) if doomed else frozenset()
     if not running:
         return planned
     return compute_plan(definitions, dataclasses.replace(live, running=running), options)

@@ -23,8 +23,8 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._commands import load_valid, read_live
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._loader import load_directory
@@ -39,6 +39,9 @@ from workflow_migrator._models import (
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
 from workflow_migrator._render import MASK, secrets_pattern
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 #: Every difference counts: nothing on B is kept, and a differing version is "updated".
 DIFF_OPTIONS = PlanOptions(prune=True, allow_overwrite=True)

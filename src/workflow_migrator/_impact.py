@@ -24,15 +24,18 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from workflow_migrator._breaking import concerns
-from workflow_migrator._client import ConductorClient
 from workflow_migrator._exceptions import ConductorError
 from workflow_migrator._fields import TASK_TYPES
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._plan import LiveState, Plan, PlanOptions, compute_plan
 from workflow_migrator._risk import Concern, Executions, Risk, Worker
 from workflow_migrator._rules.walk import walk
+
+if TYPE_CHECKING:
+    from workflow_migrator._client import ConductorClient
 
 #: Executions missing from the search index read one by one at most; the rest are
 #: counted under an unknown version (a server with thousands and no index).
@@ -66,11 +69,7 @@ def plan_with_impact(definitions: DefinitionSet, live: LiveState, client: Conduc
     touched = sorted({c.name for c in planned.changes
                       if c.kind == "workflow" and c.action != "unchanged"})
     executions = read_executions(client, touched)
-    deleted = {(c.name, c.version) for c in planned.pending("delete", "workflow")
-               if c.version is not None}
-    running = frozenset((name, version) for name, version in deleted
-                        if any(e.workflow == name and e.version in (version, None)
-                               for e in executions))
+    running = running_versions(planned, executions)
     if running:
         live = dataclasses.replace(live, running=running)
         planned = compute_plan(definitions, live, options)
@@ -81,6 +80,16 @@ def plan_with_impact(definitions: DefinitionSet, live: LiveState, client: Conduc
                 read_workers(client, planned, impact.worker_window), impact.worker_window,
                 impact.require_workers)
     return dataclasses.replace(planned, risk=risk)
+
+
+def running_versions(plan: Plan,
+                     executions: tuple[Executions, ...]) -> frozenset[tuple[str, int]]:
+    """The workflow versions the plan would delete that have executions (an execution of
+    unknown version counts for every version of its workflow)."""
+    return frozenset((c.name, c.version) for c in plan.pending("delete", "workflow")
+                     if c.version is not None and any(
+                         e.workflow == c.name and e.version in (c.version, None)
+                         for e in executions))
 
 
 def read_executions(client: ConductorClient, names: Iterable[str]) -> tuple[Executions, ...]:

@@ -110,18 +110,19 @@ def test_plan_shows_running_and_paused_executions_per_version(
     assert json.loads(out)["risk"] is None
 
 
+@pytest.mark.parametrize("analysis", [(), ("--no-impact",)], ids=["impact", "no-impact"])
 def test_prune_keeps_only_the_versions_with_executions(
         run_migrator: RunMigrator, client: ConductorClient, http: httpx.Client,
-        started: list[str], tmp_path: Path) -> None:
-    """The running endpoint answers for the name, not the version: the plan keeps v1,
-    which runs, and deletes v2, which does not."""
+        started: list[str], tmp_path: Path, analysis: tuple[str, ...]) -> None:
+    """The running endpoint answers for the name, not the version: the plan (and so
+    deploy, which plans without the analysis) keeps v1, which runs, and deletes v2."""
     name = unique_prefix()
     register(http, {**child(name, outputs={}), "version": 1}, {**child(name, outputs={}),
                                                               "version": 2})
     start(http, started, name, 1)
     write(tmp_path, "workflows", {**child(f"{name}x", outputs={}), "version": 1})
     code, out, _ = run_migrator("plan", "--config-dir", str(tmp_path), "--format", "json",
-                                "--prune", *keep_all_but(name))
+                                "--prune", *analysis, *keep_all_but(name))
     document = json.loads(out)
     deleted = {c["address"] for c in document["changes"] if c["actions"] == ["delete"]}
     assert f"workflow {name} v2" in deleted and f"workflow {name} v1" not in deleted
