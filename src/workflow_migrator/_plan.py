@@ -38,12 +38,13 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._risk import Risk
 from workflow_migrator._rules.names import unaddressable
 from workflow_migrator._rules.versions import unpinned_parents
 
 Action = Literal["create", "update", "unchanged", "delete"]
 ACTIONS: tuple[Action, ...] = ("delete", "create", "update", "unchanged")
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 #: Changes are listed, and written, in this order: a handler after the workflows it starts.
 KIND_ORDER: dict[Kind, int] = {info.kind: order for order, info in enumerate(KINDS)}
 
@@ -82,6 +83,8 @@ class Plan:
     changes: tuple[Change, ...]
     conflicts: tuple[str, ...] = ()
     retained: tuple[str, ...] = ()
+    #: the blast radius (executions, breaking changes, workers); None: not analysed
+    risk: Risk | None = None
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -116,6 +119,7 @@ class Plan:
                 }
                 for c in self.changes
             ],
+            "risk": self.risk.to_dict() if self.risk else None,
         }
 
 
