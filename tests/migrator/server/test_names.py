@@ -51,7 +51,7 @@ def _workflow_round_trip(client: ConductorClient, base_url: str, name: str) -> b
         "tasks": [{"name": "set", "taskReferenceName": "set", "type": "SET_VARIABLE",
                    "inputParameters": {"a": 1}}]}])
     read = client.workflow_def(name, 1)
-    client.running_workflow_ids(name, 1)
+    client.running_ids(name)
     client.delete_workflow_def(name, 1)
     return read is not None and read.get("name") == name and all(
         w.get("name") != name for w in client.list_workflow_defs())
