@@ -7,20 +7,23 @@ free, then event handlers (after the workflows they start), then deletions: even
 handlers first (before the workflows they start), then workflows, then tasks. Each
 step is an idempotent upsert, create-only registration or delete, so a run that
 stops half-way leaves a state the next run, which plans again from what the server
-then holds, completes.
+then holds, completes. Every body is serialised before the first request: a value
+that cannot be sent stops the deploy before it has written anything.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from workflow_migrator._compare import differences
-from workflow_migrator._exceptions import ConductorError, ServerRejectedError
+from workflow_migrator._exceptions import ConductorError, DefinitionError, ServerRejectedError
 from workflow_migrator._fields import ServerKeys
+from workflow_migrator._findings import Finding
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 
@@ -50,6 +53,7 @@ def apply_plan(plan: Plan, client: ConductorClient,
     """
     if plan.conflicts:
         raise ValueError("a plan with conflicts cannot be applied")
+    _check_bodies(plan)
     new_tasks = plan.pending("create", "task")
     if new_tasks:
         with _located(new_tasks):
@@ -88,6 +92,24 @@ def apply_plan(plan: Plan, client: ConductorClient,
         on_change(change)
     return ApplyResult(
         created=plan.count("create"), updated=plan.count("update"), deleted=plan.count("delete"))
+
+
+def _check_bodies(plan: Plan) -> None:
+    """Serialises every body the plan sends, as the HTTP client will (UTF-8, no NaN), so
+    that a value loading let through fails here, before the first write, and never
+    half-way through a deploy."""
+    problems = []
+    for change in plan.changes:
+        if change.payload is None:
+            continue
+        try:
+            json.dumps(change.payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+            # The exception's text names the type or the character, never the value.
+            problems.append(Finding(change.source or "", "", f"{change.address} cannot be sent "
+                                    f"as JSON ({type(exc).__name__}: {exc})", "not-json"))
+    if problems:
+        raise DefinitionError(problems)
 
 
 def _register_new_version(client: ConductorClient, change: Change,

@@ -1,6 +1,6 @@
 """The ``workflow-migrator`` command: parses arguments, calls one library function per
-subcommand, and turns the outcome into an exit code (``EXIT_CODES``, shown in every
-command's help).
+subcommand, and turns the outcome into an exit code (``EXIT_CODES`` of ``_cli_common``,
+shown in every command's help). The ``test`` commands are ``_cli_test``'s.
 
 Every byte the command writes goes through one ``Reporter`` (``_output.py``), which
 masks secret values; nothing here prints on its own.
@@ -11,58 +11,32 @@ from __future__ import annotations
 import gc
 import signal
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from workflow_migrator import _environment as env
+from workflow_migrator._cli_common import (
+    EXIT_BUG,
+    EXIT_CHANGES,
+    EXIT_CODES_HELP,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    config_dir_option,
+    current_reporter,
+    log_format_option,
+    make_client,
+    start,
+    wait_option,
+)
+from workflow_migrator._cli_test import run_tests_command
 from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_document, findings_text, plan_text
-
-# Each command imports the rest of what it needs when it runs: the HTTP client, the
-# settings and the test runner cost more to import than `--help` or an offline `validate`
-# take to run.
-if TYPE_CHECKING:
-    from workflow_migrator._client import ConductorClient
-    from workflow_migrator._settings import Settings
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-#: Every exit code and what it means: the one place they are described.
-EXIT_CODES = {
-    EXIT_OK: "success (plan --detailed-exitcode: no changes)",
-    EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed test",
-    EXIT_CHANGES: "plan/status --detailed-exitcode: changes pending (the server has drifted)",
-    EXIT_BUG: "unexpected internal error (a bug: please report it)",
-    EXIT_INTERRUPTED: "interrupted (Ctrl-C, or SIGTERM when Kubernetes stops the Job)",
-}
-_ENVIRONMENT_HELP = (
-    (env.BASE_URL, "the server's root URL (a trailing /api is accepted)"),
-    (env.APP_ENV, "the environment's name, in every log line"),
-    (env.AUTH_TOKEN, "bearer token for a secured server (sent as X-Authorization)"),
-    (f"{env.AUTH_KEY}, {env.AUTH_SECRET}", "Orkes key and secret, exchanged for a token"),
-    (env.SECRETS_DIR, "a directory of files named like these variables (a mounted Secret)"),
-)
-EXIT_CODES_HELP = (
-    "\n\b\nExit codes:\n"
-    + "".join(f"  {code:<5}{meaning}\n" for code, meaning in EXIT_CODES.items())
-    + "\n\b\nEnvironment:\n"
-    + "".join(f"  {name}\n      {meaning}\n" for name, meaning in _ENVIRONMENT_HELP))
-
-config_dir_option = click.option(
-    "--config-dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-    help="Directory holding tasks/, workflows/, event-handlers/ (and environments/).")
-log_format_option = click.option(
-    "--log-format", type=click.Choice(["auto", "text", "json"]), default="auto", show_default=True,
-    help="Log lines as text, or one JSON object per line; auto picks text on a terminal.")
-wait_option = click.option(
-    "--wait-timeout", type=float, default=300.0, show_default=True,
-    help="Seconds to wait for a server that is still starting.")
 
 
 def change_options(function: Any) -> Any:
@@ -71,6 +45,9 @@ def change_options(function: Any) -> Any:
                      "defines (never a workflow version with running executions)."),
         click.option("--keep", multiple=True, metavar="PATTERN",
                      help="With --prune, never delete names matching this glob (repeatable)."),
+        click.option("--allow-mass-prune", is_flag=True,
+                     help="With --prune, allow deleting all of a kind the server holds, or "
+                          "more than half of it (refused otherwise)."),
         click.option("--allow-overwrite", is_flag=True,
                      help="Change an existing explicit workflow version in place."),
     ]):
@@ -84,31 +61,48 @@ def cli() -> None:
     """Brings a Conductor server to exactly the task and workflow definitions of a directory."""
 
 
+cli.add_command(run_tests_command)
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @config_dir_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
+              default="text", show_default=True,
+              help="sarif: SARIF 2.1.0 for code scanning, each finding at its file, line "
+                   "and column.")
+@click.option("--docs-url", default="", metavar="URL",
+              help="With --format sarif: the URL of docs/validation.md, so that each rule "
+                   "links to its description.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--server", is_flag=True,
               help="Also ask the server at CONDUCTOR_BASE_URL: its verdict on each workflow "
                    "(nothing is written), and whether sub-workflows and tasks exist there.")
 @wait_option
 @log_format_option
-def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
+def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, server: bool,
              wait_timeout: float, log_format: LogFormat) -> int:
     """Check every definition, report every problem, write nothing."""
     from workflow_migrator._commands import validate_directory, validate_with_server
 
     if server:
-        settings, reporter = _start(log_format)
-        with _client(settings) as client:
-            _, findings = validate_with_server(config_dir, client, app_env=settings.app_env,
-                                               wait_timeout=wait_timeout, reporter=reporter)
+        settings, reporter = start(log_format)
+        with make_client(settings) as client:
+            definitions, findings = validate_with_server(
+                config_dir, client, app_env=settings.app_env, wait_timeout=wait_timeout,
+                reporter=reporter)
     else:
-        reporter = _reporter()
+        reporter = current_reporter()
         reporter.configure(app_env=offline_app_env(), log_format=log_format)
-        _, findings = validate_directory(config_dir, reporter.app_env, reporter=reporter)
-    if output_format == "json":
+        definitions, findings = validate_directory(config_dir, reporter.app_env,
+                                                   reporter=reporter)
+    if output_format == "sarif":
+        from workflow_migrator._record import tool_version
+        from workflow_migrator._sarif import findings_sarif
+
+        reporter.result_json(findings_sarif(findings, config_dir=config_dir,
+                                            definitions=definitions, docs_url=docs_url,
+                                            tool_version=tool_version(), strict=strict))
+    elif output_format == "json":
         reporter.result_json(findings_document(findings))
     elif findings:
         reporter.result(findings_text(findings))
@@ -124,10 +118,10 @@ def validate(config_dir: Path, output_format: str, strict: bool, server: bool,
               help="Directory to write the JSON Schema files into.")
 @log_format_option
 def schema(output_dir: Path, log_format: LogFormat) -> int:
-    """Write JSON Schemas for task, workflow, event handler and workflow test files, for editors."""
+    """Write JSON Schemas for task, workflow, event handler, workflow test and project files."""
     from workflow_migrator._schema import write_schemas
 
-    reporter = _reporter()
+    reporter = current_reporter()
     reporter.configure(log_format=log_format)
     for path in write_schemas(output_dir):
         reporter.result(f"Wrote {path}")
@@ -150,16 +144,18 @@ def schema(output_dir: Path, log_format: LogFormat) -> int:
 @log_format_option
 def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
          metrics_file: Path | None, pushgateway_url: str | None, prune: bool,
-         keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+         keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
+         wait_timeout: float,
          log_format: LogFormat) -> int:
     """Show what deploy would change, without writing anything."""
     from workflow_migrator import _commands
     from workflow_migrator._drift import report_drift
 
-    settings, reporter = _start(log_format)
-    with _client(settings) as client:
+    settings, reporter = start(log_format)
+    with make_client(settings) as client:
         planned = _commands.plan(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite),
+                                 options=PlanOptions(prune, keep, allow_overwrite,
+                                                     allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
     title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
@@ -182,7 +178,8 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
 @log_format_option
 @click.pass_context
 def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision: str | None,
-           prune: bool, keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           prune: bool, keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
+           wait_timeout: float,
            log_format: LogFormat) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
     from workflow_migrator import _commands
@@ -191,12 +188,14 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
         return int(ctx.invoke(plan, config_dir=config_dir, output_format="text",
                               detailed_exitcode=False, metrics_file=None, pushgateway_url=None,
                               prune=prune, keep=keep,
-                              allow_overwrite=allow_overwrite, wait_timeout=wait_timeout,
+                              allow_overwrite=allow_overwrite,
+                              allow_mass_prune=allow_mass_prune, wait_timeout=wait_timeout,
                               log_format=log_format))
-    settings, reporter = _start(log_format)
-    with _client(settings) as client:
+    settings, reporter = start(log_format)
+    with make_client(settings) as client:
         _, result = _commands.deploy(config_dir, client,
-                                     options=PlanOptions(prune, keep, allow_overwrite),
+                                     options=PlanOptions(prune, keep, allow_overwrite,
+                                                     allow_mass_prune),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
                                      reporter=reporter, source_revision=source_revision)
         reporter.log(f"Deploy complete: {result.created} created, {result.updated} updated, "
@@ -215,16 +214,18 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
 @wait_option
 @log_format_option
 def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
-           keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
+           keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
+         wait_timeout: float,
            log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
     from workflow_migrator import _commands
     from workflow_migrator._record import status_text
 
-    settings, reporter = _start(log_format)
-    with _client(settings) as client:
+    settings, reporter = start(log_format)
+    with make_client(settings) as client:
         found = _commands.status(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite),
+                                 options=PlanOptions(prune, keep, allow_overwrite,
+                                                     allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
     if output_format == "json":
@@ -232,59 +233,6 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
     else:
         reporter.result(status_text(found, str(config_dir), plan_text(found.plan)))
     return EXIT_CHANGES if detailed_exitcode and found.drifted else EXIT_OK
-
-
-@cli.command(name="test", epilog=EXIT_CODES_HELP)
-@config_dir_option
-@click.option("-k", "pattern", default="", metavar="PATTERN",
-              help="Run only the cases whose file::name or workflow name contains PATTERN.")
-@click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Seconds one case may run before it fails as stuck.")
-@click.option("--jobs", type=click.IntRange(min=1), default=4, show_default=True,
-              help="How many cases run at once.")
-@click.option("--ui-url", default="", metavar="URL",
-              help="The Conductor UI's URL: failures link to URL/execution/<workflowId>.")
-@click.option("--format", "output_format", type=click.Choice(["text", "junit"]), default="text",
-              show_default=True, help="A line per case and the failures, or JUnit XML.")
-@click.option("--output", "output_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="With --format junit, write the XML to this file (the text report still "
-                   "goes to stdout).")
-@wait_option
-@log_format_option
-def run_tests_command(config_dir: Path, pattern: str, timeout: float, jobs: int, ui_url: str,
-                      output_format: str, output_file: Path | None, wait_timeout: float,
-                      log_format: LogFormat) -> int:
-    """Run the workflow test cases of DIR/tests/ on the server, with mocked workers.
-
-    Nothing is registered: each case sends its definitions inline and runs under a task
-    domain of its own, so the server's workers never see its tasks. Exits 1 when a case fails.
-    """
-    from workflow_migrator._junit import junit_xml
-    from workflow_migrator._workflow_report import case_line, failure_text, results_text
-    from workflow_migrator._workflow_run import run_workflow_tests
-
-
-    settings, reporter = _start(log_format)
-    show_lines = output_format == "text" or output_file is not None
-    started = time.monotonic()
-    with _client(settings) as client:
-        results = run_workflow_tests(
-            config_dir, client, app_env=settings.app_env, pattern=pattern, timeout=timeout,
-            jobs=jobs, wait_timeout=wait_timeout, reporter=reporter,
-            on_result=(lambda r: reporter.result(case_line(r))) if show_lines else None)
-    if show_lines:
-        reporter.result(results_text(results, ui_url, time.monotonic() - started))
-    if output_format == "junit":
-        xml = junit_xml(results, {r.case.id: failure_text(r, ui_url) for r in results})
-        if output_file is None:
-            reporter.result(xml)
-        else:
-            try:
-                with output_file.open("w", encoding="utf-8") as file:
-                    Reporter(settings.app_env, secrets=reporter.secrets, out=file).result(xml)
-            except OSError as exc:
-                raise MigratorError(f"cannot write {output_file}: {exc.strerror or exc}") from exc
-    return EXIT_OK if all(r.passed for r in results) else EXIT_ERROR
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -306,8 +254,8 @@ def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tu
     from workflow_migrator._export import export as export_server
     from workflow_migrator._secret_paths import UNKNOWN_PLACEHOLDER
 
-    settings, reporter = _start(log_format)
-    with _client(settings) as client:
+    settings, reporter = start(log_format)
+    with make_client(settings) as client:
         result = export_server(config_dir, client, output_format=output_format,  # type: ignore[arg-type]
                                all_versions=all_versions, exclude=exclude, force=force,
                                wait_timeout=wait_timeout)
@@ -332,42 +280,6 @@ def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tu
                         f"{UNKNOWN_PLACEHOLDER}: replace it in "
                         f"{', '.join(result.unknown_placeholders)}.")
     return EXIT_OK
-
-
-def _reporter() -> Reporter:
-    """The reporter ``main`` made for this run (a fresh one when the group is run alone)."""
-    context = click.get_current_context()
-    if not isinstance(context.obj, Reporter):
-        context.obj = Reporter()
-    return context.obj
-
-
-def _start(log_format: LogFormat) -> tuple[Settings, Reporter]:
-    """Reads the settings now (not at import) and tells the reporter the environment, the
-    log format and the credentials to mask."""
-    from workflow_migrator._settings import Settings
-
-    settings = Settings()
-    reporter = _reporter()
-    reporter.configure(app_env=settings.app_env, log_format=log_format)
-    reporter.add_secrets(secret.get_secret_value()
-                         for secret in (settings.auth_token, settings.auth_secret) if secret)
-    return settings, reporter
-
-
-def _client(settings: Settings) -> ConductorClient:
-    from workflow_migrator._client import ConductorClient
-
-    if not settings.conductor_base_url:
-        raise MigratorError("CONDUCTOR_BASE_URL is not set: give the Conductor server's URL, "
-                            "e.g. CONDUCTOR_BASE_URL=http://conductor-server:8080")
-    return ConductorClient(
-        settings.conductor_base_url,
-        auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
-        auth_key=settings.auth_key,
-        auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,
-        timeout=settings.request_timeout,
-    )
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -312,6 +312,17 @@ class ConductorClient:
         return dict(self._request("GET", f"/api/workflow/{quote(workflow_id, safe='')}",
                                   params={"includeTasks": True}) or {})
 
+    def search_workflows(self, query: str, limit: int) -> list[JSONObject]:
+        """Summaries (``workflowId``, ``correlationId``, ``status``, ...) of up to
+        ``limit`` executions the server's search finds for ``query``
+        (``workflowType="order_flow" AND status="COMPLETED"``), newest first. A server
+        without an index (Conductor 3.15 with ``conductor.indexing.enabled=false``, as
+        the production core runs) finds none."""
+        found = self._request("GET", "/api/workflow/search",
+                              params={"query": query, "size": limit, "start": 0,
+                                      "sort": "startTime:DESC"}) or {}
+        return [r for r in found.get("results") or [] if isinstance(r, dict)]
+
     def poll_task(self, task_type: str, domain: str, worker_id: str) -> JSONObject | None:
         """Takes one scheduled task of ``task_type`` in ``domain``, as a worker does;
         None when there is none."""

@@ -15,7 +15,7 @@ from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
 from workflow_migrator._fields import kept_keys, server_of
 from workflow_migrator._findings import Finding
-from workflow_migrator._loader import load_directory
+from workflow_migrator._loader import PROJECT_FILE, load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import (
@@ -37,6 +37,7 @@ from workflow_migrator._validate import in_order, server_disagreements, validate
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
+    from workflow_migrator._project import Project
 
 
 def validate_directory(config_dir: Path, app_env: str = "", *,
@@ -49,7 +50,8 @@ def validate_directory(config_dir: Path, app_env: str = "", *,
         (a finding, the server's answer) can quote one.
     """
     definitions, findings = _load(config_dir, app_env, reporter)
-    return definitions, in_order(findings, validate(definitions))
+    project, problems = _project(config_dir)
+    return definitions, in_order(problems, _apply(project, findings, validate(definitions)))
 
 
 def _load(config_dir: Path, app_env: str,
@@ -59,6 +61,25 @@ def _load(config_dir: Path, app_env: str,
     if reporter:
         reporter.add_secrets(definitions.secret_values)
     return definitions, findings
+
+
+def _project(config_dir: Path) -> tuple[Project | None, list[Finding]]:
+    """The directory's project settings (None: no project file), and its problems."""
+    if not (config_dir / PROJECT_FILE).is_file():
+        return None, []  # without a file, pydantic (the model's) stays unloaded
+    from workflow_migrator._project import load_project
+
+    return load_project(config_dir)
+
+
+def _apply(project: Project | None, *groups: list[Finding]) -> list[Finding]:
+    """Findings of several steps, each rule at the severity the project file sets."""
+    findings = [f for group in groups for f in group]
+    if project is None:
+        return findings
+    from workflow_migrator._project import apply_rule_settings
+
+    return apply_rule_settings(findings, project)
 
 
 def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: str = "",
@@ -73,12 +94,13 @@ def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: 
     :param wait_timeout: seconds to wait for a server that is still starting.
     """
     definitions, loaded = _load(config_dir, app_env, reporter)
+    project, problems = _project(config_dir)
     live = read_live(client, wait_timeout, reporter, event_handlers=False)
     ours = validate(definitions, ServerFacts.read(live.tasks, live.workflows))
     verdicts = {id(d): client.validate_workflow_def(d.body) for d in definitions.workflows}
-    return definitions, in_order(loaded, ours,
-                                 server_disagreements(definitions, ours, verdicts,
-                                                      client.base_url))
+    return definitions, in_order(problems, _apply(
+        project, loaded, ours,
+        server_disagreements(definitions, ours, verdicts, client.base_url)))
 
 
 def load_valid(config_dir: Path, app_env: str = "",
@@ -160,7 +182,8 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
     # What the server holds turns some warnings into errors (a sub-workflow that exists
     # neither in the directory nor on the server); still before anything is written.
     facts = ServerFacts.read(live.tasks, live.workflows)
-    _raise_on_errors(validate(definitions, facts, rules=SERVER_AWARE_RULES))
+    _raise_on_errors(_apply(_project(config_dir)[0],
+                            validate(definitions, facts, rules=SERVER_AWARE_RULES)))
     return make_plan(definitions, live, client, options), live, definitions
 
 

@@ -3,6 +3,7 @@
 Layout: ``DIR/tasks/**`` holds task definitions, ``DIR/workflows/**`` workflow
 definitions and ``DIR/event-handlers/**`` event handlers, as ``.json``, ``.yaml``
 or ``.yml`` files of one object or a list of them.
+``DIR/workflow-migrator.yaml``, optional, holds the directory's settings (``_project``).
 ``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
 placeholders (``@@{`` writes a literal ``@{``); Conductor's own ``${...}``
 expressions pass through untouched. Every problem is collected as a Finding, so
@@ -11,20 +12,26 @@ one run reports all of them.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from workflow_migrator._fields import KINDS
 from workflow_migrator._findings import Finding, json_path
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
+from workflow_migrator._parse import ParseError, Positions, parse
 
 DEFINITION_FOLDERS: dict[Kind, str] = {info.kind: info.folder for info in KINDS}
+#: The project file (``_project.py``): settings of the directory as a whole.
+PROJECT_FILE = "workflow-migrator.yaml"
+ENVIRONMENTS_FOLDER = "environments"
+TESTS_FOLDER = "tests"
+#: Every folder a config directory may hold; any other is an error (a misspelled
+#: ``task/`` would otherwise be skipped, and its definitions pruned).
+CONFIG_FOLDERS: tuple[str, ...] = (*DEFINITION_FOLDERS.values(), ENVIRONMENTS_FOLDER,
+                                   TESTS_FOLDER)
 SUFFIXES = (".json", ".yaml", ".yml")
 PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
@@ -39,6 +46,7 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     findings: list[Finding] = []
     if not config_dir.is_dir():
         return DefinitionSet(), [Finding(str(config_dir), "", "config directory not found", "load")]
+    survey(config_dir, findings)
     values, secret_keys = _load_environment(config_dir, app_env, findings)
     loaded: dict[Kind, list[Definition]] = {kind: [] for kind in DEFINITION_FOLDERS}
     for kind, folder in DEFINITION_FOLDERS.items():
@@ -75,11 +83,11 @@ def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
     that cannot be read or parsed become findings."""
     for file in folder_files(config_dir / folder):
         relative = file.relative_to(config_dir).as_posix()
-        document, has_placeholders = _parse(file, relative, findings)
+        document, positions, has_placeholders = _parse(file, relative, findings)
         if document is None:
             continue
         for index, item in _items(document, relative, findings):
-            source = Source(relative, index)
+            source = Source(relative, index, positions)
             if not has_placeholders:
                 yield source, item, {}
                 continue
@@ -88,31 +96,90 @@ def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
 
 
 def folder_files(folder: Path) -> list[Path]:
-    """The definition files under ``folder``, in a stable order; none when it is missing."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    """The definition files under ``folder`` (through links), in a stable order; none
+    when it is missing. What cannot be walked is ``survey``'s to report."""
+    return sorted(p for p in _walk(folder, lambda path, problem: None)
+                  if p.suffix in SUFFIXES)
 
 
-def _parse(file: Path, relative: str, findings: list[Finding]) -> tuple[Any, bool]:
-    """The file's document (None when it cannot be read), and whether it holds ``@{``."""
+def survey(config_dir: Path, findings: list[Finding]) -> None:
+    """Reports, as errors, whatever under ``config_dir`` would otherwise be skipped: a
+    folder other than ``CONFIG_FOLDERS``, a folder that cannot be listed, a link to
+    nothing, a file in a definition folder that is not JSON or YAML. Hidden entries
+    (``.git``, ``.gitkeep``) are left alone."""
+    def report(path: Path, problem: str) -> None:
+        findings.append(Finding(path.relative_to(config_dir).as_posix(), "", problem, "load"))
+
+    for entry in _entries(config_dir, report):
+        if entry.is_symlink() and not entry.exists():
+            report(entry, f"a link to {os.readlink(entry)}, which does not exist")
+        elif entry.is_dir() and entry.name not in CONFIG_FOLDERS:
+            report(entry, _unknown_folder(entry.name))
+    for folder in CONFIG_FOLDERS:
+        for file in _walk(config_dir / folder, report):
+            if folder in DEFINITION_FOLDERS.values() and file.suffix not in SUFFIXES:
+                report(file, f"not a definition file: {folder}/ holds only "
+                       f"{', '.join(SUFFIXES)} files (a file skipped here would be pruned)")
+
+
+def _unknown_folder(name: str) -> str:
+    import difflib  # only on this error: not every start pays for it
+
+    close = difflib.get_close_matches(name, CONFIG_FOLDERS, n=1)
+    hint = f"did you mean {close[0]}/? " if close else ""
+    return (f"unknown folder {name}/: {hint}a config directory holds only "
+            f"{', '.join(f'{f}/' for f in CONFIG_FOLDERS)}; its files are not read")
+
+
+def _entries(folder: Path, report: Callable[[Path, str], None]) -> list[Path]:
     try:
-        text = file.read_text(encoding="utf-8")
+        return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        report(folder, f"cannot read folder: {exc.strerror or exc}")
+        return []
+
+
+def _walk(folder: Path, report: Callable[[Path, str], None]) -> Iterator[Path]:
+    """The files under ``folder``, links followed (once: a link back up is reported)."""
+    if not folder.is_dir():
+        return
+    seen = {folder.resolve()}
+    pending = [folder]
+    while pending:
+        for entry in _entries(pending.pop(), report):
+            if entry.is_dir():
+                target = entry.resolve()
+                if target in seen:
+                    report(entry, "a link to a folder already read (a loop)")
+                else:
+                    seen.add(target)
+                    pending.append(entry)
+            elif entry.is_file():
+                yield entry
+            elif entry.is_symlink() and not entry.exists():
+                report(entry, f"a link to {os.readlink(entry)}, which does not exist")
+            else:
+                report(entry, "not a regular file or folder")
+
+
+def _parse(file: Path, relative: str,
+           findings: list[Finding]) -> tuple[Any, Positions | None, bool]:
+    """The file's document (None when it cannot be read or parsed), where its values
+    stand, and whether it holds ``@{``."""
+    try:
+        text = file.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         findings.append(Finding(relative, "", f"cannot read file: {exc}", "syntax"))
-        return None, False
+        return None, None, False
+    yaml_syntax = file.suffix != ".json"
     try:
-        document = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-        return document, "@{" in text
-    except json.JSONDecodeError as exc:
-        message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        message = f"invalid YAML{where}: {problem}"
-    findings.append(Finding(relative, "", message, "syntax"))
-    return None, False
+        document, problems = parse(text, yaml_syntax)
+    except ParseError as exc:
+        findings.append(Finding(relative, "", str(exc), "syntax"))
+        return None, None, False
+    findings.extend(Finding(relative, json_path(*p.path), p.message, "not-json")
+                    for p in problems)
+    return document, Positions(text, yaml_syntax), "@{" in text
 
 
 def _items(document: Any, relative: str,
@@ -144,11 +211,11 @@ def _load_environment(config_dir: Path, app_env: str,
     to read it from the process environment) and ``secret``, the keys never shown."""
     if not app_env:
         return {}, frozenset()
-    file = config_dir / "environments" / f"{app_env}.yaml"
+    file = config_dir / ENVIRONMENTS_FOLDER / f"{app_env}.yaml"
     if not file.is_file():
         return {}, frozenset()
     relative = file.relative_to(config_dir).as_posix()
-    document, _ = _parse(file, relative, findings)
+    document, _, _ = _parse(file, relative, findings)
     if document is None:
         return {}, frozenset()
     if not isinstance(document, dict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workflow_migrator._compare import normalise
@@ -34,6 +34,12 @@ CLASS_DEFS = (
     "classDef added fill:#dafbe1,stroke:#1a7f37,color:#0d4a1f",
     "classDef changed fill:#fff8c5,stroke:#9a6700,color:#4d2d00",
     "classDef removed fill:#ffebe9,stroke:#cf222e,color:#82071e,stroke-dasharray:5 3",
+)
+#: How ``test --coverage`` colours a workflow's tasks.
+COVERAGE_CLASS_DEFS = (
+    "classDef covered fill:#dafbe1,stroke:#1a7f37,color:#0d4a1f",
+    "classDef partial fill:#fff8c5,stroke:#9a6700,color:#4d2d00",
+    "classDef missed fill:#ffebe9,stroke:#cf222e,color:#82071e",
 )
 ACTION_COLUMNS = (("create", "Create"), ("update", "Update"), ("new_version", "New version"),
                   ("delete", "Delete"), ("unchanged", "Unchanged"))
@@ -213,12 +219,15 @@ class _Graph:
 
 
 def flowchart(desired: JSONObject, previous: JSONObject | None = None, *,
-              secrets: Iterable[str] = ()) -> str:
+              secrets: Iterable[str] = (), styles: Mapping[str, str] | None = None) -> str:
     """A Mermaid flowchart of ``desired``'s tasks; with ``previous``, the tasks added,
-    changed and removed since are styled apart, removed ones drawn where they were."""
+    changed and removed since are styled apart, removed ones drawn where they were; with
+    ``styles`` (task reference -> ``covered``, ``partial`` or ``missed``), coloured by
+    test coverage."""
     secret_values = tuple(s for s in secrets if s)
     graph = _build(desired, secret_values)
-    styles: dict[str, str] = {}
+    styles = dict(styles or {})
+    class_defs = COVERAGE_CLASS_DEFS if styles else CLASS_DEFS
     if previous is not None:
         styles = task_styles(desired, previous)
         old = _build(previous, secret_values)
@@ -243,7 +252,7 @@ def flowchart(desired: JSONObject, previous: JSONObject | None = None, *,
             lines.append(f"  {ids[src]} {arrow} {ids[dst]}")
     used = sorted(set(styles.values()))
     if used:
-        lines.extend(f"  {d}" for d in CLASS_DEFS)
+        lines.extend(f"  {d}" for d in class_defs)
         for style in used:
             members = [ids[k] for k, s in styles.items() if s == style and k in ids]
             if members:

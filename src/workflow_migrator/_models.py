@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow_migrator._fields import KIND
 from workflow_migrator._fields import Kind as Kind
 from workflow_migrator._findings import json_path
+
+if TYPE_CHECKING:
+    from workflow_migrator._parse import Positions
 
 JSONObject = dict[str, Any]
 
@@ -40,10 +43,19 @@ class Source:
 
     file: str
     index: int | None = None
+    #: where the file's values stand (shared by the definitions of one file)
+    positions: Positions | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def path(self, *parts: str | int) -> str:
-        prefix: tuple[str | int, ...] = () if self.index is None else (self.index,)
-        return json_path(*prefix, *parts)
+        return json_path(*self._within_file(parts))
+
+    def position(self, *parts: str | int) -> tuple[int, int] | None:
+        """The line and column (1-based) in the file of the value at ``parts`` of this
+        definition; None when unknown. Worked out on the first question only."""
+        return self.positions.of(self._within_file(parts)) if self.positions else None
+
+    def _within_file(self, parts: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        return parts if self.index is None else (self.index, *parts)
 
 
 @dataclasses.dataclass(frozen=True)

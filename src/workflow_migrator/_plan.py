@@ -138,6 +138,8 @@ class PlanOptions:
     prune: bool = False
     keep: tuple[str, ...] = ()
     allow_overwrite: bool = False
+    #: let prune delete every definition of a kind the server holds, or more than half
+    allow_mass_prune: bool = False
 
 
 DEFAULT_OPTIONS = PlanOptions()
@@ -165,6 +167,8 @@ def compute_plan(desired: DefinitionSet, live: LiveState,
                    for d in desired.event_handlers)
     retained: list[str] = []
     deletions = _prune(changes, live, options, retained) if options.prune else []
+    if deletions and not options.allow_mass_prune:
+        conflicts.extend(_mass_prune(deletions, live))
     changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.name, c.version or 0))
     changes = _note_unpinned_parents(changes, desired)
     secrets = secret_paths.merged(secret_paths.recorded(live.deploy_record),
@@ -309,6 +313,23 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
         deletions.append(Change("delete", "workflow", name, version, "no longer defined (--prune)",
                                 live=workflow))
     return deletions
+
+
+def _mass_prune(deletions: list[Change], live: LiveState) -> Iterable[str]:
+    """Why a prune is refused: it would empty a kind, or delete most of it. That is what
+    a directory whose files went missing looks like (a wrong --config-dir, a folder
+    renamed), and the deletions cannot be undone."""
+    held: dict[Kind, int] = {"task": len(live.tasks), "workflow": len(live.workflows),
+                             "event_handler": len(live.event_handlers)}
+    for info in KINDS:
+        count = sum(1 for c in deletions if c.kind == info.kind)
+        if not count or 2 * count <= held[info.kind]:
+            continue
+        share = "all" if count == held[info.kind] else "more than half"
+        what = "versions of workflows" if info.kind == "workflow" else info.title.lower()
+        yield (f"--prune would delete {count} of the {held[info.kind]} {what} the server "
+               f"holds ({share} of them), as a directory whose files went missing would: "
+               "check the deletions in this plan, then pass --allow-mass-prune to make them")
 
 
 def _protected(name: str, boot_samples: frozenset[str], options: PlanOptions) -> bool:

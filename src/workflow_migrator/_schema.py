@@ -24,6 +24,7 @@ TASK_SCHEMA_FILE = "task-definition.schema.json"
 WORKFLOW_SCHEMA_FILE = "workflow-definition.schema.json"
 WORKFLOW_TEST_SCHEMA_FILE = "workflow-test.schema.json"
 EVENT_HANDLER_SCHEMA_FILE = "event-handler.schema.json"
+PROJECT_SCHEMA_FILE = "project.schema.json"
 PLACEHOLDER = {"type": "string", "pattern": r"^@\{[A-Za-z_][A-Za-z0-9_.-]*\}$",
                "description": "an @{NAME} placeholder, filled from environments/<APP_ENV>.yaml"}
 DEF_NAMES: dict[ObjectKind, str] = {"task-def": "taskDef", "workflow-def": "workflowDef",
@@ -131,14 +132,18 @@ def write_schemas(output_dir: Path) -> list[Path]:
     """Writes the schemas into ``output_dir`` (created if missing).
 
     :param output_dir: where to write ``task-definition.schema.json``,
-        ``workflow-definition.schema.json``, ``event-handler.schema.json`` and
-        ``workflow-test.schema.json`` (files under ``tests/``).
+        ``workflow-definition.schema.json``, ``event-handler.schema.json``,
+        ``workflow-test.schema.json`` (files under ``tests/``) and
+        ``project.schema.json`` (``workflow-migrator.yaml``).
     :returns: the files written.
     """
+    from workflow_migrator._project import project_schema
+
     written = []
     schemas = ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema()),
                (EVENT_HANDLER_SCHEMA_FILE, event_handler_schema()),
-               (WORKFLOW_TEST_SCHEMA_FILE, workflow_test_schema()))
+               (WORKFLOW_TEST_SCHEMA_FILE, workflow_test_schema()),
+               (PROJECT_SCHEMA_FILE, project_schema()))
     for name, schema in schemas:
         path = output_dir / name
         try:

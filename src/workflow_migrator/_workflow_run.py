@@ -50,6 +50,8 @@ WORKER_ID = "workflow-migrator-test"
 TERMINAL = frozenset({"COMPLETED", "FAILED", "TERMINATED", "TIMED_OUT"})
 WAITING = frozenset({"SCHEDULED", "IN_PROGRESS"})
 POLL_INTERVAL = 0.2
+#: The correlation id of a test's execution starts with this.
+TEST_CORRELATION = "workflow-test:"
 ITERATION_SUFFIX = re.compile(r"__\d+$")
 
 
@@ -77,6 +79,8 @@ class CaseResult:
     error: str = ""
     #: on a timeout, the tasks still scheduled or in progress
     stuck: tuple[str, ...] = ()
+    #: every task execution, in path order (what coverage is measured from)
+    executions: tuple[Execution, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -111,12 +115,29 @@ def prepare_workflow(definitions: DefinitionSet, workflow: Definition,
     return body
 
 
-@dataclasses.dataclass
-class _Execution:
+@dataclasses.dataclass(frozen=True)
+class Execution:
     """One task execution, seen in the workflow tree."""
 
     ref: str  # qualified, without a loop's __N suffix
     task: JSONObject
+
+
+def execution_tree(client: ConductorClient, workflow: JSONObject, prefixes: dict[str, str],
+                   prefix: str = "", depth: int = 0) -> Iterator[Execution]:
+    """Every task execution of ``workflow`` and of its sub-workflows, in the order they
+    were scheduled (a sub-workflow's right after its task); ``prefixes`` learns the
+    reference prefix of each workflow id met (``sub_ref/`` for a child)."""
+    prefixes[str(workflow.get("workflowId"))] = prefix
+    tasks = sorted(workflow.get("tasks") or [], key=lambda t: int(t.get("seq", 0)))
+    for task in tasks:
+        ref = prefix + base_ref(task)
+        yield Execution(ref, task)
+        child_id = task.get("subWorkflowId") or (task.get("outputData") or {}).get(
+            "subWorkflowId")
+        if task.get("taskType") == "SUB_WORKFLOW" and child_id and depth < 10:
+            child = client.get_workflow(str(child_id))
+            yield from execution_tree(client, child, prefixes, f"{ref}/", depth + 1)
 
 
 class _CaseRun:
@@ -139,7 +160,7 @@ class _CaseRun:
         request = {"name": workflow.name, "input": self.case.input,
                    "workflowDef": prepare_workflow(self.definitions, workflow, self.case.run),
                    "taskToDomain": {"*": self.domain},
-                   "correlationId": f"workflow-test:{self.domain}"}
+                   "correlationId": f"{TEST_CORRELATION}{self.domain}"}
         try:
             workflow_id = self.client.start_workflow(request)
         except ConductorError as exc:
@@ -173,7 +194,7 @@ class _CaseRun:
             time.sleep(POLL_INTERVAL)
         return self._result(workflow_id, root, executions, started)
 
-    def _answer(self, executions: list[_Execution]) -> str:
+    def _answer(self, executions: list[Execution]) -> str:
         """Answers every task waiting for a worker (or, when the case says so, for an
         external completion); returns why it could not, if so."""
         polled: set[str] = set()
@@ -221,25 +242,13 @@ class _CaseRun:
 
     def _ref_of(self, task: JSONObject) -> str:
         prefix = self.prefixes.get(str(task.get("workflowInstanceId")), "")
-        return prefix + _base_ref(task)
+        return prefix + base_ref(task)
 
-    def _tree(self, workflow_id: str) -> tuple[JSONObject, list[_Execution]]:
+    def _tree(self, workflow_id: str) -> tuple[JSONObject, list[Execution]]:
         """The workflow, and every task execution of it and of its sub-workflows, in
         the order they were scheduled (a sub-workflow's right after its task)."""
         root = self.client.get_workflow(workflow_id)
-        return root, list(self._executions(root, "", 0))
-
-    def _executions(self, workflow: JSONObject, prefix: str, depth: int) -> Iterator[_Execution]:
-        self.prefixes[str(workflow.get("workflowId"))] = prefix
-        tasks = sorted(workflow.get("tasks") or [], key=lambda t: int(t.get("seq", 0)))
-        for task in tasks:
-            ref = prefix + _base_ref(task)
-            yield _Execution(ref, task)
-            child_id = task.get("subWorkflowId") or (task.get("outputData") or {}).get(
-                "subWorkflowId")
-            if task.get("taskType") == "SUB_WORKFLOW" and child_id and depth < 10:
-                child = self.client.get_workflow(str(child_id))
-                yield from self._executions(child, f"{ref}/", depth + 1)
+        return root, list(execution_tree(self.client, root, self.prefixes))
 
     def _stop(self, workflow_id: str) -> None:
         try:
@@ -247,17 +256,17 @@ class _CaseRun:
         except ConductorError:
             pass  # it ended on its own meanwhile
 
-    def _result(self, workflow_id: str, root: JSONObject, executions: list[_Execution],
+    def _result(self, workflow_id: str, root: JSONObject, executions: list[Execution],
                 started: float, error: str = "", stuck: tuple[str, ...] = ()) -> CaseResult:
         path = tuple(e.ref for e in executions)
         status = str(root.get("status", ""))
         mismatches = () if error else tuple(compare(self.case, root, executions))
         return CaseResult(self.case, mismatches, workflow_id, status, path,
-                          time.monotonic() - started, error, stuck)
+                          time.monotonic() - started, error, stuck, tuple(executions))
 
 
 def compare(case: WorkflowCase, root: JSONObject,
-            executions: Sequence[_Execution]) -> Iterator[Mismatch]:
+            executions: Sequence[Execution]) -> Iterator[Mismatch]:
     """Every way the finished run differs from what the case expects."""
     expect = case.expect
     if root.get("status") != expect.status:
@@ -324,7 +333,7 @@ def run_cases(client: ConductorClient, definitions: DefinitionSet,
         return list(pool.map(one, cases))
 
 
-def _base_ref(task: JSONObject) -> str:
+def base_ref(task: JSONObject) -> str:
     ref = str(task.get("referenceTaskName", ""))
     return ITERATION_SUFFIX.sub("", ref) if int(task.get("iteration") or 0) > 0 else ref
 

@@ -34,11 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from workflow_migrator._findings import Finding
-from workflow_migrator._loader import _json_type, _load_environment, folder_files, read_items
+from workflow_migrator._loader import (
+    TESTS_FOLDER,
+    _json_type,
+    _load_environment,
+    folder_files,
+    read_items,
+)
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._rules.walk import walk
 
-TESTS_FOLDER = "tests"
 RULE = "workflow-test"
 #: What a mocked worker may answer.
 OUTCOME_STATUSES = ("COMPLETED", "FAILED", "FAILED_WITH_TERMINAL_ERROR")
@@ -56,7 +61,8 @@ EXTERNALLY_COMPLETED_TYPES = frozenset({"WAIT", "HUMAN"})
 #: System tasks that reach outside the engine: mocked like a worker's task unless the
 #: case lists them under ``run``.
 CALLING_OUT_TYPES = frozenset({"HTTP", "KAFKA_PUBLISH"})
-CASE_KEYS = frozenset({"name", "input", "tasks", "run", "expect"})
+#: ``redacted`` notes where ``test capture`` replaced a secret; the runner ignores it.
+CASE_KEYS = frozenset({"name", "input", "tasks", "run", "expect", "redacted"})
 EXPECT_KEYS = frozenset({"status", "output", "path", "inputs"})
 OUTCOME_KEYS = frozenset({"status", "output", "reason"})
 FILE_KEYS = frozenset({"workflow", "version", "cases"})
@@ -366,6 +372,8 @@ def workflow_test_schema() -> dict[str, Any]:
                     {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/outcome"}}]},
             },
             "run": {**ref_list, "description": "HTTP/KAFKA_PUBLISH tasks to run for real"},
+            "redacted": {"type": "array", "items": {"type": "string"},
+                         "description": "where test capture replaced a secret (a note)"},
             "expect": {
                 "type": "object", "additionalProperties": False, "required": ["status"],
                 "properties": {

@@ -45,10 +45,15 @@ def test_the_plan_job_reads_only_and_plans_against_the_base_branchs_processes() 
     plan = _step("plan", "Plan the change")
     assert "plan --config-dir config --format markdown" in plan["run"]
     assert "deploy" not in plan["run"]
+    tests = _step("plan", "Run the workflow tests")
+    assert "test --config-dir config --coverage" in tests["run"]
+    assert "--coverage-format markdown --coverage-output coverage.md" in tests["run"]
     order = [names.index(n) for n in ("Validate the definitions",
                                       "Start a local Conductor with the base branch's processes",
-                                      "Plan the change", "Write the comment")]
+                                      "Plan the change", "Run the workflow tests with coverage",
+                                      "Write the comment")]
     assert order == sorted(order)
+    assert "steps.tests.outcome != 'success'" in _step("plan", "Fail when")["if"]
 
 
 def test_the_comment_job_runs_no_code_from_the_pull_request() -> None:
@@ -63,11 +68,13 @@ def test_the_comment_job_runs_no_code_from_the_pull_request() -> None:
     assert "--method PATCH" in step["run"] and "--method POST" in step["run"]
 
 
-def _write_comment(tmp_path: Path, validate: str, plan: str) -> tuple[str, str, str]:
+def _write_comment(tmp_path: Path, validate: str, plan: str,
+                   tests: str = "success") -> tuple[str, str, str]:
     """Runs the "Write the comment" step's script with bash, as the runner would."""
     script = _step("plan", "Write the comment")["run"]
     output, summary = tmp_path / "output", tmp_path / "summary"
-    env = {**os.environ, "VALIDATE": validate, "PLAN": plan, "RUN_URL": "https://run/1",
+    env = {**os.environ, "VALIDATE": validate, "PLAN": plan, "TESTS": tests,
+           "RUN_URL": "https://run/1",
            "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
     subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, check=True)
     return (tmp_path / "comment.md").read_text(), summary.read_text(), output.read_text()
@@ -97,3 +104,25 @@ def test_the_comment_says_what_failed(tmp_path: Path, validate: str, plan: str,
     assert comment.startswith(f"{MARKER}\n{heading}\n")
     if validate == "failure":
         assert "workflows/a.json: tasks: required" in comment
+
+
+def test_the_comment_shows_the_coverage_under_the_plan_and_failed_tests(tmp_path: Path) -> None:
+    (tmp_path / "plan.md").write_text("### workflow-migrator plan\n")
+    (tmp_path / "coverage.md").write_text("### Workflow test coverage\n\n**95.5%**\n")
+    (tmp_path / "tests.txt").write_text("tests/a.yaml::x FAILED (1.0s)\n")
+    comment, _, _ = _write_comment(tmp_path, "success", "success", tests="failure")
+    assert comment.index("### workflow-migrator plan") < comment.index(
+        "### The workflow tests failed") < comment.index("### Workflow test coverage")
+    assert "tests/a.yaml::x FAILED" in comment
+
+
+def test_the_findings_are_uploaded_as_sarif_by_a_job_that_may_only_upload() -> None:
+    job = workflow("processes")["jobs"]["code-scanning"]
+    assert job["permissions"] == {"contents": "read", "security-events": "write"}
+    assert "!github.event.pull_request.head.repo.fork" in job["if"]
+    validate = _step("code-scanning", "Validate as SARIF")
+    assert "validate --config-dir config --format sarif" in validate["run"]
+    assert '--docs-url "$DOCS_URL" > validate.sarif' in validate["run"]
+    upload = _step("code-scanning", "Upload the findings")
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == "validate.sarif"

@@ -1,15 +1,19 @@
-"""Applying a plan: new automatic versions are registered create-only."""
+"""Applying a plan: new automatic versions are registered create-only; nothing is
+written when any body cannot be sent."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import httpx
+import pytest
 
-from tests.support.definitions import live_workflow, workflow
+from tests.support.definitions import live_workflow, task, workflow
 from workflow_migrator import (
     Change,
     ConductorClient,
+    DefinitionError,
     DefinitionSet,
     LiveState,
     apply_plan,
@@ -87,3 +91,21 @@ def test_a_number_another_release_overwrote_at_the_same_instant_moves_on() -> No
     assert server.versions[("w", 2)]["description"] == "theirs"
     assert server.versions[("w", 3)]["description"] == "mine"
     assert [c.version for c in applied] == [3]
+
+
+def test_a_body_json_cannot_carry_stops_the_deploy_before_its_first_write() -> None:
+    requests: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        requests.append(f"{request.method} {request.url.path}")
+        return httpx.Response(200, json={})
+
+    # Built by hand: the loader refuses such values; apply must hold even without it.
+    desired = DefinitionSet((task("t"),), (workflow("w", 1, since=datetime.date(2024, 1, 1)),))
+    plan = compute_plan(desired, LiveState())
+    with ConductorClient("http://conductor", transport=httpx.MockTransport(server)) as client:
+        with pytest.raises(DefinitionError) as raised:
+            apply_plan(plan, client)
+    assert requests == []  # the task definition, first in order, was not written either
+    assert str(raised.value) == ("workflows/w.json: workflow w v1 cannot be sent as JSON "
+                                 "(TypeError: Object of type date is not JSON serializable)")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,142 @@ def test_where_a_secret_placeholder_sits_is_noted_with_its_text(tmp_path: Path) 
     assert task.body["inputTemplate"]["auth"] == "Bearer tok"
     assert dict(task.secret_paths) == {("inputTemplate", "auth"): "Bearer @{TOKEN}",
                                        ("inputTemplate", "list", 1): "@{TOKEN}"}
+
+
+def errors(root: Path, app_env: str = "") -> dict[str, str]:
+    """Each error of loading ``root``: location -> message."""
+    _, findings = load_directory(root, app_env)
+    return {f.location: f.message for f in findings if f.severity == "error"}
+
+
+def test_a_misspelled_folder_a_dangling_link_and_a_stray_file_are_errors(tmp_path: Path) -> None:
+    write(tmp_path, "task/t.json", '{"name": "t"}')
+    write(tmp_path, "tasks/ok.json", '{"name": "ok"}')
+    write(tmp_path, "tasks/notes.txt", "not a definition")
+    write(tmp_path, "tasks/.gitkeep", "")
+    write(tmp_path, ".git/config", "")
+    write(tmp_path, "README.md", "about this directory")
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "w.json").symlink_to(tmp_path / "nowhere.json")
+    (tmp_path / "tasks" / "loop").symlink_to(tmp_path / "tasks")
+    (tmp_path / "event-handlers").symlink_to(tmp_path / "gone")
+    found = errors(tmp_path)
+    assert found.pop("task").startswith("unknown folder task/: did you mean tasks/? a config "
+                                        "directory holds only tasks/, workflows/, "
+                                        "event-handlers/, environments/, tests/")
+    assert found.pop("workflows/w.json") == f"a link to {tmp_path / 'nowhere.json'}, which " \
+                                            "does not exist"
+    assert found.pop("event-handlers").endswith("which does not exist")
+    assert found.pop("tasks/notes.txt").startswith("not a definition file: tasks/ holds only "
+                                                   ".json, .yaml, .yml files")
+    assert found.pop("tasks/loop") == "a link to a folder already read (a loop)"
+    assert found == {}
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "tasks/a/t.json", '{"name": "t"}')
+    locked = tmp_path / "tasks" / "a"
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path) -> Any:
+        # Injected: the tests run as root, which reads any folder whatever its mode.
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    assert errors(tmp_path) == {"tasks/a": "cannot read folder: Permission denied"}
+
+
+def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "tasks/t.json", '{"name": "t"}')
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "t.json":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert errors(tmp_path)["tasks/t.json"].startswith("cannot read file: [Errno 13]")
+
+
+@pytest.mark.parametrize(("text", "path", "message"), [
+    ("name: t\ninputTemplate:\n  since: 2024-01-01\n", "inputTemplate.since",
+     "a YAML date or timestamp, which JSON cannot carry: put it in quotes"),
+    ("name: t\nat: 2024-01-01T10:00:00Z\n", "at", "a YAML date or timestamp"),
+    ("name: t\nretryCount: .nan\n", "retryCount", "NaN, which JSON cannot carry"),
+    ("name: t\nretryCount: -.inf\n", "retryCount", "-infinity, which JSON cannot carry"),
+    ("name: t\nblob: !!binary aGVsbG8=\n", "blob", "binary data (!!binary)"),
+    ("name: t\ntags: !!set {a, b}\n", "tags", "a set (!!set)"),
+    ("name: t\nx: !!omap [{a: 1}]\n", "x", "!!omap, which JSON cannot carry"),
+    ("name: t\nx: !custom {a: 1}\n", "x", "a value tagged !custom"),
+    ("name: t\nx: &a [1, *a]\n", "x[1]", "a value holding itself"),
+    ("name: t\nretryCount: 1\nretryCount: 2\n", "retryCount", "key 'retryCount' is given more "
+     "than once in this object"),
+    ("name: t\ninputTemplate: {1: a, '1': b}\n", "inputTemplate.1", "key '1' is given more "
+     "than once in this object (as JSON makes it a text)"),
+    ("name: t\ninputTemplate: {2024-01-01: a}\n", "inputTemplate", "an object key that is a "
+     "YAML date"),
+])
+def test_yaml_values_json_cannot_carry_are_refused_with_their_path(
+        tmp_path: Path, text: str, path: str, message: str) -> None:
+    write(tmp_path, "tasks/t.yaml", text)
+    found = errors(tmp_path)
+    assert list(found) == [f"tasks/t.yaml: {path}"]
+    assert found[f"tasks/t.yaml: {path}"].startswith(message)
+
+
+@pytest.mark.parametrize(("text", "path", "message"), [
+    ('{"name": "t", "retryCount": NaN}', "retryCount", "NaN, which JSON cannot carry"),
+    ('{"name": "t", "retryCount": -Infinity}', "retryCount", "-infinity"),
+    ('{"name": "t", "retryCount": 1e999}', "retryCount", "infinity"),
+    ('{"name": "t", "x": "\\ud800"}', "x", "a text holding a lone surrogate"),
+    ('[{"name": "t", "inputTemplate": {"a": 1, "a": 2}}]', "[0].inputTemplate.a",
+     "key 'a' is given more than once in this object"),
+])
+def test_json_values_json_cannot_carry_are_refused_with_their_path(
+        tmp_path: Path, text: str, path: str, message: str) -> None:
+    write(tmp_path, "tasks/t.json", text)
+    found = errors(tmp_path)
+    assert list(found) == [f"tasks/t.json: {path}"]
+    assert found[f"tasks/t.json: {path}"].startswith(message)
+
+
+def test_a_date_in_the_environment_is_refused_without_quoting_its_value(tmp_path: Path) -> None:
+    write(tmp_path, "environments/dev.yaml", "values:\n  SINCE: 2031-07-19\nsecret: [SINCE]\n")
+    write(tmp_path, "tasks/t.json", '{"name": "t", "inputTemplate": {"since": "@{SINCE}"}}')
+    found = errors(tmp_path, "dev")
+    assert "environments/dev.yaml: values.SINCE" in found
+    assert "2031" not in "".join(found.values())
+
+
+def test_a_byte_order_mark_is_accepted_and_yaml_keys_become_json_texts(tmp_path: Path) -> None:
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "a.json").write_bytes(b'\xef\xbb\xbf{"name": "a"}')
+    (tmp_path / "tasks" / "b.yaml").write_bytes(
+        b"\xef\xbb\xbfname: b\ninputTemplate: {1: one, true: yes, null: none, 1.5: x}\n"
+        b"base: &base {retryCount: 1}\nmerged:\n  <<: *base\n  retryCount: 2\n")
+    definitions, findings = load_directory(tmp_path)
+    assert findings == []
+    a, b = definitions.tasks
+    assert a.body == {"name": "a"}
+    assert b.body["inputTemplate"] == {"1": "one", "true": True, "null": "none", "1.5": "x"}
+    assert b.body["merged"] == {"retryCount": 2}  # a merge key may be overridden
+
+
+def test_each_value_keeps_its_line_and_column(tmp_path: Path) -> None:
+    write(tmp_path, "tasks/t.json", '[\n  {"name": "a"},\n  {"name": "b",\n   "inputKeys": '
+          '["x", {"k": [1, 2]}]}\n]')
+    write(tmp_path, "workflows/w.yaml", "name: w\ntasks:\n  - name: x\n    "
+          "taskReferenceName: x\n")
+    definitions, _ = load_directory(tmp_path)
+    first, second = definitions.tasks
+    assert first.source.position("name") == (2, 12)
+    assert second.source.position() == (3, 3)
+    assert second.source.position("inputKeys", 1, "k", 1) == (4, 33)
+    assert second.source.position("nope") is None
+    (workflow,) = definitions.workflows
+    assert workflow.source.position("tasks", 0, "taskReferenceName") == (4, 24)

@@ -71,6 +71,28 @@ def test_prune_lists_deletions_first_and_protects_samples_patterns_and_running()
     assert compute_plan(desired, live).count("delete") == 0
 
 
+def test_a_prune_deleting_all_or_most_of_a_kind_needs_allow_mass_prune() -> None:
+    live = LiveState(tasks=tuple({"name": f"t{i}"} for i in range(4)),
+                     workflows=(live_workflow("w", 1), live_workflow("w", 2)))
+    # A directory that lost its workflows/ and three of its four tasks.
+    desired = DefinitionSet((task("t0"),), ())
+    plan = compute_plan(desired, live, PlanOptions(prune=True))
+    assert plan.count("delete") == 5  # the plan still shows what would go
+    assert plan.conflicts == (
+        "--prune would delete 3 of the 4 task definitions the server holds (more than half of "
+        "them), as a directory whose files went missing would: check the deletions in this "
+        "plan, then pass --allow-mass-prune to make them",
+        "--prune would delete 2 of the 2 versions of workflows the server holds (all of them), "
+        "as a directory whose files went missing would: check the deletions in this plan, "
+        "then pass --allow-mass-prune to make them")
+    allowed = compute_plan(desired, live, PlanOptions(prune=True, allow_mass_prune=True))
+    assert allowed.conflicts == () and allowed.count("delete") == 5
+    # Half, or less, of a kind is an ordinary prune.
+    half = compute_plan(DefinitionSet((task("t0"), task("t1")), (workflow("w", 2),)), live,
+                        PlanOptions(prune=True))
+    assert half.conflicts == () and half.count("delete") == 3
+
+
 def test_plan_text_and_json_agree_on_counts() -> None:
     live = LiveState(tasks=({"name": "t", "retryCount": 1},))
     plan = compute_plan(DefinitionSet((task("t", retryCount=2), task("n")), ()), live)

@@ -89,9 +89,10 @@ def test_a_placeholder_may_stand_for_any_value() -> None:
 def test_the_command_writes_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "--output", str(tmp_path / "schemas")]) == 0
     written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
-    assert written == ["event-handler.schema.json", "task-definition.schema.json",
+    assert written == ["event-handler.schema.json", "project.schema.json",
+                       "task-definition.schema.json",
                        "workflow-definition.schema.json", "workflow-test.schema.json"]
-    assert json.loads((tmp_path / "schemas" / written[1]).read_text()) == task_schema()
+    assert json.loads((tmp_path / "schemas" / written[2]).read_text()) == task_schema()
     assert json.loads((tmp_path / "schemas" / written[0]).read_text()) == event_handler_schema()
     assert "Wrote" in capsys.readouterr().out
 

@@ -235,3 +235,10 @@ def test_the_schema_accepts_every_test_file_and_flags_a_bad_status() -> None:
 
 def test_source_of_a_case_in_a_list_file_has_its_index() -> None:
     assert _result().case.source == Source("tests/failing.yaml", 0)
+
+
+def test_running_the_cases_needs_the_config_dir(capsys: pytest.CaptureFixture[str]) -> None:
+    """``test`` is also the group of ``test capture``, so its --config-dir is checked when
+    it runs the cases itself."""
+    assert main(["test", "--log-format", "text"]) == 1
+    assert "Missing option '--config-dir'" in capsys.readouterr().err

@@ -9,7 +9,8 @@
   boot-sample names;
 - ``unknown_keys``: keys the server would silently drop;
 - ``event_handlers``: event handlers: their event, their actions, the workflows they start;
-- ``versions``: automatically versioned workflows started without a version.
+- ``versions``: automatically versioned workflows started without a version;
+- ``names``: names the server can read back and delete, and export can write as a file.
 
 What each key of each object is (JSON type, allowed values, minimum, which Conductor
 versions know it, its default) is not written here: ``structure`` and ``unknown_keys``
@@ -28,6 +29,7 @@ from workflow_migrator._findings import Finding
 from workflow_migrator._rules.context import Context, ServerFacts
 from workflow_migrator._rules.event_handlers import event_handler_rules, started_workflow_rules
 from workflow_migrator._rules.graph import graph_rules
+from workflow_migrator._rules.names import name_rules
 from workflow_migrator._rules.references import reference_rules
 from workflow_migrator._rules.structure import structure_rules
 from workflow_migrator._rules.task_types import task_type_rules
@@ -38,7 +40,7 @@ Rule = Callable[[Context], Iterator[Finding]]
 
 RULES: tuple[Rule, ...] = (
     structure_rules, task_type_rules, reference_rules, graph_rules, unknown_key_rules,
-    event_handler_rules, started_workflow_rules, version_pin_rules)
+    event_handler_rules, started_workflow_rules, version_pin_rules, name_rules)
 #: The rules whose verdict can change once the server's content is known.
 SERVER_AWARE_RULES: tuple[Rule, ...] = (graph_rules, started_workflow_rules)
 
@@ -46,13 +48,18 @@ SERVER_AWARE_RULES: tuple[Rule, ...] = (graph_rules, started_workflow_rules)
 #: check the Conductor server itself makes on register (the rest are ours alone).
 RULE_IDS: dict[str, tuple[str, bool]] = {
     "syntax": ("the file is not valid JSON or YAML", False),
-    "load": ("the config directory cannot be read", False),
+    "load": ("something under the config directory cannot be read, or would be skipped: an "
+             "unknown folder, a link to nothing, a file that is not JSON or YAML", False),
+    "not-json": ("a value JSON cannot carry (a YAML date, NaN, binary, ...) or a key given "
+                 "twice in one object", False),
     "placeholder": ("an @{NAME} placeholder has no value", False),
     "type": ("a value of the wrong JSON type, or not one of the allowed values", True),
     "required": ("a required field is missing or empty", True),
     "min-value": ("a number below the minimum the server accepts", True),
     "schema-version": ("schemaVersion other than 2", True),
     "name-chars": ("a workflow name containing ':'", True),
+    "name": ("a name the server cannot read back or delete ('/', '\\', NUL, '.', '..'), or "
+             "too long for an exported file's name", False),
     "owner-email": ("ownerEmail that is not an e-mail address", True),
     "timeout": ("responseTimeoutSeconds above timeoutSeconds (and the OSS totalTimeoutSeconds "
                 "rule)", True),
@@ -81,6 +88,8 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
                                "the server", False),
     "inactive-handler": ("an event handler without active: true, which ignores every event",
                          False),
+    "project": ("workflow-migrator.yaml: an unknown key, an unknown rule or a setting it "
+                "cannot take", False),
     "version-pin": ("a SUB_WORKFLOW, START_WORKFLOW or start_workflow action naming an "
                     "automatically versioned workflow without a version", False),
 }

@@ -1,0 +1,320 @@
+"""Turns the text of a JSON or YAML file into exactly the JSON that will be sent.
+
+What JSON cannot carry is refused here, before anything else sees the file, with
+the JSON path of the value: YAML dates and timestamps, binary, sets and other tagged
+values, NaN and infinities (in either format), texts that UTF-8 cannot encode (a lone
+surrogate), and a key given twice in one object (in either format; JSON and YAML
+libraries silently keep the last). A YAML key that is not a text becomes the text
+JSON makes of it (``1:`` -> ``"1"``). A UTF-8 byte order mark is accepted.
+
+Where each value stands in the file (line and column, 1-based, by JSON path) is
+worked out only when asked for (``Positions``): loading a large directory pays
+nothing for it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+import json
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+JSONPath = tuple[str | int, ...]
+#: Problems with an object's keys, by the id of the dict: each a key ("" for the
+#: object itself) and a message.
+KeyProblems = dict[int, list[tuple[str, str]]]
+#: Values one file may expand to through YAML aliases: a few aliases of aliases make
+#: billions of values out of a few lines ("billion laughs").
+MAX_VALUES = 1_000_000
+_YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+
+
+class ParseError(Exception):
+    """The text is not a JSON or YAML document; the message says where."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """A value JSON cannot carry, at a JSON path of the document."""
+
+    path: JSONPath
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class _Refused:
+    """Stands for a YAML value JSON cannot carry until the check names its path."""
+
+    what: str
+
+
+def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
+    """The document of a file's text, and every value in it that is not JSON.
+
+    :param text: the file's text (a leading byte order mark is dropped).
+    :param yaml_syntax: parse as YAML; otherwise as JSON.
+    :raises ParseError: the text is not a JSON (or YAML) document.
+    """
+    text = text.removeprefix("\ufeff")
+    duplicates: KeyProblems = {}
+    if yaml_syntax:
+        loader = _Loader(text)
+        loader.duplicates = duplicates
+        try:
+            document = loader.get_single_data()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ParseError(f"invalid YAML{where}: {problem}") from exc
+        finally:
+            loader.dispose()
+    else:
+        try:
+            document = json.loads(text, object_pairs_hook=functools.partial(
+                _json_object, duplicates=duplicates))
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
+                             f"{exc.msg}") from exc
+        except RecursionError as exc:
+            raise ParseError("invalid JSON: nested too deeply") from exc
+    problems: list[Problem] = []
+    try:
+        document = _Check(duplicates, problems).value(document, ())
+    except RecursionError as exc:
+        raise ParseError("nested too deeply to be sent as JSON") from exc
+    return document, problems
+
+
+def _json_object(pairs: list[tuple[str, Any]], duplicates: KeyProblems) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        keys = [k for k, _ in pairs]
+        duplicates[id(value)] = [(k, _twice(k, True)) for k in sorted(
+            {k for k in keys if keys.count(k) > 1})]
+    return value
+
+
+class _Loader(_YAML_LOADER):  # type: ignore[misc, valid-type, unused-ignore]
+    """PyYAML's safe loader that keeps what JSON cannot carry as ``_Refused`` and notes
+    the problems of a mapping's keys (``duplicates``: by the id of the dict, each a key,
+    or "" for the object, and a message)."""
+
+    duplicates: KeyProblems
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
+    """A mapping with the keys JSON makes of its keys: built here, not by PyYAML, for
+    Python's dict takes ``1`` and ``true`` for one key."""
+    data: dict[str, Any] = {}
+    yield data  # first, so that an alias inside the mapping can refer to it
+    explicit = {id(key) for key, _ in node.value if key.tag != _TAG + "merge"}
+    loader.flatten_mapping(node)  # '<<' merged keys come first; a key stated may override
+    stated: dict[str, bool] = {}  # each key stated, and whether it was a text
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        text = _json_key(key)
+        if text is None:
+            what = key.what if isinstance(key, _Refused) else f"a {type(key).__name__}"
+            loader.duplicates.setdefault(id(data), []).append(
+                ("", f"an object key that is {what}"))
+            continue
+        if id(key_node) in explicit:
+            if text in stated:
+                texts = stated[text] and isinstance(key, str)
+                loader.duplicates.setdefault(id(data), []).append((text, _twice(text, texts)))
+            stated[text] = isinstance(key, str)
+        data[text] = loader.construct_object(value_node)
+
+
+def _twice(text: str, both_texts: bool) -> str:
+    how = "" if both_texts else " (as JSON makes it a text)"
+    return f"key '{text}' is given more than once in this object{how}"
+
+
+def _refuse(what: str) -> Any:
+    return lambda loader, node: _Refused(what)
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> _Refused:
+    # The value itself stays out of the message: it may be a secret's.
+    return _Refused("a YAML date or timestamp, which JSON cannot carry: put it in quotes to "
+                    "send it as a text (since: '2024-01-01', not since: 2024-01-01)")
+
+
+def _tagged(loader: _Loader, node: yaml.Node) -> _Refused:
+    return _Refused(f"a value tagged {node.tag}, which JSON cannot carry")
+
+
+_Loader.add_constructor(_TAG + "map", _construct_map)
+_Loader.add_constructor(_TAG + "timestamp", _timestamp)
+_Loader.add_constructor(_TAG + "binary", _refuse(
+    "binary data (!!binary), which JSON cannot carry: give it as a base64 text"))
+_Loader.add_constructor(_TAG + "set", _refuse(
+    "a set (!!set), which JSON cannot carry: give a list"))
+for _ordered in ("omap", "pairs"):
+    _Loader.add_constructor(_TAG + _ordered, _refuse(
+        f"!!{_ordered}, which JSON cannot carry: give an object or a list"))
+_Loader.add_constructor(None, _tagged)
+
+
+class _Check:
+    """Walks a parsed document: finite numbers, encodable texts, no duplicate or
+    unconvertible keys (noted while parsing) and no cycles (a YAML alias inside itself)."""
+
+    def __init__(self, duplicates: KeyProblems, problems: list[Problem]) -> None:
+        self.duplicates = duplicates
+        self.problems = problems
+        self.count = 0
+        self.open: set[int] = set()
+
+    def value(self, value: Any, path: JSONPath) -> Any:
+        self.count += 1
+        if self.count == MAX_VALUES:
+            self.problems.append(Problem(path, f"the file expands to more than {MAX_VALUES:,} "
+                                         "values (YAML aliases of aliases?)"))
+        if self.count >= MAX_VALUES:
+            return None
+        if isinstance(value, str):
+            if not value.isascii():
+                self._text(value, path)
+            return value
+        if value is None or isinstance(value, (bool, int)):
+            return value
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                self.problems.append(Problem(path, f"{_number(value)}, which JSON cannot carry"))
+                return None  # what follows may compute with the value: NaN breaks that
+            return value
+        if isinstance(value, (dict, list)):
+            if id(value) in self.open:
+                self.problems.append(Problem(path, "a value holding itself (a YAML alias "
+                                             "inside its own anchor), which JSON cannot carry"))
+                return None
+            self.open.add(id(value))
+            try:
+                if isinstance(value, list):
+                    return [self.value(item, (*path, i)) for i, item in enumerate(value)]
+                return self._object(value, path)
+            finally:
+                self.open.discard(id(value))
+        what = value.what if isinstance(value, _Refused) else (
+            f"a {type(value).__name__}, which JSON cannot carry")
+        self.problems.append(Problem(path, what))
+        return None
+
+    def _object(self, value: dict[str, Any], path: JSONPath) -> dict[str, Any]:
+        for key, message in self.duplicates.get(id(value), ()):
+            self.problems.append(Problem((*path, key) if key else path, message))
+        return {key: self.value(item, (*path, key)) for key, item in value.items()}
+
+    def _text(self, value: str, path: JSONPath) -> None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.problems.append(Problem(path, "a text holding a lone surrogate "
+                                         "(\\ud800-\\udfff), which UTF-8 cannot encode"))
+
+
+def _json_key(key: Any) -> str | None:
+    """The text JSON makes of a mapping key (json.dumps's rule), None if it makes none."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float) and math.isfinite(key):
+        return repr(key)
+    return None
+
+
+def _number(value: float) -> str:
+    return "NaN" if math.isnan(value) else f"{'-' if value < 0 else ''}infinity"
+
+
+class Positions:
+    """Where each value of a file stands: line and column (1-based) by JSON path,
+    worked out from the text on the first question."""
+
+    def __init__(self, text: str, yaml_syntax: bool) -> None:
+        self._text = text.removeprefix("\ufeff")
+        self._yaml = yaml_syntax
+
+    def of(self, path: JSONPath) -> tuple[int, int] | None:
+        """The line and column of the value at ``path``; None if the path is not there."""
+        return self._table.get(path)
+
+    @functools.cached_property
+    def _table(self) -> dict[JSONPath, tuple[int, int]]:
+        table: dict[JSONPath, tuple[int, int]] = {}
+        try:
+            if self._yaml:
+                node = yaml.compose(self._text, Loader=_YAML_LOADER)
+                if node is not None:
+                    _yaml_positions(node, (), table)
+            else:
+                _json_positions(self._text, table)
+        except (yaml.YAMLError, ValueError, RecursionError):
+            pass  # a file that does not parse has no positions to give
+        return table
+
+
+def _yaml_positions(node: yaml.Node, path: JSONPath, table: dict[JSONPath, tuple[int, int]],
+                    ) -> None:
+    table.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _yaml_positions(item, (*path, index), table)
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, item in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _TAG + "merge":
+                _yaml_positions(item, (*path, key_node.value), table)
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+
+
+def _json_positions(text: str, table: dict[JSONPath, tuple[int, int]]) -> None:
+    """Scans a JSON text (already known to parse) once, token by token."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def at(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    # Each open container: its path, whether it is an object, the next key or index.
+    stack: list[list[Any]] = []
+    path: JSONPath = ()
+    expect_key = False
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in ",:":
+            if token == "," and stack:
+                frame = stack[-1]
+                if frame[1]:
+                    expect_key = True
+                else:
+                    frame[2] += 1
+            continue
+        if token in "}]":
+            stack.pop()
+            expect_key = False
+            continue
+        if expect_key:
+            stack[-1][2] = json.loads(token)
+            expect_key = False
+            continue
+        if stack:
+            path = (*stack[-1][0], stack[-1][2])
+        table[path] = at(match.start())
+        if token in "{[":
+            stack.append([path, token == "{", 0])
+            expect_key = token == "{"
