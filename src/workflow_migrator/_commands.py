@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._apply import ApplyResult, apply_plan
-from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
-from workflow_migrator._fields import kept_keys, server_of
+from workflow_migrator._exceptions import DefinitionError, TargetMismatchError, UnsafeChangeError
+from workflow_migrator._fields import kept_keys
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import PROJECT_FILE, load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet
@@ -33,6 +33,7 @@ from workflow_migrator._record import (
     write_record,
 )
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
+from workflow_migrator._targets import DEFAULT_TARGET, Target, detect, target_named
 from workflow_migrator._validate import in_order, server_disagreements, validate
 
 if TYPE_CHECKING:
@@ -41,17 +42,35 @@ if TYPE_CHECKING:
 
 
 def validate_directory(config_dir: Path, app_env: str = "", *,
-                       reporter: Reporter | None = None) -> tuple[DefinitionSet, list[Finding]]:
+                       reporter: Reporter | None = None,
+                       target: str | None = None) -> tuple[DefinitionSet, list[Finding]]:
     """Loads and validates a config directory, offline: every finding, errors and warnings.
 
     :param config_dir: the directory holding ``tasks/``, ``workflows/``, ``event-handlers/``.
     :param app_env: the environment whose values fill the placeholders.
     :param reporter: told the secret values as soon as they are loaded, before anything
         (a finding, the server's answer) can quote one.
+    :param target: the server generation the definitions are for (``--target``); by
+        default the project file's, else conductor-3.15.
     """
     definitions, findings = _load(config_dir, app_env, reporter)
     project, problems = _project(config_dir)
-    return definitions, in_order(problems, _apply(project, findings, validate(definitions)))
+    chosen = choose_target(project, target)
+    return definitions, in_order(problems, _apply(project, findings,
+                                                  validate(definitions, target=chosen)))
+
+
+def choose_target(project: Project | None, name: str | None) -> Target:
+    """The target: ``name`` when given (``--target``), else the project file's, else
+    production's (conductor-3.15)."""
+    if name is not None:
+        return target_named(name)
+    return target_named(project.target) if project is not None else DEFAULT_TARGET
+
+
+def directory_target(config_dir: Path, name: str | None = None) -> Target:
+    """The target of ``config_dir``: ``name`` when given, else what its project file says."""
+    return choose_target(_project(config_dir)[0] if name is None else None, name)
 
 
 def _load(config_dir: Path, app_env: str,
@@ -84,7 +103,7 @@ def _apply(project: Project | None, *groups: list[Finding]) -> list[Finding]:
 
 def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: str = "",
                          wait_timeout: float = 60.0, reporter: Reporter | None = None,
-                         ) -> tuple[DefinitionSet, list[Finding]]:
+                         target: str | None = None) -> tuple[DefinitionSet, list[Finding]]:
     """``validate --server``: the offline checks, with what the server holds (a missing
     sub-workflow is an error unless the server has it), and the server's own verdict on
     each workflow (``POST /api/metadata/workflow/validate``, which writes nothing) where
@@ -92,27 +111,31 @@ def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: 
 
     :param client: the server to ask.
     :param wait_timeout: seconds to wait for a server that is still starting.
+    :param target: the server generation the definitions are for (``--target``).
     """
     definitions, loaded = _load(config_dir, app_env, reporter)
     project, problems = _project(config_dir)
-    live = read_live(client, wait_timeout, reporter, event_handlers=False)
-    ours = validate(definitions, ServerFacts.read(live.tasks, live.workflows))
+    chosen = choose_target(project, target)
+    live = read_live(client, wait_timeout, reporter, event_handlers=False, target=chosen)
+    ours = validate(definitions, ServerFacts.read(live.tasks, live.workflows), target=chosen)
     verdicts = {id(d): client.validate_workflow_def(d.body) for d in definitions.workflows}
     return definitions, in_order(problems, _apply(
         project, loaded, ours,
         server_disagreements(definitions, ours, verdicts, client.base_url)))
 
 
-def load_valid(config_dir: Path, app_env: str = "",
-               reporter: Reporter | None = None) -> tuple[DefinitionSet, list[Finding]]:
+def load_valid(config_dir: Path, app_env: str = "", reporter: Reporter | None = None,
+               target: str | None = None) -> tuple[DefinitionSet, list[Finding]]:
     """Loads and validates a config directory offline; raises DefinitionError on any error.
 
     :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
     :param app_env: the environment whose values fill the placeholders.
     :param reporter: told the secret values before the error that may quote one is raised.
+    :param target: the server generation the definitions are for (``--target``).
     :returns: the definitions and the warnings.
     """
-    definitions, findings = validate_directory(config_dir, app_env, reporter=reporter)
+    definitions, findings = validate_directory(config_dir, app_env, reporter=reporter,
+                                               target=target)
     _raise_on_errors(findings)
     return definitions, findings
 
@@ -123,23 +146,35 @@ def _raise_on_errors(findings: list[Finding]) -> None:
 
 
 def read_live(client: ConductorClient, wait_timeout: float,
-              reporter: Reporter | None = None, *, event_handlers: bool = True) -> LiveState:
-    """Waits for the server, then reads every task definition, workflow version and
+              reporter: Reporter | None = None, *, event_handlers: bool = True,
+              target: Target = DEFAULT_TARGET) -> LiveState:
+    """Waits for the server, finds out which generation it runs (and says so, the first
+    line once it answers), then reads every task definition, workflow version and
     event handler.
 
     :param wait_timeout: seconds to wait for a server that is still starting.
     :param event_handlers: whether to read the event handlers too (not needed when the
         directory defines none and nothing is pruned).
+    :param target: the generation the definitions are for: what the server is assumed
+        to keep when it tells nothing (no version, no definitions).
     """
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
+    version = client.server_version()
     tasks, workflows = client.list_all_defs()
+    server = detect(version, [*tasks, *workflows])
+    if reporter:
+        reporter.log(f"Conductor server at {client.base_url}: {server.describe()}",
+                     event="server", url=client.base_url,
+                     generation=server.target.name if server.target else None,
+                     version=version)
     # The deploy record is the migrator's own bookkeeping, never a definition to plan.
     record = next((t for t in tasks if t.get("name") == DEPLOY_RECORD_TASK), None)
     handlers = client.list_event_handlers() if event_handlers else []
-    # The one place that decides which keys the server keeps: told by what it returns.
-    keeps = kept_keys(server_of([*tasks, *workflows]))
+    # The one place that decides which keys the server keeps: its generation.
+    keeps = kept_keys((server.target or target).server)
     return LiveState(tuple(t for t in tasks if t is not record), tuple(workflows),
-                     event_handlers=tuple(handlers), deploy_record=record, keeps=keeps)
+                     event_handlers=tuple(handlers), deploy_record=record, keeps=keeps,
+                     server=server)
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
@@ -159,7 +194,8 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
 
 
 def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
-         app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None) -> Plan:
+         app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None,
+         target: str | None = None) -> Plan:
     """What ``deploy`` would do, without writing anything.
 
     :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
@@ -168,29 +204,54 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
     :param app_env: the environment whose values fill the placeholders.
     :param wait_timeout: seconds to wait for a server that is still starting.
     :param reporter: where progress is shown; it learns the secret values to mask.
+    :param target: the server generation the definitions are for (``--target``); a
+        server of another generation is a warning.
     """
     return _plan_and_live(config_dir, client, options=options, app_env=app_env,
-                          wait_timeout=wait_timeout, reporter=reporter)[0]
+                          wait_timeout=wait_timeout, reporter=reporter, target=target)[0]
 
 
 def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
-                   app_env: str, wait_timeout: float,
-                   reporter: Reporter | None) -> tuple[Plan, LiveState, DefinitionSet]:
-    definitions, _ = load_valid(config_dir, app_env, reporter)
-    live = read_live(client, wait_timeout, reporter,
+                   app_env: str, wait_timeout: float, reporter: Reporter | None,
+                   target: str | None = None, refuse_mismatch: bool = False,
+                   ) -> tuple[Plan, LiveState, DefinitionSet]:
+    chosen = directory_target(config_dir, target)
+    definitions, _ = load_valid(config_dir, app_env, reporter, target=chosen.name)
+    live = read_live(client, wait_timeout, reporter, target=chosen,
                      event_handlers=bool(definitions.event_handlers) or options.prune)
+    _check_generation(live, chosen, reporter, refuse=refuse_mismatch)
     # What the server holds turns some warnings into errors (a sub-workflow that exists
     # neither in the directory nor on the server); still before anything is written.
     facts = ServerFacts.read(live.tasks, live.workflows)
     _raise_on_errors(_apply(_project(config_dir)[0],
-                            validate(definitions, facts, rules=SERVER_AWARE_RULES)))
+                            validate(definitions, facts, rules=SERVER_AWARE_RULES,
+                                     target=chosen)))
     return make_plan(definitions, live, client, options), live, definitions
+
+
+def _check_generation(live: LiveState, target: Target, reporter: Reporter | None, *,
+                      refuse: bool) -> None:
+    """A server of another generation than the target: the definitions were checked
+    against the wrong server's rules (an evaluator it cannot run, keys it drops). A
+    warning, or, for a deploy, an error before anything is written."""
+    problem = live.server.mismatch(target) if live.server else None
+    if problem is None:
+        return
+    fix = (f"give the server's generation with --target {live.server.target.name} or "
+           f"'target: {live.server.target.name}' in workflow-migrator.yaml"
+           if live.server and live.server.target else "")
+    if refuse:
+        raise TargetMismatchError(f"{problem}; nothing was written: {fix}, or deploy with "
+                                  "--allow-target-mismatch")
+    if reporter:
+        reporter.log(f"{problem}; {fix}", level="warning", event="target-mismatch")
 
 
 def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
            app_env: str = "", wait_timeout: float = 300.0,
-           reporter: Reporter | None = None,
-           source_revision: str | None = None) -> tuple[Plan, ApplyResult]:
+           reporter: Reporter | None = None, source_revision: str | None = None,
+           target: str | None = None,
+           allow_target_mismatch: bool = False) -> tuple[Plan, ApplyResult]:
     """Brings the server to exactly the directory's definitions; writes nothing on any error.
     Then stores the deploy record, unless the server's record already describes this very
     deploy (an unchanged re-deploy of the same content stays free of writes).
@@ -202,10 +263,13 @@ def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     :param wait_timeout: seconds to wait for a server that is still starting.
     :param reporter: where the plan and the progress are shown.
     :param source_revision: the revision (e.g. a git commit) the directory comes from.
+    :param target: the server generation the definitions are for (``--target``).
+    :param allow_target_mismatch: deploy to a server of another generation (otherwise
+        TargetMismatchError, before anything is written).
     """
     planned, live, definitions = _plan_and_live(
         config_dir, client, options=options, app_env=app_env, wait_timeout=wait_timeout,
-        reporter=reporter)
+        reporter=reporter, target=target, refuse_mismatch=not allow_target_mismatch)
     if reporter:
         reporter.plan(planned)
     if planned.conflicts:
@@ -235,7 +299,7 @@ def _deleted(planned: Plan, live: LiveState) -> list[str]:
 
 def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
            app_env: str = "", wait_timeout: float = 300.0,
-           reporter: Reporter | None = None) -> Status:
+           reporter: Reporter | None = None, target: str | None = None) -> Status:
     """Reads the last deploy's record and plans ``config_dir`` against the server.
 
     :param config_dir: the directory the server should hold.
@@ -243,7 +307,9 @@ def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     :param options: prune, keep patterns, allow-overwrite, as the deploys use them.
     :param app_env: the environment whose values fill the placeholders.
     :param wait_timeout: seconds to wait for a server that is still starting.
+    :param target: the server generation the definitions are for (``--target``).
     """
     planned, live, _ = _plan_and_live(config_dir, client, options=options, app_env=app_env,
-                                      wait_timeout=wait_timeout, reporter=reporter)
+                                      wait_timeout=wait_timeout, reporter=reporter,
+                                      target=target)
     return Status(parse_record(live.deploy_record), config_hash(config_dir), planned)
