@@ -16,7 +16,7 @@ from workflow_migrator._exceptions import DefinitionError, TargetMismatchError, 
 from workflow_migrator._fields import kept_keys
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import PROJECT_FILE, load_directory
-from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet
+from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet, JSONObject
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import (
     DEFAULT_OPTIONS,
@@ -33,7 +33,14 @@ from workflow_migrator._record import (
     write_record,
 )
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
-from workflow_migrator._targets import DEFAULT_TARGET, Target, detect, target_named
+from workflow_migrator._targets import (
+    DEFAULT_TARGET,
+    Detected,
+    Target,
+    detect,
+    generation_of_version,
+    target_named,
+)
 from workflow_migrator._validate import in_order, server_disagreements, validate
 
 if TYPE_CHECKING:
@@ -68,9 +75,14 @@ def choose_target(project: Project | None, name: str | None) -> Target:
     return target_named(project.target) if project is not None else DEFAULT_TARGET
 
 
-def directory_target(config_dir: Path, name: str | None = None) -> Target:
-    """The target of ``config_dir``: ``name`` when given, else what its project file says."""
-    return choose_target(_project(config_dir)[0] if name is None else None, name)
+def directory_target(config_dir: Path, name: str | None = None) -> tuple[Target, bool]:
+    """The target of ``config_dir`` (``name`` when given, else what its project file
+    says), and whether it was stated at all (else it is production's by default)."""
+    if name is not None:
+        return target_named(name), True
+    project = _project(config_dir)[0]
+    stated = project is not None and "target" in project.model_fields_set
+    return choose_target(project, None), stated
 
 
 def _load(config_dir: Path, app_env: str,
@@ -115,8 +127,9 @@ def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: 
     """
     definitions, loaded = _load(config_dir, app_env, reporter)
     project, problems = _project(config_dir)
-    chosen = choose_target(project, target)
+    chosen, stated = directory_target(config_dir, target)
     live = read_live(client, wait_timeout, reporter, event_handlers=False, target=chosen)
+    _check_generation(live, chosen, reporter, stated=stated, refuse=False)
     ours = validate(definitions, ServerFacts.read(live.tasks, live.workflows), target=chosen)
     verdicts = {id(d): client.validate_workflow_def(d.body) for d in definitions.workflows}
     return definitions, in_order(problems, _apply(
@@ -161,12 +174,7 @@ def read_live(client: ConductorClient, wait_timeout: float,
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
     version = client.server_version()
     tasks, workflows = client.list_all_defs()
-    server = detect(version, [*tasks, *workflows])
-    if reporter:
-        reporter.log(f"Conductor server at {client.base_url}: {server.describe()}",
-                     event="server", url=client.base_url,
-                     generation=server.target.name if server.target else None,
-                     version=version)
+    server = identify_server(client, reporter, version, [*tasks, *workflows])
     # The deploy record is the migrator's own bookkeeping, never a definition to plan.
     record = next((t for t in tasks if t.get("name") == DEPLOY_RECORD_TASK), None)
     handlers = client.list_event_handlers() if event_handlers else []
@@ -175,6 +183,26 @@ def read_live(client: ConductorClient, wait_timeout: float,
     return LiveState(tuple(t for t in tasks if t is not record), tuple(workflows),
                      event_handlers=tuple(handlers), deploy_record=record, keeps=keeps,
                      server=server)
+
+
+def identify_server(client: ConductorClient, reporter: Reporter | None, version: str | None,
+                    definitions: list[JSONObject] | None = None) -> Detected:
+    """Which generation the server runs, said in a log line: the first of a command that
+    talks to a server, once the server answers.
+
+    :param version: what the server states (``client.server_version()``).
+    :param definitions: task and workflow definitions it returned, when already read;
+        otherwise its task definitions are read only if its version tells nothing.
+    """
+    if definitions is None:
+        definitions = [] if generation_of_version(version or "") else client.list_task_defs()
+    server = detect(version, definitions)
+    if reporter:
+        reporter.log(f"Conductor server at {client.base_url}: {server.describe()}",
+                     event="server", url=client.base_url,
+                     generation=server.target.name if server.target else None,
+                     version=version)
+    return server
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
@@ -215,11 +243,11 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
                    app_env: str, wait_timeout: float, reporter: Reporter | None,
                    target: str | None = None, refuse_mismatch: bool = False,
                    ) -> tuple[Plan, LiveState, DefinitionSet]:
-    chosen = directory_target(config_dir, target)
+    chosen, stated = directory_target(config_dir, target)
     definitions, _ = load_valid(config_dir, app_env, reporter, target=chosen.name)
     live = read_live(client, wait_timeout, reporter, target=chosen,
                      event_handlers=bool(definitions.event_handlers) or options.prune)
-    _check_generation(live, chosen, reporter, refuse=refuse_mismatch)
+    _check_generation(live, chosen, reporter, stated=stated, refuse=refuse_mismatch)
     # What the server holds turns some warnings into errors (a sub-workflow that exists
     # neither in the directory nor on the server); still before anything is written.
     facts = ServerFacts.read(live.tasks, live.workflows)
@@ -230,17 +258,21 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
 
 
 def _check_generation(live: LiveState, target: Target, reporter: Reporter | None, *,
-                      refuse: bool) -> None:
+                      stated: bool, refuse: bool) -> None:
     """A server of another generation than the target: the definitions were checked
-    against the wrong server's rules (an evaluator it cannot run, keys it drops). A
-    warning, or, for a deploy, an error before anything is written."""
+    against another server's rules (an evaluator it cannot run, keys it drops). A
+    warning; for a deploy of a directory that states its target, an error before
+    anything is written. A directory that states none is checked for production's
+    generation by default, which is no promise a deploy could break: a warning."""
     problem = live.server.mismatch(target) if live.server else None
-    if problem is None:
+    if problem is None or live.server is None or live.server.target is None:
         return
-    fix = (f"give the server's generation with --target {live.server.target.name} or "
-           f"'target: {live.server.target.name}' in workflow-migrator.yaml"
-           if live.server and live.server.target else "")
-    if refuse:
+    name = live.server.target.name
+    fix = (f"if the definitions are for this server, say so with --target {name} or "
+           f"'target: {name}' in {PROJECT_FILE}")
+    if not stated:
+        problem = f"{problem} (the directory states no target: production's is the default)"
+    elif refuse:
         raise TargetMismatchError(f"{problem}; nothing was written: {fix}, or deploy with "
                                   "--allow-target-mismatch")
     if reporter:
