@@ -26,7 +26,8 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_CODES = {
     EXIT_OK: "success (plan --detailed-exitcode: no changes)",
     EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed test",
-    EXIT_CHANGES: "plan/status --detailed-exitcode: changes pending (the server has drifted)",
+    EXIT_CHANGES: "plan/status --detailed-exitcode: changes pending (the server has drifted); "
+                  "upgrade-check: definitions behave differently after the upgrade",
     EXIT_BUG: "unexpected internal error (a bug: please report it)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C, or SIGTERM when Kubernetes stops the Job)",
 }

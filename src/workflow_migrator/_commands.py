@@ -46,6 +46,7 @@ from workflow_migrator._validate import in_order, server_disagreements, validate
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
     from workflow_migrator._project import Project
+    from workflow_migrator._upgrade import UpgradeReport
 
 
 def validate_directory(config_dir: Path, app_env: str = "", *,
@@ -345,3 +346,22 @@ def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
                                       wait_timeout=wait_timeout, reporter=reporter,
                                       target=target)
     return Status(parse_record(live.deploy_record), config_hash(config_dir), planned)
+
+
+def upgrade_check(config_dir: Path, destination: str, *, source: str | None = None,
+                  app_env: str = "", reporter: Reporter | None = None) -> UpgradeReport:
+    """What behaves differently in ``config_dir``, per definition, once the server is
+    upgraded from ``source`` to ``destination``; offline. Raises DefinitionError when
+    the directory cannot be read (definitions invalid for either server are reported).
+
+    :param destination: the generation the server is upgraded to.
+    :param source: the generation it runs now; by default the directory's target.
+    :param app_env: the environment whose values fill the placeholders.
+    """
+    from workflow_migrator._upgrade import upgrade_report
+
+    definitions, loaded = _load(config_dir, app_env, reporter)
+    project, problems = _project(config_dir)
+    _raise_on_errors([*problems, *loaded])
+    return upgrade_report(definitions, choose_target(project, source),
+                          target_named(destination))

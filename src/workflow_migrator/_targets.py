@@ -60,7 +60,7 @@ _TARGETS = (
     # Measured on Netflix Conductor 3.15.0: POST /api/metadata/workflow/validate refuses
     # a workflow name with ':' and an ownerEmail that is no address; 3.32.3 accepts both.
     Target("conductor-3.15", "core",
-           "Conductor 3.15 (the core of Orkes Conductor v1.1.12)",
+           "Conductor 3.15 (Orkes v1.1.12's core)",
            ("javascript", "value-param"), frozenset({"name-chars", "owner-email"})),
     # conductor-oss adds the GraalJS evaluator ("graaljs"), which runs on 3.32.3.
     Target("conductor-oss-3.2x", "oss", "conductor-oss 3.2x",

@@ -64,7 +64,9 @@ def _unknown_type(definition: Definition, site: TaskSite) -> Iterator[Finding]:
                   "unknown-type", "warning")
 
 
-def _evaluator(definition: Definition, site: TaskSite, target: Target) -> Iterator[Finding]:
+def evaluator_of(site: TaskSite) -> tuple[str, tuple[str, ...]] | None:
+    """The script evaluator a SWITCH or INLINE task names, and where; None when it names
+    none, or one only known when it runs (a ``${...}`` expression)."""
     path: tuple[str, ...]
     if site.type == "SWITCH":
         evaluator, path = site.task.get("evaluatorType"), ("evaluatorType",)
@@ -72,9 +74,17 @@ def _evaluator(definition: Definition, site: TaskSite, target: Target) -> Iterat
         evaluator, path = _inputs(site.task).get("evaluatorType"), ("inputParameters",
                                                                     "evaluatorType")
     else:
+        return None
+    if not isinstance(evaluator, str) or "${" in evaluator:
+        return None
+    return evaluator, path
+
+
+def _evaluator(definition: Definition, site: TaskSite, target: Target) -> Iterator[Finding]:
+    found = evaluator_of(site)
+    if found is None or found[0] in target.evaluators:
         return
-    if not isinstance(evaluator, str) or evaluator in target.evaluators or "${" in evaluator:
-        return
+    evaluator, path = found
     yield finding(definition, (*site.path, *path), f"evaluatorType '{evaluator}' is unknown to "
                   f"{target.title}: the server accepts the workflow, then fails this task at run "
                   f"time; use one of {', '.join(target.evaluators)} (target {target.name})",

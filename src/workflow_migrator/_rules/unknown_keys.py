@@ -19,23 +19,29 @@ from workflow_migrator._targets import Target
 
 
 def unknown_key_rules(context: Context) -> Iterator[Finding]:
-    target = context.target
     for definition in context.definitions:
-        if definition.kind == "event_handler":
-            continue  # event_handlers.py checks these
-        yield from check_keys(target, definition, definition.body,
-                              KIND[definition.kind].object_kind, ())
-        if definition.kind != "workflow":
-            continue
-        for site in context.sites(definition):
-            yield from check_keys(target, definition, site.task, "workflow-task",
-                                  site.path)
-            for embedded, kind, path in site.embedded_objects():
-                yield from check_keys(target, definition, embedded, kind, path)
-                inline = embedded.get("workflowDefinition") if kind == "sub-workflow" else None
-                if isinstance(inline, dict):
-                    yield from check_keys(target, definition, inline, "workflow-def",
-                                          (*path, "workflowDefinition"))
+        for body, kind, path in objects_of(context, definition):
+            yield from check_keys(context.target, definition, body, kind, path)
+
+
+def objects_of(context: Context, definition: Definition,
+               ) -> Iterator[tuple[dict[str, Any], ObjectKind, Path]]:
+    """Every object of a task or workflow definition whose keys the field table lists,
+    with its kind and path: the definition, each task (nested ones too), the objects a
+    task carries and a sub-workflow's inline definition. None of an event handler
+    (``event_handlers`` walks those)."""
+    if definition.kind == "event_handler":
+        return
+    yield definition.body, KIND[definition.kind].object_kind, ()
+    if definition.kind != "workflow":
+        return
+    for site in context.sites(definition):
+        yield site.task, "workflow-task", site.path
+        for embedded, kind, path in site.embedded_objects():
+            yield embedded, kind, path
+            inline = embedded.get("workflowDefinition") if kind == "sub-workflow" else None
+            if isinstance(inline, dict):
+                yield inline, "workflow-def", (*path, "workflowDefinition")
 
 
 def check_keys(target: Target, definition: Definition, body: dict[str, Any], kind: ObjectKind,
