@@ -81,14 +81,17 @@ def start(log_format: LogFormat) -> tuple[Settings, Reporter]:
     return settings, reporter
 
 
-def make_client(settings: Settings) -> ConductorClient:
+def make_client(settings: Settings, base_url: str = "") -> ConductorClient:
+    """A client of the server at ``base_url`` (by default the settings' server), with the
+    settings' credentials and timeout."""
     from workflow_migrator._client import ConductorClient
 
-    if not settings.conductor_base_url:
+    base_url = base_url or settings.conductor_base_url
+    if not base_url:
         raise MigratorError("CONDUCTOR_BASE_URL is not set: give the Conductor server's URL, "
                             "e.g. CONDUCTOR_BASE_URL=http://conductor-server:8080")
     return ConductorClient(
-        settings.conductor_base_url,
+        base_url,
         auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
         auth_key=settings.auth_key,
         auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,
