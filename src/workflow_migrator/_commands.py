@@ -173,9 +173,8 @@ def read_live(client: ConductorClient, wait_timeout: float,
         to keep when it tells nothing (no version, no definitions).
     """
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
-    version = client.server_version()
     tasks, workflows = client.list_all_defs()
-    server = identify_server(client, reporter, version, [*tasks, *workflows])
+    server = identify_server(client, reporter, [*tasks, *workflows])
     # The deploy record is the migrator's own bookkeeping, never a definition to plan.
     record = next((t for t in tasks if t.get("name") == DEPLOY_RECORD_TASK), None)
     handlers = client.list_event_handlers() if event_handlers else []
@@ -186,18 +185,22 @@ def read_live(client: ConductorClient, wait_timeout: float,
                      server=server)
 
 
-def identify_server(client: ConductorClient, reporter: Reporter | None, version: str | None,
+def identify_server(client: ConductorClient, reporter: Reporter | None,
                     definitions: list[JSONObject] | None = None) -> Detected:
     """Which generation the server runs, said in a log line: the first of a command that
     talks to a server, once the server answers.
 
-    :param version: what the server states (``client.server_version()``).
-    :param definitions: task and workflow definitions it returned, when already read;
-        otherwise its task definitions are read only if its version tells nothing.
+    :param definitions: task and workflow definitions it returned, when already read:
+        their fields tell, and no request is added (an unchanged deploy stays at three).
+        Without any, the version the server states tells (one request), and when it
+        states none, its task definitions.
     """
-    if definitions is None:
-        definitions = [] if generation_of_version(version or "") else client.list_task_defs()
-    server = detect(version, definitions)
+    server = detect(None, definitions or [])
+    version = None
+    if server.target is None:
+        version = client.server_version()
+        told = generation_of_version(version) if version else None
+        server = detect(version, [] if told else client.list_task_defs())
     if reporter:
         reporter.log(f"Conductor server at {client.base_url}: {server.describe()}",
                      event="server", url=client.base_url,

@@ -14,8 +14,9 @@ evaluators a SWITCH or INLINE task may name, and the checks only one generation 
 on register. The validator, the comparison, ``upgrade-check`` and the docs read it;
 nothing else states what a generation is.
 
-A server tells its generation by its version (``generation_of_version``; the client
-reads it), and, failing that, by the shape of what it returns (``_fields.server_of``).
+A server tells its generation by the fields of the definitions it returns
+(``_fields.server_of``: conductor-oss returns its own in every one), and by the version
+it states (``generation_of_version``); ``detect`` weighs the two.
 
 This module imports only ``_fields``: every other module may import it.
 """

@@ -384,6 +384,6 @@ def run_workflow_tests(config_dir: Path, client: ConductorClient, *, app_env: st
     if not selected:
         return []
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
-    identify_server(client, reporter, client.server_version())
+    identify_server(client, reporter)
     return run_cases(client, definitions, selected, timeout=timeout, jobs=jobs,
                      on_result=on_result)

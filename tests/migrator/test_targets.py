@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from workflow_migrator._cli import main
-from workflow_migrator._commands import validate_directory
+from workflow_migrator._client import ConductorClient, RetryPolicy
+from workflow_migrator._commands import read_live, validate_directory
+from workflow_migrator._output import Reporter
 from workflow_migrator._targets import (
     DEFAULT_TARGET,
     TARGETS,
@@ -110,3 +113,41 @@ def test_without_a_version_the_fields_of_the_definitions_tell() -> None:
     assert told.signal == "version 3.32.3"
     assert "runs conductor-oss-3.2x (version 3.32.3)" in (told.mismatch(DEFAULT_TARGET) or "")
     assert told.mismatch(TARGETS["conductor-oss-3.2x"]) is None
+
+
+def _empty_server(config: httpx.Response) -> ConductorClient:
+    """A server holding no definition, whose /api/admin/config answers ``config``."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/health":
+            return httpx.Response(200, json={"healthy": True})
+        if request.url.path == "/api/admin/config":
+            return config
+        if request.url.path in ("/api/metadata/workflow", "/api/metadata/taskdefs", "/api/event"):
+            return httpx.Response(200, json=[])
+        return httpx.Response(404)
+
+    return ConductorClient("http://conductor.test", transport=httpx.MockTransport(handle),
+                           retry=RetryPolicy(attempts=1))
+
+
+@pytest.mark.parametrize(("answer", "generation", "keeps_oss_keys"), [
+    (httpx.Response(200, json={"version": "3.32.3", "java.class.path": "/secret/path"}),
+     "conductor-oss-3.2x", True),
+    (httpx.Response(200, json={"version": "3.15.0"}), "conductor-3.15", False),
+    (httpx.Response(403, json={"message": "forbidden"}), None, False),
+    (httpx.Response(200, text="not json"), None, False),
+])
+def test_an_empty_server_is_told_by_its_version(answer: httpx.Response, generation: str | None,
+                                                keeps_oss_keys: bool,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    reporter = Reporter(log_format="text")
+    with _empty_server(answer) as client:
+        live = read_live(client, 1, reporter)
+    assert live.server is not None
+    assert (live.server.target.name if live.server.target else None) == generation
+    # Unknown: the target's (3.15's) kept keys, as the comparison assumes them.
+    assert ("enforceSchema" in (live.keeps or {})["task-def"]) == keeps_oss_keys
+    err = capsys.readouterr().err
+    assert err.startswith("Conductor server at http://conductor.test: ")
+    assert "/secret/path" not in err
