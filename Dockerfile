@@ -11,15 +11,22 @@
 # Mount another definitions directory over /etc/config/workflow-migrator to deploy it instead.
 #
 #   docker build -t workflow-migrator .
+#   scripts/migrator-image build        (buildah, no Docker: what the tests build and run)
 #   docker run --rm -e CONDUCTOR_BASE_URL=http://conductor-server:8080 -e APP_ENV=dev \
 #     workflow-migrator
 #   docker run --rm -e CONDUCTOR_BASE_URL=... -v "$PWD/config:/etc/config/workflow-migrator:ro" \
 #     workflow-migrator plan --config-dir /etc/config/workflow-migrator
 
+# The base of both stages, pinned by digest. Another base may be passed
+# (--build-arg BASE_IMAGE=...) when it offers what the stages use: `python` (3.11 or later)
+# with venv and pip, groupadd and useradd. The tests build on a Debian base made locally
+# (scripts/migrator-image), as no image registry is reachable there.
+ARG BASE_IMAGE=python:3.12-slim@sha256:229a2c5bfa27522db7815ea81f9bed70af17ccb9de9fc7ad142b1877b5830d36
+
 # ==========================================================================================
 # 0. Build stage: the wheel
 # ==========================================================================================
-FROM python:3.12-slim@sha256:229a2c5bfa27522db7815ea81f9bed70af17ccb9de9fc7ad142b1877b5830d36 AS build
+FROM ${BASE_IMAGE} AS build
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
@@ -32,7 +39,7 @@ RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /dist .
 # ==========================================================================================
 # 1. Runtime stage: the wheel installed into a virtualenv by scripts/install-migrator
 # ==========================================================================================
-FROM python:3.12-slim@sha256:229a2c5bfa27522db7815ea81f9bed70af17ccb9de9fc7ad142b1877b5830d36 AS runtime
+FROM ${BASE_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="workflow-migrator" \
       org.opencontainers.image.description="Deploys the Conductor task and workflow definitions it carries" \

@@ -92,8 +92,9 @@ def capture_executions(config_dir: Path, client: ConductorClient, *,
     ids = list(execution_ids)
     if search:
         # A workflow test's own runs (mocked workers) are not production's.
-        found = [str(r["workflowId"]) for r in client.search_workflows(search, limit)
-                 if "workflowId" in r
+        page = client.search_workflows(search, size=limit, sort="startTime:DESC")
+        found = [str(r["workflowId"]) for r in page.get("results") or []
+                 if isinstance(r, dict) and "workflowId" in r
                  and not str(r.get("correlationId") or "").startswith(TEST_CORRELATION)]
         if not found:
             raise MigratorError(

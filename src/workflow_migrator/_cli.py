@@ -38,6 +38,7 @@ from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_document, findings_text, plan_text
+from workflow_migrator._risk import Severity
 from workflow_migrator._targets import TARGET_NAMES
 
 
@@ -55,6 +56,50 @@ def change_options(function: Any) -> Any:
     ]):
         function = option(function)
     return function
+
+
+def impact_options(function: Any) -> Any:
+    for option in reversed([
+        click.option("--impact/--no-impact", default=True, show_default=True,
+                     help="Read what the plan touches: running executions, callers that "
+                          "break, workers (a few read-only requests per changed workflow)."),
+        click.option("--fail-on", type=click.Choice(["breaking", "risky"]), default=None,
+                     help="Exit 1 when a breaking change (or, with risky, a breaking or "
+                          "risky one) is found; before --detailed-exitcode's 2."),
+        click.option("--worker-window", type=DURATION, default="10m", show_default=True,
+                     metavar="DURATION",
+                     help="A worker task counts as served when a worker polled it this "
+                          "recently (e.g. 90s, 10m, 1h)."),
+        click.option("--require-workers", is_flag=True,
+                     help="Exit 1 when a worker task of a changed workflow has no worker "
+                          "polling it (otherwise a warning)."),
+    ]):
+        function = option(function)
+    return function
+
+
+class _Duration(click.ParamType[float]):
+    """Seconds, as ``600``, ``90s``, ``10m`` or ``1h``."""
+
+    name = "duration"
+    UNITS = {"s": 1, "m": 60, "h": 3600}
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = str(value).strip().lower()
+        unit = self.UNITS.get(text[-1:], 0)
+        try:
+            seconds = float(text[:-1] if unit else text) * (unit or 1)
+        except ValueError:
+            seconds = -1
+        if seconds < 0:
+            self.fail(f"{value!r} is not a duration such as 90s, 10m or 1h", param, ctx)
+        return seconds
+
+
+DURATION = _Duration()
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,29 +189,79 @@ def schema(output_dir: Path, log_format: LogFormat) -> int:
               help="Also PUT the gauges to this Prometheus Pushgateway (/metrics/job/...).")
 @change_options
 @target_option
+@impact_options
 @wait_option
 @log_format_option
 def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
          metrics_file: Path | None, pushgateway_url: str | None, prune: bool,
          keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
-         target: str | None, wait_timeout: float,
-         log_format: LogFormat) -> int:
-    """Show what deploy would change, without writing anything."""
+         target: str | None, wait_timeout: float, log_format: LogFormat,
+         impact: bool = False, fail_on: Severity | None = None, worker_window: float = 600.0,
+         require_workers: bool = False) -> int:
+    """Show what deploy would change, without writing anything, and what it would touch:
+    in-flight executions, breaking changes for callers, workers that poll its tasks."""
     from workflow_migrator import _commands
     from workflow_migrator._drift import report_drift
+    from workflow_migrator._impact import ImpactOptions
 
+    if not impact and (fail_on or require_workers):
+        raise click.UsageError("--fail-on and --require-workers need the impact analysis: "
+                               "leave out --no-impact")
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         planned = _commands.plan(config_dir, client,
                                  options=PlanOptions(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
-                                 reporter=reporter, target=target)
+                                 reporter=reporter, target=target,
+                                 impact=ImpactOptions(worker_window, require_workers)
+                                 if impact else None)
     title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
     reporter.show_plan(planned, output_format, title=title)
     if metrics_file or pushgateway_url:
         report_drift(planned, metrics_file=metrics_file, pushgateway_url=pushgateway_url,
                      app_env=settings.app_env)
+    if planned.conflicts:
+        return EXIT_ERROR
+    failing = planned.risk.failing(fail_on) if planned.risk else []
+    for reason in failing:
+        reporter.error(f"plan fails (--fail-on/--require-workers): {reason}", event="risk")
+    if failing:
+        return EXIT_ERROR
+    return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--from", "source", required=True, metavar="URL|DIR",
+              help="The environment to promote from: a server's URL or a config directory.")
+@click.option("--to", "target", required=True, metavar="URL|DIR",
+              help="The environment to promote to: a server's URL or a config directory.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the two sides differ.")
+@click.option("--match", multiple=True, metavar="PATTERN",
+              help="Compare only names matching this glob (repeatable; default: all).")
+@click.option("--config-dir", "mask_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="A config directory whose secret values (of every environments/*.yaml) "
+                   "are masked too, for a diff between two servers.")
+@wait_option
+@log_format_option
+def diff(source: str, target: str, output_format: str, detailed_exitcode: bool,
+         match: tuple[str, ...], mask_dir: Path | None, wait_timeout: float,
+         log_format: LogFormat) -> int:
+    """Show what differs between two environments (servers or directories): what
+    deploying --from onto --to would change. Reads both, writes nothing."""
+    from workflow_migrator._diff import compare, read_side, secrets_of
+
+    settings, reporter = start(log_format)
+    if mask_dir is not None:
+        reporter.add_secrets(secrets_of(mask_dir))
+    sides = [read_side(spec, lambda url: make_client(settings, url), app_env=settings.app_env,
+                       wait_timeout=wait_timeout, reporter=reporter)
+             for spec in (source, target)]
+    planned = compare(sides[0], sides[1], match=match, secrets=reporter.secrets)
+    reporter.show_plan(planned, output_format,
+                       title=f"workflow-migrator diff {source} -> {target}")
     if planned.conflicts:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
@@ -277,6 +372,10 @@ def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tu
                         f"{', '.join(result.skipped_samples)}.")
     if result.excluded:
         reporter.result(f"Excluded {len(result.excluded)} by --exclude.")
+    if result.unmanageable:
+        reporter.result(f"Left out {len(result.unmanageable)} definition(s) no file can manage "
+                        "(rename them on the server to bring them under the migrator): "
+                        f"{'; '.join(result.unmanageable)}.")
     if result.renamed:
         reporter.result(f"{len(result.renamed)} name(s) are not safe or short enough as file "
                         "names: their files are named after them with a hash (the name inside "

@@ -25,9 +25,11 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 #: Every exit code and what it means: the one place they are described.
 EXIT_CODES = {
     EXIT_OK: "success (plan --detailed-exitcode: no changes)",
-    EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed test",
-    EXIT_CHANGES: "plan/status --detailed-exitcode: changes pending (the server has drifted); "
-                  "upgrade-check: definitions behave differently after the upgrade",
+    EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed "
+                "test; plan --fail-on/--require-workers: the gate failed (before 2)",
+    EXIT_CHANGES: "plan/status/diff --detailed-exitcode: changes pending (the server has "
+                  "drifted, the two sides differ); upgrade-check: definitions behave "
+                  "differently after the upgrade",
     EXIT_BUG: "unexpected internal error (a bug: please report it)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C, or SIGTERM when Kubernetes stops the Job)",
 }
@@ -82,16 +84,14 @@ def start(log_format: LogFormat) -> tuple[Settings, Reporter]:
 
 
 def make_client(settings: Settings, base_url: str = "") -> ConductorClient:
-    """A client of the server at ``base_url`` (by default the settings' server), with the
-    settings' credentials and timeout."""
+    """A client for ``base_url``, or for CONDUCTOR_BASE_URL, with the settings' credentials."""
     from workflow_migrator._client import ConductorClient
 
-    base_url = base_url or settings.conductor_base_url
-    if not base_url:
+    if not base_url and not settings.conductor_base_url:
         raise MigratorError("CONDUCTOR_BASE_URL is not set: give the Conductor server's URL, "
                             "e.g. CONDUCTOR_BASE_URL=http://conductor-server:8080")
     return ConductorClient(
-        base_url,
+        base_url or settings.conductor_base_url,
         auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
         auth_key=settings.auth_key,
         auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,

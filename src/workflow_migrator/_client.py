@@ -208,10 +208,6 @@ class ConductorClient:
         self._request("DELETE", f"/api/metadata/workflow/{quote(name, safe='')}/{version}",
                       missing_ok=True)
 
-    def running_workflow_ids(self, name: str, version: int) -> list[str]:
-        return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}",
-                                  params={"version": version}) or [])
-
     def list_event_handlers(self) -> list[JSONObject]:
         """Every event handler, active or not."""
         return list(self._request("GET", "/api/event") or [])
@@ -324,17 +320,6 @@ class ConductorClient:
         return dict(self._request("GET", f"/api/workflow/{quote(workflow_id, safe='')}",
                                   params={"includeTasks": True}) or {})
 
-    def search_workflows(self, query: str, limit: int) -> list[JSONObject]:
-        """Summaries (``workflowId``, ``correlationId``, ``status``, ...) of up to
-        ``limit`` executions the server's search finds for ``query``
-        (``workflowType="order_flow" AND status="COMPLETED"``), newest first. A server
-        without an index (Conductor 3.15 with ``conductor.indexing.enabled=false``, as
-        the production core runs) finds none."""
-        found = self._request("GET", "/api/workflow/search",
-                              params={"query": query, "size": limit, "start": 0,
-                                      "sort": "startTime:DESC"}) or {}
-        return [r for r in found.get("results") or [] if isinstance(r, dict)]
-
     def poll_task(self, task_type: str, domain: str, worker_id: str) -> JSONObject | None:
         """Takes one scheduled task of ``task_type`` in ``domain``, as a worker does;
         None when there is none."""
@@ -351,6 +336,40 @@ class ConductorClient:
     def terminate_workflow(self, workflow_id: str, reason: str) -> None:
         self._request("DELETE", f"/api/workflow/{quote(workflow_id, safe='')}",
                       params={"reason": reason}, missing_ok=True, text=True)
+
+    # -- impact analysis (plan): read-only ------------------------------------------------
+
+    def running_ids(self, name: str) -> list[str]:
+        """The ids of every RUNNING and PAUSED execution of workflow ``name``, whatever
+        its version: both servers ignore the ``version`` parameter of this endpoint."""
+        return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}") or [])
+
+    def search_workflows(self, query: str, *, start: int = 0, size: int = 1000,
+                         sort: str = "") -> JSONObject:
+        """One page of the execution index's summaries (``totalHits``, ``results``:
+        ``workflowId``, ``status``, ...) for ``query`` (``workflowType="order_flow" AND
+        status="COMPLETED"``), in ``sort`` order (``startTime:DESC``). A server without an
+        index (Conductor 3.15 with ``conductor.indexing.enabled=false``, as the production
+        core runs) finds none. Not retried on 5xx: a plan goes on without it."""
+        params: dict[str, str | int] = {"query": query, "start": start, "size": size}
+        if sort:
+            params["sort"] = sort
+        answer = self._request("GET", "/api/workflow/search", params=params,
+                               retry_server_errors=False)
+        return answer if isinstance(answer, dict) else {}
+
+    def workflow_summary(self, workflow_id: str) -> JSONObject | None:
+        """An execution without its tasks; None when the server no longer has it."""
+        answer = self._request("GET", f"/api/workflow/{quote(workflow_id, safe='')}",
+                               params={"includeTasks": False}, missing_ok=True)
+        return answer if isinstance(answer, dict) else None
+
+    def poll_data(self) -> list[JSONObject]:
+        """Every worker poll the server recorded, one entry per task queue, domain and
+        worker: ``queueName``, ``domain`` (absent for the default queue), ``workerId``,
+        ``lastPollTime`` (ms since the epoch, the server's clock)."""
+        return [p for p in self._request("GET", "/api/tasks/queue/polldata/all") or []
+                if isinstance(p, dict)]
 
 def _validation_messages(response: httpx.Response) -> list[str]:
     try:

@@ -45,6 +45,7 @@ from workflow_migrator._validate import in_order, server_disagreements, validate
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
+    from workflow_migrator._impact import ImpactOptions
     from workflow_migrator._project import Project
     from workflow_migrator._upgrade import UpgradeReport
 
@@ -217,9 +218,13 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
     :param live: what the server holds.
     :param options: prune, keep patterns, allow-overwrite.
     """
+    from workflow_migrator._impact import read_executions, running_versions
+
     planned = compute_plan(definitions, live, options)
-    running = frozenset((c.name, c.version) for c in planned.pending("delete", "workflow")
-                        if c.version is not None and client.running_workflow_ids(c.name, c.version))
+    # The running endpoint answers for every version of a name, so asking it per version
+    # kept every version of a workflow that runs at all: read the versions instead.
+    doomed = sorted({c.name for c in planned.pending("delete", "workflow")})
+    running = running_versions(planned, read_executions(client, doomed)) if doomed else frozenset()
     if not running:
         return planned
     return compute_plan(definitions, dataclasses.replace(live, running=running), options)
@@ -227,7 +232,7 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
 
 def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
          app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None,
-         target: str | None = None) -> Plan:
+         target: str | None = None, impact: ImpactOptions | None = None) -> Plan:
     """What ``deploy`` would do, without writing anything.
 
     :param config_dir: the directory holding ``tasks/`` and ``workflows/``.
@@ -238,14 +243,18 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
     :param reporter: where progress is shown; it learns the secret values to mask.
     :param target: the server generation the definitions are for (``--target``); a
         server of another generation is a warning.
+    :param impact: analyse the plan's blast radius (executions, breaking changes, workers;
+        see ``_impact``); None plans without it.
     """
     return _plan_and_live(config_dir, client, options=options, app_env=app_env,
-                          wait_timeout=wait_timeout, reporter=reporter, target=target)[0]
+                          wait_timeout=wait_timeout, reporter=reporter, target=target,
+                          impact=impact)[0]
 
 
 def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
                    app_env: str, wait_timeout: float, reporter: Reporter | None,
                    target: str | None = None, refuse_mismatch: bool = False,
+                   impact: ImpactOptions | None = None,
                    ) -> tuple[Plan, LiveState, DefinitionSet]:
     chosen, stated = directory_target(config_dir, target)
     definitions, _ = load_valid(config_dir, app_env, reporter, target=chosen.name)
@@ -258,6 +267,10 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
     _raise_on_errors(_apply(_project(config_dir)[0],
                             validate(definitions, facts, rules=SERVER_AWARE_RULES,
                                      target=chosen)))
+    if impact is not None:
+        from workflow_migrator._impact import plan_with_impact
+
+        return plan_with_impact(definitions, live, client, options, impact), live, definitions
     return make_plan(definitions, live, client, options), live, definitions
 
 

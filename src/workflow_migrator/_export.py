@@ -45,6 +45,7 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._rules.names import name_problem
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
@@ -73,12 +74,29 @@ class ExportResult:
     event_handlers: int
     skipped_samples: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: definitions left out because no file can manage them, each with the reason
+    unmanageable: tuple[str, ...] = ()
     #: files named otherwise than their definition (an unsafe or too long name)
     renamed: tuple[str, ...] = ()
     #: how many secret values were written as their placeholder
     placeholders: int = 0
     #: files in which a secret was written as ``UNKNOWN_PLACEHOLDER``
     unknown_placeholders: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportPlan:
+    """Which file each definition goes to, and what is left out and why."""
+
+    files: list[Exported]
+    #: the stock boot samples a server loads by itself
+    skipped: list[str]
+    #: names matched by ``--exclude``
+    excluded: list[str]
+    #: definitions whose names the server cannot read back or delete, or that no file name
+    #: can hold: a file holding one could never deploy (the ``name`` rule refuses it), so
+    #: the export names them instead of writing files that break the round trip
+    unmanageable: list[str]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,15 +133,17 @@ def export(config_dir: Path, client: ConductorClient, *, output_format: ExportFo
     client.wait_until_ready(wait_timeout)
     tasks, workflows = client.list_all_defs()
     handlers = client.list_event_handlers()
-    files, skipped, excluded = plan_export(tasks, workflows, handlers, output_format=output_format,
-                                           all_versions=all_versions, exclude=tuple(exclude))
+    planned = plan_export(tasks, workflows, handlers, output_format=output_format,
+                          all_versions=all_versions, exclude=tuple(exclude))
+    files = planned.files
     _write_atomically(config_dir, files, output_format)
     kinds = [f.kind for f in files]
     return ExportResult(
         config_dir, tuple(f.path for f in files), tasks=kinds.count("task"),
         workflows=len({f.name for f in files if f.kind == "workflow"}),
         workflow_versions=kinds.count("workflow"), event_handlers=kinds.count("event_handler"),
-        skipped_samples=tuple(skipped), excluded=tuple(excluded),
+        skipped_samples=tuple(planned.skipped), excluded=tuple(planned.excluded),
+        unmanageable=tuple(planned.unmanageable),
         renamed=tuple(f.path for f in files if f.renamed),
         placeholders=sum(f.placeholders for f in files),
         unknown_placeholders=tuple(f.path for f in files if f.unknown_placeholders))
@@ -132,12 +152,13 @@ def export(config_dir: Path, client: ConductorClient, *, output_format: ExportFo
 def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
                 handlers: Iterable[JSONObject], *, output_format: ExportFormat = "json",
                 all_versions: bool = False,
-                exclude: tuple[str, ...] = ()) -> tuple[list[Exported], list[str], list[str]]:
-    """Which file each definition goes to, with its body: the exported files, the boot
-    samples skipped, and the names excluded. Reads and writes nothing."""
+                exclude: tuple[str, ...] = ()) -> ExportPlan:
+    """Which file each definition goes to, with its body, and what is left out. Reads and
+    writes nothing."""
     suffix = ".yaml" if output_format == "yaml" else ".json"
     skipped: list[str] = []
     excluded: list[str] = []
+    unmanageable: list[str] = []
     stock_tasks, stock_workflows = stock_samples()
 
     def wanted(kind: Kind, body: JSONObject) -> bool:
@@ -145,6 +166,10 @@ def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
         label = f"{KIND[kind].noun} {name}"
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude):
             excluded.append(label)
+            return False
+        problem = name_problem(name)
+        if problem:
+            unmanageable.append(f"{KIND[kind].noun} {_shown(name)}: {problem}")
             return False
         stock = stock_tasks if kind == "task" else stock_workflows if kind == "workflow" else {}
         if name in stock and _same(kind, body, stock[name]):
@@ -181,7 +206,13 @@ def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
     for body in sorted(handlers, key=_name):
         if wanted("event_handler", body):
             files.append(exported("event_handler", body))
-    return files, skipped, excluded
+    return ExportPlan(files, skipped, excluded, unmanageable)
+
+
+def _shown(name: str, limit: int = 60) -> str:
+    """A name as a message can show it: printable, and cut when very long."""
+    text = name.encode("unicode_escape").decode("ascii")
+    return repr(text if len(text) <= limit else f"{text[:limit]}… ({len(name):,} characters)")
 
 
 def render(body: JSONObject, output_format: ExportFormat) -> str:

@@ -6,8 +6,14 @@ or ``.yml`` files of one object or a list of them.
 ``DIR/workflow-migrator.yaml``, optional, holds the directory's settings (``_project``).
 ``DIR/environments/<APP_ENV>.yaml`` supplies the values of ``@{NAME}``
 placeholders (``@@{`` writes a literal ``@{``); Conductor's own ``${...}``
-expressions pass through untouched. Every problem is collected as a Finding, so
-one run reports all of them.
+expressions pass through untouched. ``DIR/tests/**`` holds workflow tests
+(``_workflow_tests``). Every problem is collected as a Finding, so one run reports
+all of them.
+
+Nothing is skipped silently (``survey``): any other folder, anything that cannot
+be read, a link to nothing, a stray file in a definition folder is an error, for
+a definition skipped would look deleted to ``--prune``. Each file becomes exactly
+the JSON that will be sent, or errors naming what JSON cannot carry (``_parse``).
 """
 
 from __future__ import annotations
@@ -115,6 +121,8 @@ def survey(config_dir: Path, findings: list[Finding]) -> None:
             report(entry, f"a link to {os.readlink(entry)}, which does not exist")
         elif entry.is_dir() and entry.name not in CONFIG_FOLDERS:
             report(entry, _unknown_folder(entry.name))
+        elif entry.name in CONFIG_FOLDERS and not entry.is_dir():
+            report(entry, f"expected a folder {entry.name}/, found a file")
     for folder in CONFIG_FOLDERS:
         for file in _walk(config_dir / folder, report):
             if folder in DEFINITION_FOLDERS.values() and file.suffix not in SUFFIXES:

@@ -20,6 +20,7 @@ from workflow_migrator._fields import KINDS
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 from workflow_migrator._render import mask
+from workflow_migrator._risk import risk_section
 
 #: GitHub refuses comments longer than 65,536 characters; sections past this are left out.
 MAX_LENGTH = 60_000
@@ -70,6 +71,8 @@ def plan_markdown(plan: Plan, *, secrets: Iterable[str] = (),
     for note in plan.retained:
         head.append(f"Kept: {_inline(note, secret_values)}")
     head.append("")
+    if plan.risk:
+        head.extend(_inline(line, secret_values) for line in risk_section(plan.risk))
     workflows = [c for c in plan.changes
                  if c.kind == "workflow" and c.action in ("create", "update")]
     fold = len(workflows) > FOLD_AFTER_WORKFLOWS

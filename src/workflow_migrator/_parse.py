@@ -63,10 +63,10 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
     :raises ParseError: the text is not a JSON (or YAML) document.
     """
     text = text.removeprefix("\ufeff")
-    duplicates: KeyProblems = {}
+    key_problems: KeyProblems = {}
     if yaml_syntax:
         loader = _Loader(text)
-        loader.duplicates = duplicates
+        loader.key_problems = key_problems
         try:
             document = loader.get_single_data()
         except yaml.YAMLError as exc:
@@ -74,40 +74,48 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
             raise ParseError(f"invalid YAML{where}: {problem}") from exc
+        except ValueError as exc:  # a number of more digits than Python converts
+            raise ParseError(f"invalid YAML: {_first_clause(exc)}") from exc
         finally:
             loader.dispose()
     else:
         try:
             document = json.loads(text, object_pairs_hook=functools.partial(
-                _json_object, duplicates=duplicates))
+                _json_object, key_problems=key_problems))
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
                              f"{exc.msg}") from exc
+        except ValueError as exc:  # a number of more digits than Python converts
+            raise ParseError(f"invalid JSON: {_first_clause(exc)}") from exc
         except RecursionError as exc:
             raise ParseError("invalid JSON: nested too deeply") from exc
     problems: list[Problem] = []
     try:
-        document = _Check(duplicates, problems).value(document, ())
+        document = _Check(key_problems, problems).value(document, ())
     except RecursionError as exc:
         raise ParseError("nested too deeply to be sent as JSON") from exc
     return document, problems
 
 
-def _json_object(pairs: list[tuple[str, Any]], duplicates: KeyProblems) -> dict[str, Any]:
+def _first_clause(exc: Exception) -> str:
+    return str(exc).split(";")[0]
+
+
+def _json_object(pairs: list[tuple[str, Any]], key_problems: KeyProblems) -> dict[str, Any]:
     value = dict(pairs)
     if len(value) != len(pairs):
         keys = [k for k, _ in pairs]
-        duplicates[id(value)] = [(k, _twice(k, True)) for k in sorted(
+        key_problems[id(value)] = [(k, _twice(k, True)) for k in sorted(
             {k for k in keys if keys.count(k) > 1})]
     return value
 
 
 class _Loader(_YAML_LOADER):  # type: ignore[misc, valid-type, unused-ignore]
     """PyYAML's safe loader that keeps what JSON cannot carry as ``_Refused`` and notes
-    the problems of a mapping's keys (``duplicates``: by the id of the dict, each a key,
+    the problems of a mapping's keys (``key_problems``: by the id of the dict, each a key,
     or "" for the object, and a message)."""
 
-    duplicates: KeyProblems
+    key_problems: KeyProblems
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
@@ -123,13 +131,13 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[str
         text = _json_key(key)
         if text is None:
             what = key.what if isinstance(key, _Refused) else f"a {type(key).__name__}"
-            loader.duplicates.setdefault(id(data), []).append(
+            loader.key_problems.setdefault(id(data), []).append(
                 ("", f"an object key that is {what}"))
             continue
         if id(key_node) in explicit:
             if text in stated:
                 texts = stated[text] and isinstance(key, str)
-                loader.duplicates.setdefault(id(data), []).append((text, _twice(text, texts)))
+                loader.key_problems.setdefault(id(data), []).append((text, _twice(text, texts)))
             stated[text] = isinstance(key, str)
         data[text] = loader.construct_object(value_node)
 
@@ -169,8 +177,8 @@ class _Check:
     """Walks a parsed document: finite numbers, encodable texts, no duplicate or
     unconvertible keys (noted while parsing) and no cycles (a YAML alias inside itself)."""
 
-    def __init__(self, duplicates: KeyProblems, problems: list[Problem]) -> None:
-        self.duplicates = duplicates
+    def __init__(self, key_problems: KeyProblems, problems: list[Problem]) -> None:
+        self.key_problems = key_problems
         self.problems = problems
         self.count = 0
         self.open: set[int] = set()
@@ -211,7 +219,7 @@ class _Check:
         return None
 
     def _object(self, value: dict[str, Any], path: JSONPath) -> dict[str, Any]:
-        for key, message in self.duplicates.get(id(value), ()):
+        for key, message in self.key_problems.get(id(value), ()):
             self.problems.append(Problem((*path, key) if key else path, message))
         return {key: self.value(item, (*path, key)) for key, item in value.items()}
 
@@ -249,7 +257,17 @@ class Positions:
         self._yaml = yaml_syntax
 
     def of(self, path: JSONPath) -> tuple[int, int] | None:
-        """The line and column of the value at ``path``; None if the path is not there."""
+        """The line and column of the value at ``path``, or of the nearest value around
+        it that the text states (a key left out, a value reached through a YAML alias);
+        None for a file that does not parse."""
+        for end in range(len(path), -1, -1):
+            found = self.exactly(path[:end])
+            if found:
+                return found
+        return None
+
+    def exactly(self, path: JSONPath) -> tuple[int, int] | None:
+        """The line and column of the value at ``path``; None when the text states none."""
         return self._table.get(path)
 
     @functools.cached_property
@@ -259,7 +277,7 @@ class Positions:
             if self._yaml:
                 node = yaml.compose(self._text, Loader=_YAML_LOADER)
                 if node is not None:
-                    _yaml_positions(node, (), table)
+                    _yaml_positions(node, (), table, set())
             else:
                 _json_positions(self._text, table)
         except (yaml.YAMLError, ValueError, RecursionError):
@@ -268,15 +286,21 @@ class Positions:
 
 
 def _yaml_positions(node: yaml.Node, path: JSONPath, table: dict[JSONPath, tuple[int, int]],
-                    ) -> None:
+                    seen: set[int]) -> None:
+    """Each node once: the values an alias repeats stand where its anchor does, so
+    they are left to ``Positions.of``'s nearest enclosing value (and aliases of
+    aliases cannot make the walk exponential)."""
     table.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _yaml_positions(item, (*path, index), table)
+            _yaml_positions(item, (*path, index), table, seen)
     elif isinstance(node, yaml.MappingNode):
         for key_node, item in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _TAG + "merge":
-                _yaml_positions(item, (*path, key_node.value), table)
+                _yaml_positions(item, (*path, key_node.value), table, seen)
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')

@@ -38,12 +38,14 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._risk import Risk
+from workflow_migrator._rules.names import unaddressable
 from workflow_migrator._rules.versions import unpinned_parents
 from workflow_migrator._targets import Detected
 
 Action = Literal["create", "update", "unchanged", "delete"]
 ACTIONS: tuple[Action, ...] = ("delete", "create", "update", "unchanged")
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 #: Changes are listed, and written, in this order: a handler after the workflows it starts.
 KIND_ORDER: dict[Kind, int] = {info.kind: order for order, info in enumerate(KINDS)}
 
@@ -82,6 +84,8 @@ class Plan:
     changes: tuple[Change, ...]
     conflicts: tuple[str, ...] = ()
     retained: tuple[str, ...] = ()
+    #: the blast radius (executions, breaking changes, workers); None: not analysed
+    risk: Risk | None = None
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -116,6 +120,7 @@ class Plan:
                 }
                 for c in self.changes
             ],
+            "risk": self.risk.to_dict() if self.risk else None,
         }
 
 
@@ -298,11 +303,13 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
     # A handler goes before the workflows it may start.
     deletions = [Change("delete", "event_handler", name, None, "no longer defined (--prune)")
                  for name in sorted(str(h.get("name")) for h in live.event_handlers)
-                 if name not in wanted_handlers and not _protected(name, frozenset(), options)]
+                 if name not in wanted_handlers and not _protected(name, frozenset(), options)
+                 and _deletable(f"event handler {name}", name, retained)]
     for task in sorted(live.tasks, key=lambda t: str(t.get("name"))):
         name = str(task.get("name"))
         if (name in wanted_tasks or name == DEPLOY_RECORD_TASK
-                or _protected(name, BOOT_SAMPLE_TASKS, options)):
+                or _protected(name, BOOT_SAMPLE_TASKS, options)
+                or not _deletable(f"task {name}", name, retained)):
             continue
         deletions.append(Change("delete", "task", name, None, "no longer defined (--prune)",
                                 live=task))
@@ -312,6 +319,8 @@ def _prune(changes: list[Change], live: LiveState, options: PlanOptions,
             continue
         if (name, version) in live.running:
             retained.append(f"workflow {name} v{version}: has running executions")
+            continue
+        if not _deletable(f"workflow {name} v{version}", name, retained):
             continue
         deletions.append(Change("delete", "workflow", name, version, "no longer defined (--prune)",
                                 live=workflow))
@@ -333,6 +342,15 @@ def _mass_prune(deletions: list[Change], live: LiveState) -> Iterable[str]:
         yield (f"--prune would delete {count} of the {held[info.kind]} {what} the server "
                f"holds ({share} of them), as a directory whose files went missing would: "
                "check the deletions in this plan, then pass --allow-mass-prune to make them")
+
+
+def _deletable(address: str, name: str, retained: list[str]) -> bool:
+    """Whether the server can delete a definition of this name; when not (a name written
+    before the ``name`` rule, or by another tool), why it stays, in ``retained``."""
+    problem = unaddressable(name)
+    if problem:
+        retained.append(f"{address}: {problem}")
+    return problem is None
 
 
 def _protected(name: str, boot_samples: frozenset[str], options: PlanOptions) -> bool:

@@ -54,6 +54,8 @@ def plan_text(plan: Plan, *, show_unchanged: bool = False) -> str:
         lines.append(f"Error: {conflict}")
     for note in plan.retained:
         lines.append(f"Kept: {note}")
+    if plan.risk:
+        lines.extend(plan.risk.lines())
     if not plan.has_changes and not plan.conflicts:
         lines.append(f"No changes. The server matches the configuration "
                      f"({plan.count('unchanged')} definitions unchanged).")

@@ -128,7 +128,7 @@ class _Locator:
         positions = self._positions(finding.file)
         if positions is None:
             return None
-        return _nearest(positions.of, _steps(finding.path))
+        return _nearest(positions.exactly, _steps(finding.path))
 
     def _positions(self, file: str) -> Positions | None:
         if file not in self.positions:

@@ -18,6 +18,7 @@ from tests.support.tools import tool
 
 DOCKERFILES = [SERVER_DOCKERFILE, MIGRATOR_DOCKERFILE]
 DIGEST_PINNED = re.compile(r"^[\w.\-/:]+:[\w.\-]+@sha256:[0-9a-f]{64}$")
+ARG_REFERENCE = re.compile(r"\$\{?(?P<name>\w+)\}?")
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|API_?KEY|PRIVATE", re.I)
 # The line the README (and docs/server-image.md) must carry; the Dockerfile's ARG must agree.
 VERSION_LINE = re.compile(r"^Orkes Conductor Version: \*\*(v[0-9][^*]*)\*\*$", re.M)
@@ -25,8 +26,11 @@ VERSION_LINE = re.compile(r"^Orkes Conductor Version: \*\*(v[0-9][^*]*)\*\*$", r
 
 @dataclass
 class Stage:
+    #: The FROM image with the global ARGs' defaults put in (what a plain build uses).
     base: str
     name: str | None
+    #: The FROM image as written (`${BASE_IMAGE}` when a build argument chooses it).
+    written: str = ""
     instructions: list[tuple[str, str]] = field(default_factory=list)
 
     def values(self, instruction: str) -> list[str]:
@@ -45,7 +49,8 @@ def parse(path: Path) -> tuple[list[tuple[str, str]], list[Stage]]:
         if kind == "FROM":
             words = value.split()
             name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
-            stages.append(Stage(base=words[0], name=name))
+            base = ARG_REFERENCE.sub(lambda m: args_of(preamble).get(m["name"], m[0]), words[0])
+            stages.append(Stage(base=base, name=name, written=words[0]))
         elif stages:
             stages[-1].instructions.append((kind, value))
         else:
@@ -226,6 +231,15 @@ def test_migrator_entrypoint_and_default_command() -> None:
         copy.split()[-2:] == ["config/", "/etc/config/workflow-migrator/"]
         for copy in runtime.values("COPY")
     )
+
+
+def test_migrator_base_is_one_build_argument_defaulting_to_the_pinned_python() -> None:
+    preamble, stages = parse(MIGRATOR_DOCKERFILE)
+    assert [stage.written for stage in stages] == ["${BASE_IMAGE}", "${BASE_IMAGE}"]
+    assert args_of(preamble)["BASE_IMAGE"].startswith("python:3.12-slim@sha256:")
+    # declared once, before the first FROM: no stage re-declares or overrides it
+    for stage in stages:
+        assert "BASE_IMAGE" not in args_of(stage.instructions)
 
 
 def test_migrator_is_a_wheel_installed_by_the_shared_script() -> None:

@@ -10,17 +10,16 @@ and then the image's default command against a real Conductor server.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.support.configs import definition_names, names_on_server
 from tests.support.paths import REPO_ROOT
 from tests.support.stacks import Stack, clean_env
 
@@ -88,28 +87,6 @@ def test_the_image_install_yields_the_console_script(installed: Installed) -> No
     assert not list(site.glob("__editable__*"))
 
 
-def _definition_names(directory: Path) -> set[str]:
-    """Names of the definitions in a config directory (JSON or YAML; one object or a list)."""
-    import yaml
-
-    names: set[str] = set()
-    for path in sorted(directory.rglob("*")):
-        if path.suffix not in (".json", ".yaml", ".yml"):
-            continue
-        loaded = json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(
-            path.read_text()
-        )
-        for item in loaded if isinstance(loaded, list) else [loaded]:
-            if isinstance(item, dict) and isinstance(item.get("name"), str):
-                names.add(item["name"])
-    return names
-
-
-def _get_json(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (local server)
-        return json.load(response)
-
-
 @pytest.mark.server
 @pytest.mark.slow
 def test_the_image_default_command_deploys_config(
@@ -124,10 +101,4 @@ def test_the_image_default_command_deploys_config(
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
-    base = embedded_stack.base_url.rstrip("/")
-    on_server = {
-        definition["name"]
-        for endpoint in ("/api/metadata/workflow", "/api/metadata/taskdefs")
-        for definition in _get_json(base + endpoint)  # type: ignore[union-attr]
-    }
-    assert _definition_names(config) <= on_server
+    assert definition_names(config) <= names_on_server(embedded_stack.base_url)

@@ -28,3 +28,19 @@ def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "Interrupted" in err
+
+
+def test_plan_gates_need_the_impact_analysis_and_a_window_is_a_duration(
+        tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from workflow_migrator._cli import DURATION, main
+
+    code = main(["plan", "--config-dir", str(tmp_path), "--no-impact", "--fail-on", "breaking",
+                 "--log-format", "text"])
+    assert code == 1
+    assert "--fail-on and --require-workers need the impact analysis" in capsys.readouterr().err
+    code = main(["plan", "--config-dir", str(tmp_path), "--worker-window", "soon",
+                 "--log-format", "text"])
+    assert code == 1
+    assert "'soon' is not a duration" in capsys.readouterr().err
+    assert [DURATION.convert(v, None, None) for v in ("90s", "10m", "1h", "45", 30)] == \
+        [90.0, 600.0, 3600.0, 45.0, 30.0]

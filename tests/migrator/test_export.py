@@ -12,6 +12,7 @@ import pytest
 from workflow_migrator import MigratorError, load_directory
 from workflow_migrator._export import Exported, _write_atomically, plan_export, stock_samples
 from workflow_migrator._models import DEPLOY_RECORD_TASK
+from workflow_migrator._rules.names import MAX_NAME_BYTES
 from workflow_migrator._secret_paths import UNKNOWN_PLACEHOLDER
 
 
@@ -24,14 +25,15 @@ def test_stock_boot_samples_are_skipped_but_a_team_workflow_of_that_name_is_not(
                                                                 "GET"}}
     stock_as_served = {**workflows["load_test"], "createTime": 7, "updateTime": 8,
                        "ownerApp": "x"}
-    files, skipped, _ = plan_export(list(tasks.values()), [own_http, stock_as_served], [])
+    planned = plan_export(list(tasks.values()), [own_http, stock_as_served], [])
+    files, skipped = planned.files, planned.skipped
     assert [f.path for f in files] == ["workflows/http.json"]
     assert skipped == [f"task {name}" for name in sorted(tasks)] + ["workflow load_test"]
 
 
 def test_names_are_safe_and_never_share_a_file() -> None:
     tasks = [{"name": n} for n in ("a/b", "a_b", "A_b", ".hidden", "x y:z", "ok-1.2")]
-    files, _, _ = plan_export(tasks, [], [])
+    files = plan_export(tasks, [], []).files
     paths = [f.path for f in files]
     assert len({p.lower() for p in paths}) == len(paths)
     assert "tasks/ok-1.2.json" in paths and "tasks/A_b.json" in paths  # first in sort order
@@ -44,7 +46,7 @@ def test_bodies_leave_out_defaults_and_keep_a_fixed_key_order() -> None:
         {"type": "SIMPLE", "taskReferenceName": "a", "name": "a", "optional": False,
          "inputParameters": {"z": 1, "b": "${workflow.input.b}"}}],
         "schemaVersion": 2, "restartable": True, "name": "w", "description": "d"}
-    [file], _, _ = plan_export([], [live], [])
+    [file] = plan_export([], [live], []).files
     assert json.dumps(file.body) == json.dumps({
         "name": "w", "description": "d", "version": 2,
         "tasks": [{"name": "a", "taskReferenceName": "a", "inputParameters": {
@@ -55,7 +57,7 @@ def test_text_that_looks_like_a_placeholder_reads_back_as_it_was(tmp_path: Path)
     texts = ["@{A}", "x @{A} y", "@@{A}", "@{", "a@b.c", "@{1}"]
     task = {"name": "t", "inputTemplate": {str(i): t for i, t in enumerate(texts)}}
     for fmt in ("json", "yaml"):
-        files, _, _ = plan_export([task], [], [], output_format=fmt)
+        files = plan_export([task], [], [], output_format=fmt).files
         _write_atomically(tmp_path / fmt, files, fmt)
         loaded, findings = load_directory(tmp_path / fmt, "test")
         assert findings == []
@@ -86,8 +88,8 @@ def test_the_deploy_record_is_never_exported_and_its_secret_paths_become_placeho
         "workflow:w": [[["tasks", 0, "inputParameters", "http_request", "headers",
                          "Authorization"], "Bearer @{TOKEN}"]],
         "task:unknown": [[["description"], ""]]})
-    files, _, _ = plan_export([record, task, {"name": "unknown", "description": "v"}],
-                              [workflow], [])
+    files = plan_export([record, task, {"name": "unknown", "description": "v"}],
+                        [workflow], []).files
 
     assert [f.path for f in files] == ["tasks/call.json", "tasks/unknown.json",
                                        "workflows/w.json"]
@@ -100,11 +102,24 @@ def test_the_deploy_record_is_never_exported_and_its_secret_paths_become_placeho
     assert headers == {"Authorization": "Bearer @{TOKEN}"}
 
 
-def test_a_name_too_long_for_a_file_gets_a_short_stable_file_name() -> None:
-    long_names = ["a" * 5000, "a" * 4999 + "b", "a" * 100]
-    files, _, _ = plan_export([{"name": n} for n in long_names], [], [])
+def test_a_long_name_gets_a_short_stable_file_name() -> None:
+    long_names = ["a" * MAX_NAME_BYTES, "a" * (MAX_NAME_BYTES - 1) + "b", "a" * 100]
+    files = plan_export([{"name": n} for n in long_names], [], []).files
     paths = [f.path for f in files]
     assert len(set(paths)) == 3 and all(len(Path(p).name) <= 120 for p in paths)
     assert [f.renamed for f in files] == [False, True, True]  # sorted: "a"*100 first
-    again, _, _ = plan_export([{"name": n} for n in reversed(long_names)], [], [])
+    again = plan_export([{"name": n} for n in reversed(long_names)], [], []).files
     assert [f.path for f in again] == paths
+
+
+def test_names_no_file_can_manage_are_left_out_with_the_reason() -> None:
+    """A name the server cannot read back or delete, or too long for any file name: a file
+    holding it could never deploy, so the export names it instead of writing it."""
+    planned = plan_export([{"name": "team/charge"}, {"name": "x" * 5000}, {"name": "ok"}],
+                          [{"name": "..", "version": 1, "tasks": []}], [])
+    assert [f.name for f in planned.files] == ["ok"]
+    assert len(planned.unmanageable) == 3
+    slashed, long, dots = planned.unmanageable
+    assert slashed.startswith("task 'team/charge': the name contains '/'")
+    assert long.startswith("task 'xxxx") and "5,000 characters" in long
+    assert dots.startswith("workflow '..': ")

@@ -103,6 +103,7 @@ def test_a_misspelled_folder_a_dangling_link_and_a_stray_file_are_errors(tmp_pat
     (tmp_path / "workflows" / "w.json").symlink_to(tmp_path / "nowhere.json")
     (tmp_path / "tasks" / "loop").symlink_to(tmp_path / "tasks")
     (tmp_path / "event-handlers").symlink_to(tmp_path / "gone")
+    write(tmp_path, "tests", "a file where a folder belongs")
     found = errors(tmp_path)
     assert found.pop("task").startswith("unknown folder task/: did you mean tasks/? a config "
                                         "directory holds only tasks/, workflows/, "
@@ -113,6 +114,7 @@ def test_a_misspelled_folder_a_dangling_link_and_a_stray_file_are_errors(tmp_pat
     assert found.pop("tasks/notes.txt").startswith("not a definition file: tasks/ holds only "
                                                    ".json, .yaml, .yml files")
     assert found.pop("tasks/loop") == "a link to a folder already read (a loop)"
+    assert found.pop("tests") == "expected a folder tests/, found a file"
     assert found == {}
 
 
@@ -146,46 +148,44 @@ def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path,
     assert errors(tmp_path)["tasks/t.json"].startswith("cannot read file: [Errno 13]")
 
 
-@pytest.mark.parametrize(("text", "path", "message"), [
-    ("name: t\ninputTemplate:\n  since: 2024-01-01\n", "inputTemplate.since",
+@pytest.mark.parametrize(("file", "text", "path", "message"), [
+    ("t.yaml", "name: t\ninputTemplate:\n  since: 2024-01-01\n", "inputTemplate.since",
      "a YAML date or timestamp, which JSON cannot carry: put it in quotes"),
-    ("name: t\nat: 2024-01-01T10:00:00Z\n", "at", "a YAML date or timestamp"),
-    ("name: t\nretryCount: .nan\n", "retryCount", "NaN, which JSON cannot carry"),
-    ("name: t\nretryCount: -.inf\n", "retryCount", "-infinity, which JSON cannot carry"),
-    ("name: t\nblob: !!binary aGVsbG8=\n", "blob", "binary data (!!binary)"),
-    ("name: t\ntags: !!set {a, b}\n", "tags", "a set (!!set)"),
-    ("name: t\nx: !!omap [{a: 1}]\n", "x", "!!omap, which JSON cannot carry"),
-    ("name: t\nx: !custom {a: 1}\n", "x", "a value tagged !custom"),
-    ("name: t\nx: &a [1, *a]\n", "x[1]", "a value holding itself"),
-    ("name: t\nretryCount: 1\nretryCount: 2\n", "retryCount", "key 'retryCount' is given more "
-     "than once in this object"),
-    ("name: t\ninputTemplate: {1: a, '1': b}\n", "inputTemplate.1", "key '1' is given more "
-     "than once in this object (as JSON makes it a text)"),
-    ("name: t\ninputTemplate: {2024-01-01: a}\n", "inputTemplate", "an object key that is a "
-     "YAML date"),
-])
-def test_yaml_values_json_cannot_carry_are_refused_with_their_path(
-        tmp_path: Path, text: str, path: str, message: str) -> None:
-    write(tmp_path, "tasks/t.yaml", text)
-    found = errors(tmp_path)
-    assert list(found) == [f"tasks/t.yaml: {path}"]
-    assert found[f"tasks/t.yaml: {path}"].startswith(message)
-
-
-@pytest.mark.parametrize(("text", "path", "message"), [
-    ('{"name": "t", "retryCount": NaN}', "retryCount", "NaN, which JSON cannot carry"),
-    ('{"name": "t", "retryCount": -Infinity}', "retryCount", "-infinity"),
-    ('{"name": "t", "retryCount": 1e999}', "retryCount", "infinity"),
-    ('{"name": "t", "x": "\\ud800"}', "x", "a text holding a lone surrogate"),
-    ('[{"name": "t", "inputTemplate": {"a": 1, "a": 2}}]', "[0].inputTemplate.a",
+    ("t.yaml", "name: t\nat: 2024-01-01T10:00:00Z\n", "at", "a YAML date or timestamp"),
+    ("t.yaml", "name: t\nretryCount: .nan\n", "retryCount", "NaN, which JSON cannot carry"),
+    ("t.yaml", "name: t\nretryCount: -.inf\n", "retryCount", "-infinity, which JSON cannot carry"),
+    ("t.yaml", "name: t\nblob: !!binary aGVsbG8=\n", "blob", "binary data (!!binary)"),
+    ("t.yaml", "name: t\ntags: !!set {a, b}\n", "tags", "a set (!!set)"),
+    ("t.yaml", "name: t\nx: !!omap [{a: 1}]\n", "x", "!!omap, which JSON cannot carry"),
+    ("t.yaml", "name: t\nx: !custom {a: 1}\n", "x", "a value tagged !custom"),
+    ("t.yaml", "name: t\nx: &a [1, *a]\n", "x[1]", "a value holding itself"),
+    ("t.yaml", "name: t\nretryCount: 1\nretryCount: 2\n", "retryCount",
+     "key 'retryCount' is given more than once in this object"),
+    ("t.yaml", "name: t\ninputTemplate: {1: a, '1': b}\n", "inputTemplate.1",
+     "key '1' is given more than once in this object (as JSON makes it a text)"),
+    ("t.yaml", "name: t\ninputTemplate: {2024-01-01: a}\n", "inputTemplate",
+     "an object key that is a YAML date"),
+    ("t.json", '{"name": "t", "retryCount": NaN}', "retryCount", "NaN, which JSON cannot carry"),
+    ("t.json", '{"name": "t", "retryCount": -Infinity}', "retryCount", "-infinity"),
+    ("t.json", '{"name": "t", "retryCount": 1e999}', "retryCount", "infinity"),
+    ("t.json", '{"name": "t", "x": "\\ud800"}', "x", "a text holding a lone surrogate"),
+    ("t.json", '[{"name": "t", "inputTemplate": {"a": 1, "a": 2}}]', "[0].inputTemplate.a",
      "key 'a' is given more than once in this object"),
 ])
-def test_json_values_json_cannot_carry_are_refused_with_their_path(
-        tmp_path: Path, text: str, path: str, message: str) -> None:
-    write(tmp_path, "tasks/t.json", text)
+def test_values_json_cannot_carry_are_refused_with_their_path(
+        tmp_path: Path, file: str, text: str, path: str, message: str) -> None:
+    write(tmp_path, f"tasks/{file}", text)
     found = errors(tmp_path)
-    assert list(found) == [f"tasks/t.json: {path}"]
-    assert found[f"tasks/t.json: {path}"].startswith(message)
+    assert list(found) == [f"tasks/{file}: {path}"]
+    assert found[f"tasks/{file}: {path}"].startswith(message)
+
+
+@pytest.mark.parametrize("file", ["t.json", "t.yaml"])
+def test_a_number_of_thousands_of_digits_is_a_syntax_error(tmp_path: Path, file: str) -> None:
+    write(tmp_path, f"tasks/{file}", '{"name": "t", "retryCount": ' + "1" * 5000 + "}")
+    assert errors(tmp_path)[f"tasks/{file}"].startswith(
+        "invalid " + ("JSON" if file.endswith("json") else "YAML")
+        + ": Exceeds the limit (4300 digits) for integer string conversion")
 
 
 def test_a_date_in_the_environment_is_refused_without_quoting_its_value(tmp_path: Path) -> None:
@@ -220,6 +220,6 @@ def test_each_value_keeps_its_line_and_column(tmp_path: Path) -> None:
     assert first.source.position("name") == (2, 12)
     assert second.source.position() == (3, 3)
     assert second.source.position("inputKeys", 1, "k", 1) == (4, 33)
-    assert second.source.position("nope") is None
+    assert second.source.position("nope") == (3, 3)  # the object that leaves it out
     (workflow,) = definitions.workflows
     assert workflow.source.position("tasks", 0, "taskReferenceName") == (4, 24)

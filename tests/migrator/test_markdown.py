@@ -243,7 +243,7 @@ def test_no_changes() -> None:
 def test_the_json_plan_is_unchanged_by_the_drawing_data() -> None:
     document = _plan_of_everything().to_dict()
     assert set(document) == {"format_version", "applyable", "summary", "conflicts", "retained",
-                             "changes"}
+                             "changes", "risk"}
     assert all(set(c) == {"address", "kind", "name", "version", "actions", "reason", "source",
                           "fields", "notes"} for c in document["changes"])
     json.dumps(document)  # nothing the drawing needs leaks into it

@@ -93,6 +93,22 @@ def test_a_prune_deleting_all_or_most_of_a_kind_needs_allow_mass_prune() -> None
     assert half.conflicts == () and half.count("delete") == 3
 
 
+def test_prune_keeps_names_the_server_cannot_delete_and_says_why() -> None:
+    live = LiveState(tasks=({"name": "a/b"}, {"name": "gone"}, {"name": "kept"}),
+                     workflows=(live_workflow("..", 1),),
+                     event_handlers=({"name": "h\\x", "event": "conductor:q"},))
+    plan = compute_plan(DefinitionSet((task("kept"),), ()), live,
+                        PlanOptions(prune=True, allow_mass_prune=True))
+    assert [c.address for c in plan.changes if c.action == "delete"] == ["task gone"]
+    assert plan.retained == (
+        "event handler h\\x: the name contains '\\': the server stores it, but can then "
+        "neither read nor delete it (it answers 400 to its URL)",
+        "task a/b: the name contains '/': the server stores it, but can then neither read "
+        "nor delete it (it answers 400 to its URL)",
+        "workflow .. v1: the name '..' is a path segment the server resolves away: it can be "
+        "stored, but never read back or deleted")
+
+
 def test_plan_text_and_json_agree_on_counts() -> None:
     live = LiveState(tasks=({"name": "t", "retryCount": 1},))
     plan = compute_plan(DefinitionSet((task("t", retryCount=2), task("n")), ()), live)

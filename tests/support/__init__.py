@@ -9,7 +9,9 @@ built from these modules:
   ``Server``, ``free_port``, ``wait_for``, ``clean_env``);
 - ``tools``: finds the checking tools the suite runs (linters, schema checkers);
 - ``faultproxy``: a fault-injecting HTTP proxy in front of a real server;
-- ``configs``: copies of the shipped processes that a test owns on a shared server;
+- ``configs``: copies of the shipped processes that a test owns on a shared server, and
+  the names a config directory defines and a server holds;
+- ``netns``: a network namespace for a container that reaches one local server only;
 - ``migrator``: running the migrator from a test, in-process or as its own process;
 - ``workers``: completes the shipped order flow's worker tasks as workers would;
 - ``definitions``: definitions and live server state built by hand, for planning;

@@ -3,6 +3,7 @@ on a real engine."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -57,3 +58,36 @@ def _complete(http: httpx.Client, task: dict[str, object], output: dict[str, obj
             answer.raise_for_status()
             return
         time.sleep(0.5)
+
+
+class Poller:
+    """A real worker for one task type: a thread polling the server, as an SDK worker
+    does, until the ``with`` block ends. It takes no task (no workflow schedules one)."""
+
+    def __init__(self, base_url: str, task_type: str, interval: float = 0.2) -> None:
+        self.base_url, self.task_type, self.interval = base_url, task_type, interval
+        self.polls = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Poller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=10) as http:
+            while not self._stop.is_set():
+                http.get(f"/api/tasks/poll/{self.task_type}", params={"workerid": "poller"})
+                self.polls += 1
+                self._stop.wait(self.interval)
+
+    def wait_for_polls(self, count: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.polls < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.task_type}: {self.polls} poll(s) in {timeout}s")
+            time.sleep(0.05)

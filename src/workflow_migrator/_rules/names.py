@@ -12,22 +12,29 @@ percent-encoded as the migrator sends it:
   another endpoint's answer;
 - every other character works (``%``, ``?``, ``#``, spaces, tabs and line breaks, other
   control characters, non-ASCII), and so do leading and trailing spaces;
-- a request line longer than about 8 KB is refused with 400 (a name of about 8,000
-  characters), which the file name limit below already rules out.
+- a request whose line and headers exceed about 8 KB is refused with 400 (a name of
+  about 8,000 characters, percent-encoded): ``MAX_URL_NAME`` leaves room for the
+  headers (a bearer token). The file name limit below rules such names out of a
+  directory; a server may still hold one, written by another tool.
 
-``export`` writes ``NAME.json`` and ``NAME.vVERSION.json`` (or ``.yaml``), and a file
-name is at most 255 bytes on common file systems: with a version of up to ten digits
-(a Java int), a name may take ``MAX_NAME_BYTES`` bytes of UTF-8.
+``export`` writes ``NAME.json`` and ``NAME.vVERSION.json`` (or ``.yaml``), each character
+other than a letter, digit, ``.``, ``_`` or ``-`` as ``_`` followed by a 9-character hash
+of the name, and a file name is at most 255 bytes on common file systems: with a
+version of up to ten digits (a Java int), a name may take ``MAX_NAME_BYTES`` bytes of
+UTF-8 (a byte limit bounds the characters too, however export spells them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from workflow_migrator._findings import Finding
 from workflow_migrator._rules.context import Context, finding
 
-MAX_NAME_BYTES = 255 - len(".v2147483647.json")
+MAX_NAME_BYTES = 255 - len("-0123abcd.v2147483647.json")
+#: Characters of a percent-encoded name in a URL the servers still read.
+MAX_URL_NAME = 4000
 #: Characters a name cannot hold, with how a message names them.
 UNADDRESSABLE = {"/": "'/'", "\\": "'\\'", "\x00": "the NUL character"}
 #: Whole names the server's URL handling resolves away.
@@ -53,7 +60,7 @@ def name_problem(name: str) -> str | None:
     size = len(name.encode("utf-8"))
     if size > MAX_NAME_BYTES:
         return (f"the name is {size} bytes long (UTF-8); at most {MAX_NAME_BYTES} fit in an "
-                "exported file's name (NAME.vVERSION.json, 255 bytes)")
+                "exported file's name (NAME-HASH.vVERSION.json, 255 bytes)")
     return None
 
 
@@ -66,4 +73,7 @@ def unaddressable(name: str) -> str | None:
     if name in DOT_SEGMENTS:
         return (f"the name '{name}' is a path segment the server resolves away: it can be "
                 "stored, but never read back or deleted")
+    if len(name) * 3 > MAX_URL_NAME and len(quote(name, safe="")) > MAX_URL_NAME:
+        return (f"the name is {len(name):,} characters long: too long for the URL that "
+                "would read or delete it (the server answers 400)")
     return None

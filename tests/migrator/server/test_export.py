@@ -67,7 +67,8 @@ def _fill_with_own(client: ConductorClient, prefix: str) -> None:
         {"name": f"{prefix}_charge", "retryCount": 5, "timeoutSeconds": 300,
          "responseTimeoutSeconds": 60, "ownerEmail": "team@example.com",
          "inputTemplate": {"note": "literal @{NOT_A_PLACEHOLDER} and @@{ESCAPED}"}},
-        {"name": f"{prefix} odd/name", "description": "a name no file system likes"},
+        # ('/' would do too, but the server could then never delete it: rule "name")
+        {"name": f"{prefix} odd<name", "description": "a name no file system likes"},
         {"name": f"{prefix}_Case"}, {"name": f"{prefix}_case"},
     ])
     client.upsert_workflow_defs([
@@ -238,23 +239,29 @@ def test_the_readme_adopt_round_trip_after_a_deploy(server: Server, tmp_path: Pa
     assert "No changes." in out
 
 
+#: A name the server stores but can neither read back nor delete: fixed, so that reruns on a
+#: long-lived server add no more of them.
+UNMANAGEABLE = "workflow_migrator_test/unmanageable"
+
+
 def test_names_no_file_system_takes_are_exported_and_deploy_back(
         server: Server, tmp_path: Path, run_migrator: RunMigrator) -> None:
-    """A 5,000-character name and a name with ``/``, registered by direct API calls: the
-    export names their files safely (short, with a hash, the same each time), says so,
-    and the files deploy to the very same names."""
+    """A 200-byte name and one of characters no file name should hold, registered by direct
+    API calls: the export names their files safely (short, with a hash, the same each
+    time), says so, and the files deploy to the very same names. A name with ``/`` (the
+    server cannot read it back) is left out, with the reason."""
     prefix = unique_prefix()
-    long_name = f"{prefix}_" + "x" * (5000 - len(prefix) - 1)
-    slashed = f"{prefix}/team/charge"
+    long_name = f"{prefix}_" + "x" * (200 - len(prefix) - 1)
+    odd = f"{prefix} team:charge?#%"
     with httpx.Client(base_url=server.base_url, timeout=30) as http:
         http.post("/api/metadata/taskdefs", json=[
             {"name": n, "ownerEmail": "team@example.com", "timeoutSeconds": 300,
              "responseTimeoutSeconds": 60, "description": "by hand"}
-            for n in (long_name, slashed)]).raise_for_status()
+            for n in (long_name, odd, UNMANAGEABLE)]).raise_for_status()
         http.put("/api/metadata/workflow", json=[
             {"name": long_name, "version": 1, "ownerEmail": "team@example.com",
              "schemaVersion": 2, "description": "by hand",
-             "tasks": [{"name": slashed, "taskReferenceName": "charge", "type": "SIMPLE"}]}
+             "tasks": [{"name": odd, "taskReferenceName": "charge", "type": "SIMPLE"}]}
         ]).raise_for_status()
     only_mine = [option.replace("--keep", "--exclude") for option in keep_all_but(prefix)]
 
@@ -268,10 +275,14 @@ def test_names_no_file_system_takes_are_exported_and_deploy_back(
     assert trees[0] == trees[1]
     assert len(trees[0]) == 3
     assert all(len(Path(f).name) < 120 for f in trees[0]), list(trees[0])
+    code, out, err = run_migrator("export", "--config-dir", str(tmp_path / "all"),
+                                  "--log-format", "text")
+    assert code == 0, err
+    assert f"task '{UNMANAGEABLE}': the name contains '/'" in out, out
 
     config = tmp_path / "first"
     bodies = {p: json.loads(p.read_text()) for p in config.rglob("*.json")}
-    assert sorted(b["name"] for b in bodies.values()) == sorted([long_name, long_name, slashed])
+    assert sorted(b["name"] for b in bodies.values()) == sorted([long_name, long_name, odd])
     code, out, err = run_migrator("plan", "--config-dir", str(config), "--detailed-exitcode",
                                   "--log-format", "text")
     assert code == 0, out + err
@@ -283,5 +294,5 @@ def test_names_no_file_system_takes_are_exported_and_deploy_back(
     with _client(server) as client:
         tasks, workflows = client.list_all_defs()
     described = {(w["name"], w.get("description")) for w in [*tasks, *workflows]
-                 if w["name"] in (long_name, slashed)}
-    assert described == {(long_name, "from the export"), (slashed, "from the export")}
+                 if w["name"] in (long_name, odd)}
+    assert described == {(long_name, "from the export"), (odd, "from the export")}

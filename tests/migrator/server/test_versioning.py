@@ -67,7 +67,7 @@ def test_plan_json_is_the_documented_document(run_migrator: RunMigrator, tmp_pat
     code, out, _ = run_migrator("plan", "--config-dir", str(tmp_path), "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert document["format_version"] == "1.0"
+    assert document["format_version"] == "1.1"
     assert document["summary"] == {"delete": 0, "create": 1, "update": 0, "unchanged": 0}
     assert document["changes"][0]["actions"] == ["create"]
     assert document["changes"][0]["address"] == f"workflow {name} v1"
