@@ -33,13 +33,13 @@ from workflow_migrator._cli_common import (
     wait_option,
 )
 from workflow_migrator._cli_test import run_tests_command
+from workflow_migrator._cli_upgrade import upgrade_check_command
 from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_document, findings_text, plan_text
 from workflow_migrator._risk import Severity
-from workflow_migrator._targets import TARGET_NAMES
 
 
 def change_options(function: Any) -> Any:
@@ -109,6 +109,7 @@ def cli() -> None:
 
 
 cli.add_command(run_tests_command)
+cli.add_command(upgrade_check_command)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -389,37 +390,6 @@ def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tu
                         f"{UNKNOWN_PLACEHOLDER}: replace it in "
                         f"{', '.join(result.unknown_placeholders)}.")
     return EXIT_OK
-
-
-@cli.command(name="upgrade-check", epilog=EXIT_CODES_HELP)
-@config_dir_option
-@click.option("--from", "source", type=click.Choice(TARGET_NAMES), default=None,
-              help="The generation the server runs now (default: the directory's target).")
-@click.option("--to", "destination", type=click.Choice(TARGET_NAMES), required=True,
-              help="The generation the server is upgraded to.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True,
-              help="markdown: a document for a pull request or an upgrade ticket.")
-@log_format_option
-def upgrade_check(config_dir: Path, source: str | None, destination: str, output_format: str,
-                  log_format: LogFormat) -> int:
-    """List, per definition, what behaves differently once the server is upgraded: keys
-    that start or stop taking effect, evaluators, defaults, checks on register. Offline.
-    Exits 2 when anything does."""
-    from workflow_migrator._commands import upgrade_check as check
-    from workflow_migrator._upgrade import report_document, report_markdown, report_text
-
-    reporter = current_reporter()
-    reporter.configure(app_env=offline_app_env(), log_format=log_format)
-    report = check(config_dir, destination, source=source, app_env=reporter.app_env,
-                   reporter=reporter)
-    if output_format == "json":
-        reporter.result_json(report_document(report))
-    elif output_format == "markdown":
-        reporter.result(report_markdown(report))
-    else:
-        reporter.result(report_text(report))
-    return EXIT_CHANGES if report.has_changes else EXIT_OK
 
 
 def _interrupt(signum: int, frame: object) -> None:
