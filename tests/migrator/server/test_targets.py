@@ -76,6 +76,10 @@ def test_a_mismatch_warns_on_plan_and_refuses_deploy(server: Server, run_migrato
     assert f"warning: the directory targets {OTHER[server.build]}" in err
     assert f"but the server runs {GENERATION[server.build]}" in err
     assert f"+ task {prefix}_task" in out
+    code, _, err = run_migrator("validate", "--server", "--config-dir", str(root),
+                                "--log-format", "text")
+    assert code == 0, err
+    assert f"warning: the directory targets {OTHER[server.build]}" in err
 
     code, _, err = run_migrator("deploy", "--config-dir", str(root), "--log-format", "text")
     assert code == 1
