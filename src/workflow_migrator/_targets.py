@@ -116,7 +116,7 @@ class Detected:
         """Why ``target`` does not fit this server; None when it fits or is unknown."""
         if self.target is None or self.target == target:
             return None
-        return (f"the directory targets {target.name} ({target.title}), but the server runs "
+        return (f"the directory targets {target.name}, but the server runs "
                 f"{self.target.name} ({self.signal}): the checks made are not the server's")
 
 
