@@ -29,9 +29,11 @@ from workflow_migrator._cli_common import (
     log_format_option,
     make_client,
     start,
+    target_option,
     wait_option,
 )
 from workflow_migrator._cli_test import run_tests_command
+from workflow_migrator._cli_upgrade import upgrade_check_command
 from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
@@ -107,6 +109,7 @@ def cli() -> None:
 
 
 cli.add_command(run_tests_command)
+cli.add_command(upgrade_check_command)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -122,10 +125,11 @@ cli.add_command(run_tests_command)
 @click.option("--server", is_flag=True,
               help="Also ask the server at CONDUCTOR_BASE_URL: its verdict on each workflow "
                    "(nothing is written), and whether sub-workflows and tasks exist there.")
+@target_option
 @wait_option
 @log_format_option
 def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, server: bool,
-             wait_timeout: float, log_format: LogFormat) -> int:
+             target: str | None, wait_timeout: float, log_format: LogFormat) -> int:
     """Check every definition, report every problem, write nothing."""
     from workflow_migrator._commands import validate_directory, validate_with_server
 
@@ -134,12 +138,12 @@ def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, 
         with make_client(settings) as client:
             definitions, findings = validate_with_server(
                 config_dir, client, app_env=settings.app_env, wait_timeout=wait_timeout,
-                reporter=reporter)
+                reporter=reporter, target=target)
     else:
         reporter = current_reporter()
         reporter.configure(app_env=offline_app_env(), log_format=log_format)
         definitions, findings = validate_directory(config_dir, reporter.app_env,
-                                                   reporter=reporter)
+                                                   reporter=reporter, target=target)
     if output_format == "sarif":
         from workflow_migrator._record import tool_version
         from workflow_migrator._sarif import findings_sarif
@@ -185,14 +189,15 @@ def schema(output_dir: Path, log_format: LogFormat) -> int:
 @click.option("--pushgateway-url", metavar="URL",
               help="Also PUT the gauges to this Prometheus Pushgateway (/metrics/job/...).")
 @change_options
+@target_option
 @impact_options
 @wait_option
 @log_format_option
 def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
          metrics_file: Path | None, pushgateway_url: str | None, prune: bool,
          keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
-         wait_timeout: float, log_format: LogFormat, impact: bool = False,
-         fail_on: Severity | None = None, worker_window: float = 600.0,
+         target: str | None, wait_timeout: float, log_format: LogFormat,
+         impact: bool = False, fail_on: Severity | None = None, worker_window: float = 600.0,
          require_workers: bool = False) -> int:
     """Show what deploy would change, without writing anything, and what it would touch:
     in-flight executions, breaking changes for callers, workers that poll its tasks."""
@@ -209,7 +214,7 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
                                  options=PlanOptions(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
-                                 reporter=reporter,
+                                 reporter=reporter, target=target,
                                  impact=ImpactOptions(worker_window, require_workers)
                                  if impact else None)
     title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
@@ -269,12 +274,16 @@ def diff(source: str, target: str, output_format: str, detailed_exitcode: bool,
 @click.option("--source-revision", metavar="REV",
               help="The revision (e.g. git commit) the directory comes from, for the record.")
 @change_options
+@target_option
+@click.option("--allow-target-mismatch", is_flag=True,
+              help="Deploy to a server of another generation than the target (refused "
+                   "otherwise, before anything is written).")
 @wait_option
 @log_format_option
 @click.pass_context
 def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision: str | None,
            prune: bool, keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
-           wait_timeout: float,
+           target: str | None, allow_target_mismatch: bool, wait_timeout: float,
            log_format: LogFormat) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
     from workflow_migrator import _commands
@@ -284,15 +293,17 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
                               detailed_exitcode=False, metrics_file=None, pushgateway_url=None,
                               prune=prune, keep=keep,
                               allow_overwrite=allow_overwrite,
-                              allow_mass_prune=allow_mass_prune, wait_timeout=wait_timeout,
-                              log_format=log_format))
+                              allow_mass_prune=allow_mass_prune, target=target,
+                              wait_timeout=wait_timeout, log_format=log_format))
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         _, result = _commands.deploy(config_dir, client,
                                      options=PlanOptions(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
-                                     reporter=reporter, source_revision=source_revision)
+                                     reporter=reporter, source_revision=source_revision,
+                                     target=target,
+                                     allow_target_mismatch=allow_target_mismatch)
         reporter.log(f"Deploy complete: {result.created} created, {result.updated} updated, "
                      f"{result.deleted} deleted; {client.write_count} write request(s).",
                      event="complete", created=result.created, updated=result.updated,
@@ -306,12 +317,12 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
               show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the server has drifted.")
 @change_options
+@target_option
 @wait_option
 @log_format_option
 def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
            keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
-         wait_timeout: float,
-           log_format: LogFormat) -> int:
+           target: str | None, wait_timeout: float, log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
     from workflow_migrator import _commands
     from workflow_migrator._record import status_text
@@ -322,7 +333,7 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
                                  options=PlanOptions(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
-                                 reporter=reporter)
+                                 reporter=reporter, target=target)
     if output_format == "json":
         reporter.result_json(found.to_dict())
     else:

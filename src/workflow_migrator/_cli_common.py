@@ -13,6 +13,7 @@ import click
 from workflow_migrator import _environment as env
 from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._output import LogFormat, Reporter
+from workflow_migrator._targets import TARGET_NAMES
 
 # Imported when a command runs: the HTTP client and the settings cost more to import
 # than `--help` or an offline `validate` take to run.
@@ -27,7 +28,8 @@ EXIT_CODES = {
     EXIT_ERROR: "error: invalid definitions, a refused change, a server failure, a failed "
                 "test; plan --fail-on/--require-workers: the gate failed (before 2)",
     EXIT_CHANGES: "plan/status/diff --detailed-exitcode: changes pending (the server has "
-                  "drifted, the two sides differ)",
+                  "drifted, the two sides differ); upgrade-check: definitions behave "
+                  "differently after the upgrade",
     EXIT_BUG: "unexpected internal error (a bug: please report it)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C, or SIGTERM when Kubernetes stops the Job)",
 }
@@ -50,6 +52,11 @@ config_dir_option = click.option(
 log_format_option = click.option(
     "--log-format", type=click.Choice(["auto", "text", "json"]), default="auto", show_default=True,
     help="Log lines as text, or one JSON object per line; auto picks text on a terminal.")
+target_option = click.option(
+    "--target", type=click.Choice(TARGET_NAMES), default=None,
+    help="The Conductor generation the definitions are for: which evaluators, keys and "
+         "checks apply (default: 'target' of DIR/workflow-migrator.yaml, else "
+         "conductor-3.15, production's).")
 wait_option = click.option(
     "--wait-timeout", type=float, default=300.0, show_default=True,
     help="Seconds to wait for a server that is still starting.")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from workflow_migrator._output import LogFormat, Reporter
 
 if TYPE_CHECKING:
     from workflow_migrator._settings import Settings
+    from workflow_migrator._workflow_run import CaseResult
 
 
 @click.group(name="test", epilog=EXIT_CODES_HELP, invoke_without_command=True)
@@ -53,15 +54,24 @@ if TYPE_CHECKING:
               help="Write the coverage report to this file instead of stdout.")
 @click.option("--cov-fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Exit 1 when the total coverage is below PERCENT (implies --coverage).")
+@click.option("--server-url", "server_urls", multiple=True, metavar="[NAME=]URL",
+              help="Run every case on this server too (repeatable; instead of "
+                   "CONDUCTOR_BASE_URL), e.g. the next Conductor before an upgrade. NAME "
+                   "names it in the report (default: the URL).")
+@click.option("--server-matrix", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="A YAML file naming the servers to run on: 'NAME: URL' per line.")
 @wait_option
 @log_format_option
 @click.pass_context
 def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str, timeout: float,
                       jobs: int, ui_url: str, output_format: str, output_file: Path | None,
                       coverage: bool, coverage_format: str, coverage_output: Path | None,
-                      cov_fail_under: float | None, wait_timeout: float,
+                      cov_fail_under: float | None, server_urls: tuple[str, ...],
+                      server_matrix: Path | None, wait_timeout: float,
                       log_format: LogFormat) -> int:
-    """Run the workflow test cases of DIR/tests/ on the server, with mocked workers.
+    """Run the workflow test cases of DIR/tests/ on the server, with mocked workers; with
+    several servers (--server-url, --server-matrix), every case on each, reported per
+    server.
 
     Nothing is registered: each case sends its definitions inline and runs under a task
     domain of its own, so the server's workers never see its tasks. Exits 1 when a case fails.
@@ -71,22 +81,31 @@ def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str,
         return EXIT_OK
     if config_dir is None:
         raise click.UsageError("Missing option '--config-dir'.")
-    from workflow_migrator._junit import junit_xml
-    from workflow_migrator._workflow_report import case_line, failure_text, results_text
+    from workflow_migrator._junit import junit_matrix_xml, junit_xml
+    from workflow_migrator._workflow_report import failure_text, results_text
     from workflow_migrator._workflow_run import run_workflow_tests
 
     settings, reporter = start(log_format)
+    servers = _servers(server_urls, server_matrix)
     show_lines = output_format == "text" or output_file is not None
-    started = time.monotonic()
-    with make_client(settings) as client:
-        results = run_workflow_tests(
-            config_dir, client, app_env=settings.app_env, pattern=pattern, timeout=timeout,
-            jobs=jobs, wait_timeout=wait_timeout, reporter=reporter,
-            on_result=(lambda r: reporter.result(case_line(r))) if show_lines else None)
-    if show_lines:
-        reporter.result(results_text(results, ui_url, time.monotonic() - started))
+    runs = []
+    for name, url in servers or [("", "")]:
+        prefix = f"[{name}] " if name else ""
+        if name:
+            reporter.log(f"Running the workflow tests on {name}", event="server-run",
+                         server=name)
+        started = time.monotonic()
+        with make_client(settings, url) as client:
+            ran = run_workflow_tests(
+                config_dir, client, app_env=settings.app_env, pattern=pattern,
+                timeout=timeout, jobs=jobs, wait_timeout=wait_timeout, reporter=reporter,
+                on_result=_show_case(reporter, prefix) if show_lines else None)
+        if show_lines:
+            reporter.result(prefix + results_text(ran, ui_url, time.monotonic() - started))
+        runs.append((name, ran, {r.case.id: failure_text(r, ui_url) for r in ran}))
+    results = [result for _, ran, _ in runs for result in ran]
     if output_format == "junit":
-        xml = junit_xml(results, {r.case.id: failure_text(r, ui_url) for r in results})
+        xml = junit_matrix_xml(runs) if servers else junit_xml(results, runs[0][2])
         if output_file is None:
             reporter.result(xml)
         else:
@@ -100,6 +119,42 @@ def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str,
                            f"{cov_fail_under:g}%", event="coverage", percent=round(covered, 1))
             return EXIT_ERROR
     return EXIT_OK if passed else EXIT_ERROR
+
+
+def _show_case(reporter: Reporter, prefix: str) -> Callable[[CaseResult], None]:
+    """Shows each case's line as soon as it ends, with the server's name in front."""
+    from workflow_migrator._workflow_report import case_line
+
+    return lambda result: reporter.result(prefix + case_line(result))
+
+
+def _servers(urls: Sequence[str], matrix: Path | None) -> list[tuple[str, str]]:
+    """The servers to run on, each with its name: ``--server-url [NAME=]URL`` in order,
+    then the matrix file's; none means the settings' one server."""
+    servers = []
+    for value in urls:
+        # NAME=URL: a '=' before the URL's scheme ends; a URL alone may hold '=' later on
+        name, _, url = value.partition("=") if "=" in value.split("://", 1)[0] else (
+            "", "", value)
+        servers.append((name or url, url))
+    if matrix is not None:
+        import yaml
+
+        try:
+            document = yaml.safe_load(matrix.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise click.BadParameter(f"cannot read {matrix}: {exc}",
+                                     param_hint="--server-matrix") from exc
+        if not isinstance(document, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and v for k, v in document.items()):
+            raise click.BadParameter(f"{matrix}: expected 'NAME: URL' lines, a name and a URL "
+                                     "each", param_hint="--server-matrix")
+        servers += list(document.items())
+    names = [name for name, _ in servers]
+    if len(set(names)) != len(names):
+        raise click.BadParameter(f"each server needs a name of its own: {', '.join(names)}",
+                                 param_hint="--server-url")
+    return servers
 
 
 def _report_coverage(config_dir: Path, results: Sequence[Any], settings: Settings,

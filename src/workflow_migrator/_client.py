@@ -130,6 +130,18 @@ class ConductorClient:
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 10.0)
 
+    def server_version(self) -> str | None:
+        """The version the server states in ``GET /api/admin/config`` (Conductor 3.15 and
+        conductor-oss both state it, as ``version``); None when it does not say (a secured
+        endpoint, another build). Only that key is read: the rest of the answer (the JVM's
+        properties and command line) is neither kept nor shown."""
+        try:
+            answer = self._request("GET", "/api/admin/config", retry_server_errors=False)
+        except ConductorError:
+            return None
+        version = answer.get("version") if isinstance(answer, dict) else None
+        return version.strip() if isinstance(version, str) and version.strip() else None
+
     # -- metadata ------------------------------------------------------------------------
 
     def list_task_defs(self) -> list[JSONObject]:

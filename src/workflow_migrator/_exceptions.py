@@ -3,6 +3,7 @@
     MigratorError
     ├── DefinitionError         the directory's definitions are invalid (carries the findings)
     ├── UnsafeChangeError       the plan would overwrite a version running workflows may use
+    ├── TargetMismatchError     deploy: the server is not of the generation the directory targets
     └── ConductorError          the server failed to do what was asked
         ├── ServerUnavailableError  unreachable, timing out or answering 5xx after every retry
         └── ServerRejectedError     answered 4xx, or refused items of a bulk request
@@ -35,6 +36,11 @@ class DefinitionError(MigratorError):
         self.findings = findings
         errors = [f for f in findings if f.severity == "error"] or findings
         super().__init__(_first_of([f"{f.location}: {f.message}" for f in errors]))
+
+
+class TargetMismatchError(MigratorError):
+    """``deploy`` to a server of another generation than the directory's target (without
+    ``--allow-target-mismatch``); nothing was written."""
 
 
 class UnsafeChangeError(MigratorError):

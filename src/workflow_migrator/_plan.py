@@ -41,6 +41,7 @@ from workflow_migrator._models import (
 from workflow_migrator._risk import Risk
 from workflow_migrator._rules.names import unaddressable
 from workflow_migrator._rules.versions import unpinned_parents
+from workflow_migrator._targets import Detected
 
 Action = Literal["create", "update", "unchanged", "delete"]
 ACTIONS: tuple[Action, ...] = ("delete", "create", "update", "unchanged")
@@ -136,6 +137,8 @@ class LiveState:
     event_handlers: tuple[JSONObject, ...] = ()
     #: the keys the server keeps; a key it drops is never a change (None: every known key)
     keeps: ServerKeys | None = dataclasses.field(default=None, compare=False)
+    #: the generation the server was found to run (None: not asked)
+    server: Detected | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)

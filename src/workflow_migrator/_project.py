@@ -2,6 +2,7 @@
 
 It holds the settings of the directory as a whole, each a key of its own::
 
+    target: conductor-3.15      # the server generation the definitions are for
     rules:                      # each rule's severity: error, warning or off
       undefined-task: error     # a SIMPLE task without a task definition fails validate
       boot-sample: off          # this server image loads no samples
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from workflow_migrator._findings import Finding, json_path
 from workflow_migrator._loader import PROJECT_FILE
 from workflow_migrator._rules import RULE_IDS
+from workflow_migrator._targets import DEFAULT_TARGET, TargetName
 
 RULE = "project"
 RuleSetting = Literal["error", "warning", "off"]
@@ -40,6 +42,10 @@ class Project(BaseModel):
     """Everything ``workflow-migrator.yaml`` may set."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target: TargetName = DEFAULT_TARGET.name
+    """The generation of Conductor server the definitions are for: which evaluators,
+    keys and register-time checks apply (``--target`` overrides it)."""
 
     rules: dict[str, RuleSetting] = {}
     """Each rule's severity (the rule identifiers of docs/validation.md)."""
@@ -93,7 +99,8 @@ def _message(error: Any) -> str:
     if error["type"] == "model_type":
         return "expected an object of settings"
     if error["type"] == "literal_error":
-        return f"expected error, warning or off, got {error['input']!r}"
+        choices = str(error["ctx"]["expected"]).replace("'", "")
+        return f"expected {choices}, got {error['input']!r}"
     return str(error["msg"]).removeprefix("Value error, ")
 
 

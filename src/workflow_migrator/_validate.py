@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition, DefinitionSet
 from workflow_migrator._rules import RULE_IDS, RULES, Context, Rule, ServerFacts
+from workflow_migrator._targets import DEFAULT_TARGET, Target
 
 #: The rules that mirror a check the server makes; only these count when our
 #: verdict on a workflow is compared with the server's.
@@ -20,16 +21,20 @@ SERVER_RULES = frozenset(rule for rule, (_, server) in RULE_IDS.items() if serve
 
 
 def validate(definitions: DefinitionSet, server: ServerFacts | None = None,
-             rules: Sequence[Rule] = RULES) -> list[Finding]:
+             rules: Sequence[Rule] = RULES, target: Target = DEFAULT_TARGET) -> list[Finding]:
     """Every problem in ``definitions``, errors and warnings, in file order.
 
     :param definitions: the loaded definitions.
     :param server: what the server holds, when known (``validate --server``): a
         sub-workflow missing from the set is then an error unless the server has it.
     :param rules: the rules to run; all of them unless told otherwise.
+    :param target: the generation of server the definitions are for.
     """
-    context = Context(definitions, server)
-    findings = {finding for rule in rules for finding in rule(context)}
+    context = Context(definitions, server, target)
+    # A check only some generations make (a ':' in a workflow name, on 3.15) is left out
+    # for a target that accepts what it refuses.
+    findings = {finding for rule in rules for finding in rule(context)
+                if target.makes(finding.rule)}
     return sorted(findings, key=_order)
 
 

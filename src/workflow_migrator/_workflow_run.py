@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._commands import load_valid
+from workflow_migrator._commands import identify_server, load_valid
 from workflow_migrator._exceptions import ConductorError, DefinitionError
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
 from workflow_migrator._output import Reporter
@@ -384,5 +384,6 @@ def run_workflow_tests(config_dir: Path, client: ConductorClient, *, app_env: st
     if not selected:
         return []
     client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
+    identify_server(client, reporter)
     return run_cases(client, definitions, selected, timeout=timeout, jobs=jobs,
                      on_result=on_result)

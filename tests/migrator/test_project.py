@@ -62,7 +62,7 @@ def test_strict_still_fails_on_the_warnings_left(directory: Path,
 
 
 @pytest.mark.parametrize(("text", "path", "message"), [
-    ("targte: prod\n", "targte", "unknown key 'targte' (known: rules)"),
+    ("targte: prod\n", "targte", "unknown key 'targte' (known: rules, target)"),
     ("rules: {undefined-tasks: error}\n", "rules",
      "unknown rule 'undefined-tasks' (known: "),
     ("rules: {undefined-task: fatal}\n", "rules.undefined-task",
@@ -70,6 +70,8 @@ def test_strict_still_fails_on_the_warnings_left(directory: Path,
     ("rules: {required: warning}\n", "rules",
      "rule 'required' cannot be set to warning: "),
     ("[rules]\n", "", "expected an object of settings"),
+    ("target: conductor-9\n", "target",
+     "expected conductor-3.15 or conductor-oss-3.2x, got 'conductor-9'"),
 ])
 def test_a_bad_project_file_is_an_error_naming_file_and_key(
         directory: Path, text: str, path: str, message: str) -> None:
@@ -88,4 +90,6 @@ def test_the_schema_accepts_settings_and_refuses_unknown_keys_and_rules() -> Non
     assert list(validator.iter_errors({"targte": 1}))
     assert list(validator.iter_errors({"rules": {"nope": "off"}}))
     assert list(validator.iter_errors({"rules": {"boot-sample": "fatal"}}))
+    assert not list(validator.iter_errors({"target": "conductor-oss-3.2x"}))
+    assert list(validator.iter_errors({"target": "conductor-3.32"}))
     json.dumps(schema)

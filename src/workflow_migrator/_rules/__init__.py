@@ -15,7 +15,9 @@
 What each key of each object is (JSON type, allowed values, minimum, which Conductor
 versions know it, its default) is not written here: ``structure`` and ``unknown_keys``
 read the one field table of ``_fields.py``, which the comparison and the JSON Schemas
-read too.
+read too. What differs between server generations (evaluators, the checks only one makes,
+which column of the field table applies) is the target's (``_targets.py``), which every
+rule finds in its ``Context``.
 
 Every rule is a function ``(context) -> Iterator[Finding]``; ``RULES`` lists them in
 the order they run, and ``RULE_IDS`` names every rule identifier a finding can carry.
@@ -74,10 +76,10 @@ RULE_IDS: dict[str, tuple[str, bool]] = {
     "failure-workflow-missing": ("a failureWorkflow defined neither here nor on the server", False),
     "sub-workflow-cycle": ("workflows that start each other as sub-workflows in a cycle", False),
     "undefined-task": ("a SIMPLE task whose task definition is defined nowhere", False),
-    "evaluator": ("a SWITCH or INLINE evaluatorType that Conductor 3.15 cannot run", False),
+    "evaluator": ("a SWITCH or INLINE evaluatorType the target's Conductor cannot run", False),
     "unknown-type": ("a task type Conductor does not know (run as a worker task)", False),
     "join-on": ("a JOIN waiting for a taskReferenceName the workflow does not have", False),
-    "unknown-key": ("a key the server does not know and silently drops", False),
+    "unknown-key": ("a key the target's server does not know and silently drops", False),
     "boot-sample": ("a name a server with sample loading on overwrites at every start",
                     False),
     "server-disagreement": ("validate --server: the server's verdict differs from ours", False),

@@ -10,6 +10,7 @@ from typing import Any
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
 from workflow_migrator._rules.walk import TaskSite, walk
+from workflow_migrator._targets import DEFAULT_TARGET, Target
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,10 +35,12 @@ class ServerFacts:
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """The loaded set, indexed once for every rule."""
+    """The loaded set, indexed once for every rule, and the generation of server it is
+    for (which evaluators, keys and register-time checks apply)."""
 
     definitions: DefinitionSet
     server: ServerFacts | None = None
+    target: Target = DEFAULT_TARGET
 
     @functools.cached_property
     def task_defs(self) -> dict[str, Definition]:

@@ -20,6 +20,7 @@ from workflow_migrator._rules.graph import _missing as missing_workflow
 from workflow_migrator._rules.structure import check_object
 from workflow_migrator._rules.unknown_keys import check_keys
 from workflow_migrator._rules.walk import Path
+from workflow_migrator._targets import DEFAULT_TARGET
 
 #: ``type:queue``, as Conductor's EventQueues resolves it: the type names a queue
 #: provider (``conductor``, ``sqs``, ``amqp``, ``nats``, ``kafka``...), the rest the queue.
@@ -64,7 +65,8 @@ def start_workflow_actions(
 def _check(definition: Definition, body: dict[str, Any], kind: ObjectKind,
            path: Path) -> Iterator[Finding]:
     yield from check_object(definition, body, kind, path)
-    yield from check_keys(definition, body, kind, path)
+    # Every generation keeps the same keys of an event handler (no oss-only field).
+    yield from check_keys(DEFAULT_TARGET, definition, body, kind, path)
 
 
 def _handler(definition: Definition) -> Iterator[Finding]:

@@ -20,6 +20,7 @@ from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._rules.structure import UNCHECKED
 from workflow_migrator._rules.walk import TaskSite
+from workflow_migrator._targets import Target
 
 TERMINATION_STATUSES = ("COMPLETED", "FAILED", "TERMINATED")
 DURATION = re.compile(
@@ -48,7 +49,7 @@ def task_type_rules(context: Context) -> Iterator[Finding]:
                     yield finding(definition, (*site.path, *parts), message + suffix, rule,
                                   severity)
             yield from _unknown_type(definition, site)
-            yield from _evaluator(definition, site)
+            yield from _evaluator(definition, site, context.target)
 
 
 def _unknown_type(definition: Definition, site: TaskSite) -> Iterator[Finding]:
@@ -63,13 +64,9 @@ def _unknown_type(definition: Definition, site: TaskSite) -> Iterator[Finding]:
                   "unknown-type", "warning")
 
 
-#: The script evaluators of Conductor 3.15 (production's engine): newer servers add
-#: ``graaljs`` and others, which 3.15 registers without complaint and then fails at run
-#: time with "Unknown evaluator", terminating the workflow.
-EVALUATORS_315 = ("javascript", "value-param")
-
-
-def _evaluator(definition: Definition, site: TaskSite) -> Iterator[Finding]:
+def evaluator_of(site: TaskSite) -> tuple[str, tuple[str, ...]] | None:
+    """The script evaluator a SWITCH or INLINE task names, and where; None when it names
+    none, or one only known when it runs (a ``${...}`` expression)."""
     path: tuple[str, ...]
     if site.type == "SWITCH":
         evaluator, path = site.task.get("evaluatorType"), ("evaluatorType",)
@@ -77,12 +74,21 @@ def _evaluator(definition: Definition, site: TaskSite) -> Iterator[Finding]:
         evaluator, path = _inputs(site.task).get("evaluatorType"), ("inputParameters",
                                                                     "evaluatorType")
     else:
+        return None
+    if not isinstance(evaluator, str) or "${" in evaluator:
+        return None
+    return evaluator, path
+
+
+def _evaluator(definition: Definition, site: TaskSite, target: Target) -> Iterator[Finding]:
+    found = evaluator_of(site)
+    if found is None or found[0] in target.evaluators:
         return
-    if not isinstance(evaluator, str) or evaluator in EVALUATORS_315 or "${" in evaluator:
-        return
+    evaluator, path = found
     yield finding(definition, (*site.path, *path), f"evaluatorType '{evaluator}' is unknown to "
-                  "Conductor 3.15: the server accepts the workflow, then fails this task at run "
-                  f"time; use one of {', '.join(EVALUATORS_315)}", "evaluator")
+                  f"{target.title}: the server accepts the workflow, then fails this task at run "
+                  f"time; use one of {', '.join(target.evaluators)} (target {target.name})",
+                  "evaluator")
 
 
 def _inputs(task: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Keys the server does not know: it drops them without a word, so a typo such as
-``timeoutSecond`` is lost. Keys only conductor-oss 3.2x and later know are
-dropped the same way by Conductor 3.15, which production runs.
+``timeoutSecond`` is lost. Keys only conductor-oss 3.2x and later know are dropped the
+same way by Conductor 3.15: a warning when the directory's target is 3.15 (production's),
+no finding when it is conductor-oss 3.2x.
 """
 
 from __future__ import annotations
@@ -9,42 +10,51 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from workflow_migrator._fields import KIND, OBJECT_LABELS, ObjectKind, fields_of
+from workflow_migrator._fields import KIND, OBJECT_LABELS, ObjectKind, fields_of, kept_keys
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._rules.walk import Path
+from workflow_migrator._targets import Target
 
 
 def unknown_key_rules(context: Context) -> Iterator[Finding]:
     for definition in context.definitions:
-        if definition.kind == "event_handler":
-            continue  # event_handlers.py checks these
-        yield from check_keys(definition, definition.body, KIND[definition.kind].object_kind, ())
-        if definition.kind != "workflow":
-            continue
-        for site in context.sites(definition):
-            yield from check_keys(definition, site.task, "workflow-task", site.path)
-            for embedded, kind, path in site.embedded_objects():
-                yield from check_keys(definition, embedded, kind, path)
-                inline = embedded.get("workflowDefinition") if kind == "sub-workflow" else None
-                if isinstance(inline, dict):
-                    yield from check_keys(definition, inline, "workflow-def",
-                                          (*path, "workflowDefinition"))
+        for body, kind, path in objects_of(context, definition):
+            yield from check_keys(context.target, definition, body, kind, path)
 
 
-def check_keys(definition: Definition, body: dict[str, Any], kind: ObjectKind,
+def objects_of(context: Context, definition: Definition,
+               ) -> Iterator[tuple[dict[str, Any], ObjectKind, Path]]:
+    """Every object of a task or workflow definition whose keys the field table lists,
+    with its kind and path: the definition, each task (nested ones too), the objects a
+    task carries and a sub-workflow's inline definition. None of an event handler
+    (``event_handlers`` walks those)."""
+    if definition.kind == "event_handler":
+        return
+    yield definition.body, KIND[definition.kind].object_kind, ()
+    if definition.kind != "workflow":
+        return
+    for site in context.sites(definition):
+        yield site.task, "workflow-task", site.path
+        for embedded, kind, path in site.embedded_objects():
+            yield embedded, kind, path
+            inline = embedded.get("workflowDefinition") if kind == "sub-workflow" else None
+            if isinstance(inline, dict):
+                yield inline, "workflow-def", (*path, "workflowDefinition")
+
+
+def check_keys(target: Target, definition: Definition, body: dict[str, Any], kind: ObjectKind,
                path: Path) -> Iterator[Finding]:
     fields = fields_of(kind)
+    kept = kept_keys(target.server)[kind]
     for key in body:
-        field = fields.get(key)
-        if field is not None and not field.oss_only:
+        if key in kept:
             continue
-        if field is not None:
+        if key in fields:
             yield finding(definition, (*path, key), f"'{key}' is known only to conductor-oss 3.2x "
-                          "and later: Conductor 3.15 (Orkes Conductor v1.1.12) drops it, so "
-                          "there it has no effect (and is never a change)",
-                          "unknown-key", "warning")
+                          f"and later: {target.title} drops it, so there it has no effect (and "
+                          f"is never a change); target {target.name}", "unknown-key", "warning")
             continue
         guess = suggest(key, fields)
         hint = f"; did you mean '{guess}'?" if guess else ""
