@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ServerRejectedError,
         ServerUnavailableError,
         UnsafeChangeError,
+        WritesFailedError,
     )
     from workflow_migrator._export import ExportResult, export
     from workflow_migrator._findings import Finding
@@ -63,7 +64,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_compare": ("differences", "FieldChange", "normalise"),
     "_exceptions": (
         "ConductorError", "DefinitionError", "MigratorError", "ServerRejectedError",
-        "ServerUnavailableError", "UnsafeChangeError"
+        "ServerUnavailableError", "UnsafeChangeError", "WritesFailedError"
     ),
     "_export": ("export", "ExportResult"),
     "_findings": ("Finding",),
@@ -153,4 +154,5 @@ __all__ = [
     "validate_with_server",
     "WorkflowCase",
     "write_schemas",
+    "WritesFailedError",
 ]

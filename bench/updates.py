@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Benchmark: a deploy that changes many existing task definitions, their updates sent
+``PARALLEL_WRITES`` at a time against one at a time, on a real server, in one run.
+
+Conductor updates one task definition per request (``PUT /api/metadata/taskdefs``), so
+a release that touches every task definition (a new owner, a longer timeout) makes one
+request per definition. The benchmark generates 500 task definitions (those of
+bench/deploy.py), deploys them, then changes the description of every one and deploys
+again, alternately with the migrator's bound and with a bound of 1 (one at a time, as
+the migrator did before), ``--rounds`` times each. Every run is the same code path and
+makes the same requests; only the number in flight differs.
+
+It prints a table and exits 1 if the parallel deploy is not at least 3x faster (the
+median of each).
+
+Usage:
+  .venv/bin/python bench/updates.py [--tasks 500] [--rounds 3] [--base-url URL] [--markdown]
+
+``--base-url`` uses a running server instead of starting one (the definitions then get
+names of their own, and stay on that server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from deploy import Run, conductor_server, generate, table  # noqa: E402
+
+from workflow_migrator import (  # noqa: E402
+    ConductorClient,
+    RetryPolicy,
+    _apply,  # noqa: E402
+    deploy,
+)
+
+MIN_SPEEDUP = 3.0
+
+
+def change_every_description(task_files: list[Path], revision: int) -> None:
+    for path in task_files:
+        body = json.loads(path.read_text())
+        body["description"] = f"{body['description'].split(' (revision')[0]} (revision {revision})"
+        path.write_text(json.dumps(body, indent=2))
+
+
+def timed_deploy(label: str, config_dir: Path, base_url: str, bound: int) -> Run:
+    """One deploy in process, its task definition updates ``bound`` at a time."""
+    with ConductorClient(base_url, retry=RetryPolicy(attempts=3)) as client, \
+            mock.patch.object(_apply, "PARALLEL_WRITES", bound):
+        gc.disable()  # as the command runs (see workflow_migrator._cli)
+        started = time.perf_counter()
+        plan, result = deploy(config_dir, client, wait_timeout=60)
+        seconds = time.perf_counter() - started
+        gc.enable()
+        return Run(label, len(client.requests), client.write_count, seconds,
+                   f"{result.updated} updated")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tasks", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--base-url", help="a running server to use instead of starting one")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
+        config_dir = Path(tmp) / "config"
+        prefix = f"bench{secrets.token_hex(3)}" if args.base_url else "bench"
+        task_files, _ = generate(config_dir, args.tasks, 0, prefix)
+        with conductor_server(args.base_url, Path(tmp) / "stack") as base_url:
+            runs = [timed_deploy("deploy, cold", config_dir, base_url, _apply.PARALLEL_WRITES)]
+            parallel, serial = [], []
+            for _ in range(args.rounds):
+                # Alternate, so that a change in the machine's load falls on both.
+                for bound, runs_of in ((_apply.PARALLEL_WRITES, parallel), (1, serial)):
+                    change_every_description(task_files, len(parallel) + len(serial) + 1)
+                    runs_of.append(timed_deploy(
+                        f"{args.tasks} updated, {bound} at a time", config_dir, base_url, bound))
+    medians = [sorted(r, key=lambda run: run.seconds)[len(r) // 2] for r in (parallel, serial)]
+    for median in medians:
+        median.note += f", median of {args.rounds}"
+    speedup = medians[1].seconds / medians[0].seconds
+    print(f"\n{args.tasks:,} task definitions, Conductor at {base_url}\n")
+    print(table([*runs, *medians], args.markdown))
+    print(f"\none at a time / {_apply.PARALLEL_WRITES} at a time: {speedup:.1f}x "
+          f"(target >= {MIN_SPEEDUP:.0f}x: {'met' if speedup >= MIN_SPEEDUP else 'MISSED'})")
+    return 0 if speedup >= MIN_SPEEDUP else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
