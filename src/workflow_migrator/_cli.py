@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -37,9 +37,13 @@ from workflow_migrator._cli_upgrade import upgrade_check_command
 from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
-from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_document, findings_text, plan_text
-from workflow_migrator._risk import Severity
+
+# The plan's module imports the comparison and the rules: each command that plans loads
+# it when it runs, so that `--help` and an offline `validate` never do.
+if TYPE_CHECKING:
+    from workflow_migrator._plan import PlanOptions
+    from workflow_migrator._risk import Severity
 
 
 def change_options(function: Any) -> Any:
@@ -56,6 +60,14 @@ def change_options(function: Any) -> Any:
     ]):
         function = option(function)
     return function
+
+
+def plan_options(prune: bool, keep: tuple[str, ...], allow_overwrite: bool,
+                 allow_mass_prune: bool) -> PlanOptions:
+    """The values of ``change_options`` as a plan takes them."""
+    from workflow_migrator._plan import PlanOptions
+
+    return PlanOptions(prune, keep, allow_overwrite, allow_mass_prune)
 
 
 def impact_options(function: Any) -> Any:
@@ -211,8 +223,8 @@ def plan(config_dir: Path, output_format: str, detailed_exitcode: bool,
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         planned = _commands.plan(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite,
-                                                     allow_mass_prune),
+                                 options=plan_options(prune, keep, allow_overwrite,
+                                                      allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter, target=target,
                                  impact=ImpactOptions(worker_window, require_workers)
@@ -298,8 +310,8 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         _, result = _commands.deploy(config_dir, client,
-                                     options=PlanOptions(prune, keep, allow_overwrite,
-                                                     allow_mass_prune),
+                                     options=plan_options(prune, keep, allow_overwrite,
+                                                          allow_mass_prune),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
                                      reporter=reporter, source_revision=source_revision,
                                      target=target,
@@ -330,8 +342,8 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         found = _commands.status(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite,
-                                                     allow_mass_prune),
+                                 options=plan_options(prune, keep, allow_overwrite,
+                                                      allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter, target=target)
     if output_format == "json":
