@@ -65,14 +65,18 @@ wait_option = click.option(
     help="Seconds to wait for a server that is still starting.")
 
 
+allow_overwrite_option = click.option(
+    "--allow-overwrite", is_flag=True,
+    help="Change an existing explicit workflow version in place.")
+
+
 def change_options(function: Any) -> Any:
     for option in reversed([
         click.option("--prune", is_flag=True, help="Delete definitions the directory no longer "
                      "defines (never a workflow version with running executions)."),
         click.option("--keep", multiple=True, metavar="PATTERN",
                      help="With --prune, never delete names matching this glob (repeatable)."),
-        click.option("--allow-overwrite", is_flag=True,
-                     help="Change an existing explicit workflow version in place."),
+        allow_overwrite_option,
     ]):
         function = option(function)
     return function
@@ -211,12 +215,11 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the server has drifted.")
-@change_options
+@allow_overwrite_option
 @wait_option
 @log_format_option
-def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
-           keep: tuple[str, ...], allow_overwrite: bool, wait_timeout: float,
-           log_format: LogFormat) -> int:
+def status(config_dir: Path, output_format: str, detailed_exitcode: bool, allow_overwrite: bool,
+           wait_timeout: float, log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
     from workflow_migrator import _commands
     from workflow_migrator._record import status_text
@@ -224,7 +227,7 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
     settings, reporter = _start(log_format)
     with _client(settings) as client:
         found = _commands.status(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite),
+                                 options=PlanOptions(allow_overwrite=allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter)
     if output_format == "json":
@@ -344,17 +347,21 @@ def _start(log_format: LogFormat) -> tuple[Settings, Reporter]:
 
 def _client(settings: Settings) -> ConductorClient:
     from workflow_migrator._client import ConductorClient
+    from workflow_migrator._exceptions import InvalidURLError
 
     if not settings.conductor_base_url:
         raise MigratorError("CONDUCTOR_BASE_URL is not set: give the Conductor server's URL, "
                             "e.g. CONDUCTOR_BASE_URL=http://conductor-server:8080")
-    return ConductorClient(
-        settings.conductor_base_url,
-        auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
-        auth_key=settings.auth_key,
-        auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,
-        timeout=settings.request_timeout,
-    )
+    try:
+        return ConductorClient(
+            settings.conductor_base_url,
+            auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
+            auth_key=settings.auth_key,
+            auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,
+            timeout=settings.request_timeout,
+        )
+    except InvalidURLError as exc:
+        raise InvalidURLError(f"{env.BASE_URL} {exc}") from None
 
 
 def _interrupt(signum: int, frame: object) -> None:

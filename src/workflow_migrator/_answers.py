@@ -1,0 +1,143 @@
+"""What each answer of the Conductor server must look like, checked once, where the
+client receives it, so that nothing past the client meets an answer of the wrong shape.
+
+A ``Shape`` names what is expected in words (for the error) and checks a decoded JSON
+value. A body that is not JSON at all is described by ``describe_body``: an HTML page by
+its ``<title>``, anything else by its first words, never quoted whole (a proxy's error
+page can be kilobytes long).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+#: How much of a body that is neither JSON nor HTML an error quotes.
+QUOTE_LIMIT = 200
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """An expected answer: ``expected`` in words, ``problem`` says what is wrong or ''."""
+
+    expected: str
+    problem: Callable[[Any], str]
+    #: whether an empty body is an acceptable answer (it stands for "nothing")
+    empty_ok: bool = False
+
+
+def json_type(value: Any) -> str:
+    """A JSON value's type in words, as the errors name it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _object_with(fields: dict[str, type | tuple[type, ...]], required: tuple[str, ...] = (),
+                 ) -> Callable[[Any], str]:
+    """A check: an object whose ``fields`` have these types when present (booleans are
+    never numbers), and whose ``required`` fields are present."""
+    def problem(value: Any) -> str:
+        if not isinstance(value, dict):
+            return f"got {json_type(value)}"
+        for name in required:
+            if name not in value:
+                return f"'{name}' is missing"
+        for name, kind in fields.items():
+            item = value.get(name)
+            if item is not None and (not isinstance(item, kind) or
+                                     (isinstance(item, bool) and bool not in _types(kind))):
+                return f"'{name}' is {json_type(item)}"
+        return ""
+    return problem
+
+
+def _types(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _list_of(item: Callable[[Any], str]) -> Callable[[Any], str]:
+    def problem(value: Any) -> str:
+        if not isinstance(value, list):
+            return f"got {json_type(value)}"
+        for index, element in enumerate(value):
+            wrong = item(element)
+            if wrong:
+                return f"item {index}: {wrong}"
+        return ""
+    return problem
+
+
+def _string(value: Any) -> str:
+    return "" if isinstance(value, str) else f"got {json_type(value)}"
+
+
+_NAMED = _object_with({"name": str}, required=("name",))
+_WORKFLOW_DEF = _object_with({"name": str, "version": int, "tasks": list}, required=("name",))
+_TASK = _object_with({"taskId": str, "workflowInstanceId": str, "status": str,
+                      "taskType": str, "referenceTaskName": str})
+
+# Both servers answer a listing with [] when they hold nothing: an empty body is not a
+# listing, and taken for one it would make a prune delete everything the server holds.
+TASK_DEFS = Shape("a list of task definitions (objects with a string 'name')",
+                  _list_of(_NAMED))
+WORKFLOW_DEFS = Shape("a list of workflow definitions (objects with a string 'name' and a "
+                      "number 'version')", _list_of(_WORKFLOW_DEF))
+WORKFLOW_DEF = Shape("a workflow definition (an object with a string 'name')", _WORKFLOW_DEF)
+EVENT_HANDLERS = Shape("a list of event handlers (objects with a string 'name')",
+                       _list_of(_NAMED))
+WORKFLOW_IDS = Shape("a list of workflow ids (strings)", _list_of(_string))
+BULK_RESULT = Shape("the bulk result (an object whose 'bulkErrorResults' is an object)",
+                    _object_with({"bulkErrorResults": dict}), empty_ok=True)
+
+
+def _execution(value: Any) -> str:
+    wrong = _object_with({"status": str, "tasks": list})(value)
+    tasks = "" if wrong else _list_of(_TASK)(value.get("tasks") or [])
+    return wrong or (f"'tasks' {tasks}" if tasks else "")
+
+
+EXECUTION = Shape("a workflow execution (an object whose 'tasks' is a list of tasks)",
+                  _execution)
+POLLED_TASK = Shape("a task (an object with a string 'taskId') or nothing", _TASK,
+                    empty_ok=True)
+
+
+def describe_body(text: str, content_type: str = "") -> str:
+    """A body that is not the JSON expected, in a few words: ``an empty body``, ``an HTML
+    page titled '502 Bad Gateway'``, or the first words of the text."""
+    stripped = text.strip()
+    if not stripped:
+        return "an empty body"
+    if "html" in content_type.lower() or stripped[:1] == "<":
+        title = _TITLE.search(stripped)
+        if title:
+            return f"an HTML page titled '{_one_line(html.unescape(title.group(1)))}'"
+        return "an HTML page without a title"
+    return f"'{quote(stripped)}'"
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` on one line, cut after ``limit`` characters, but never inside a word: a
+    secret value quoted back must be whole, so that the reporter can mask it."""
+    line = _one_line(text)
+    if len(line) <= limit:
+        return line
+    end = line.find(" ", limit)
+    return line if end < 0 else line[:end] + " ..."
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
