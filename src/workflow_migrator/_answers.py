@@ -4,7 +4,8 @@ client receives it, so that nothing past the client meets an answer of the wrong
 A ``Shape`` names what is expected in words (for the error) and checks a decoded JSON
 value. A body that is not JSON at all is described by ``describe_body``: an HTML page by
 its ``<title>``, anything else by its first words, never quoted whole (a proxy's error
-page can be kilobytes long).
+page can be kilobytes long). ``error_message`` and ``validation_messages`` read an error
+answer the same way.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 #: How much of a body that is neither JSON nor HTML an error quotes.
 QUOTE_LIMIT = 200
+_WORD_END = re.compile(r"[\s\"',;{}\[\]()<>]")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -53,8 +57,8 @@ def _object_with(fields: dict[str, type | tuple[type, ...]], required: tuple[str
         if not isinstance(value, dict):
             return f"got {json_type(value)}"
         for name in required:
-            if name not in value:
-                return f"'{name}' is missing"
+            if value.get(name) is None:
+                return f"'{name}' is missing or null"
         for name, kind in fields.items():
             item = value.get(name)
             if item is not None and (not isinstance(item, kind) or
@@ -130,14 +134,44 @@ def describe_body(text: str, content_type: str = "") -> str:
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """``text`` on one line, cut after ``limit`` characters, but never inside a word: a
-    secret value quoted back must be whole, so that the reporter can mask it."""
+    """``text`` on one line, cut after ``limit`` characters, but never inside a word (a
+    run of characters without a blank, quote, bracket or separator): a secret value
+    quoted back must stay whole, so that the reporter can mask it."""
     line = _one_line(text)
     if len(line) <= limit:
         return line
-    end = line.find(" ", limit)
-    return line if end < 0 else line[:end] + " ..."
+    end = _WORD_END.search(line, limit)
+    return line if end is None else line[:end.start()] + " ..."
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def validation_messages(response: httpx.Response) -> list[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    return [f"{e.get('path', '')}: {e.get('message', '')}".strip(": ")
+            for e in body.get("validationErrors") or [] if isinstance(e, dict)]
+
+
+def content_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", ""))
+
+
+def error_message(response: httpx.Response) -> str:
+    """An error answer in one line: its ``message``, or a few words about the body (an
+    HTML error page by its title), never the whole body."""
+    try:
+        body = response.json()
+    except ValueError:
+        if not response.text.strip():
+            return response.reason_phrase or "an empty body"
+        return describe_body(response.text, content_type(response))
+    if isinstance(body, dict) and body.get("message"):
+        return quote(str(body["message"]), limit=500)
+    return quote(response.text)

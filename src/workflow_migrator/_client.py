@@ -310,7 +310,7 @@ class ConductorClient:
             response = retrying(attempt)
         except _RetryableStatus as exc:
             raise ServerUnavailableError(
-                f"{_error_message(exc.response)} (after {self.retry.attempts} attempts)",
+                f"{shapes.error_message(exc.response)} (after {self.retry.attempts} attempts)",
                 method=method, url=url, status=exc.response.status_code) from None
         except httpx.TransportError as exc:
             raise ServerUnavailableError(
@@ -320,7 +320,7 @@ class ConductorClient:
         if missing_ok and _is_missing(response):
             return None
         if response.status_code >= 400:
-            messages = _validation_messages(response) or [_error_message(response)]
+            messages = shapes.validation_messages(response) or [shapes.error_message(response)]
             raise ServerRejectedError("; ".join(messages), messages=messages, method=method,
                                       url=url, status=response.status_code)
         def unexpected(expected: str, got: str) -> UnexpectedAnswerError:
@@ -331,7 +331,7 @@ class ConductorClient:
             answer = response.text.strip().strip('"')
             if not answer or any(c.isspace() or c in "<>{}" for c in answer):
                 raise unexpected("an id (one word of text)",
-                                 shapes.describe_body(response.text, _content_type(response)))
+                                 shapes.describe_body(response.text, shapes.content_type(response)))
             return answer
         if not response.content.strip():
             if shape is None or shape.empty_ok:
@@ -344,7 +344,7 @@ class ConductorClient:
             if response.text.lstrip()[:1] in ("{", "["):
                 raise unexpected(expected, f"JSON cut short or malformed ({exc})") from None
             raise unexpected(expected, shapes.describe_body(
-                response.text, _content_type(response))) from None
+                response.text, shapes.content_type(response))) from None
         problem = shape.problem(answer) if shape else ""
         if problem:
             raise UnexpectedAnswerError(
@@ -386,17 +386,6 @@ class ConductorClient:
         self._request("DELETE", f"/api/workflow/{quote(workflow_id, safe='')}",
                       params={"reason": reason}, missing_ok=True, text=True)
 
-def _validation_messages(response: httpx.Response) -> list[str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    if not isinstance(body, dict):
-        return []
-    return [f"{e.get('path', '')}: {e.get('message', '')}".strip(": ")
-            for e in body.get("validationErrors") or [] if isinstance(e, dict)]
-
-
 def _exists(exc: ServerRejectedError) -> bool:
     return "already exists" in str(exc)
 
@@ -410,23 +399,5 @@ def _is_missing(response: httpx.Response) -> bool:
         return True
     if response.status_code != 500:
         return False
-    message = _error_message(response).lower()
+    message = shapes.error_message(response).lower()
     return "no such " in message or message.endswith("not found!")
-
-
-def _content_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "")
-
-
-def _error_message(response: httpx.Response) -> str:
-    """An error answer in one line: its ``message``, or a few words about the body (an
-    HTML error page by its title), never the whole body."""
-    try:
-        body = response.json()
-    except ValueError:
-        if not response.text.strip():
-            return response.reason_phrase or "an empty body"
-        return shapes.describe_body(response.text, _content_type(response))
-    if isinstance(body, dict) and body.get("message"):
-        return shapes.quote(str(body["message"]), limit=500)
-    return shapes.quote(response.text)

@@ -172,8 +172,8 @@ class Reporter:
                      **_change_fields(change))
         for conflict in plan.conflicts:
             self.log(conflict, level="error", event="conflict")
-        self.log(summary_line(plan), event="plan",
-                 **{action: plan.count(action) for action in ACTIONS})
+        counts: dict[str, Any] = {action: plan.count(action) for action in ACTIONS}
+        self.log(summary_line(plan), event="plan", **counts)
 
     def applied(self, change: Change) -> None:
         self.log(f"{change.address}: {change.action}d", event="applied", **_change_fields(change))
