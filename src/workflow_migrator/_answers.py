@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from workflow_migrator._rules.context import describe
+
 #: How much of a body that is neither JSON nor HTML an error quotes.
 QUOTE_LIMIT = 200
 _WORD_END = re.compile(r"[\s\"',;{}\[\]()<>]")
@@ -34,28 +36,13 @@ class Shape:
     empty_ok: bool = False
 
 
-def json_type(value: Any) -> str:
-    """A JSON value's type in words, as the errors name it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
 def _object_with(fields: dict[str, type | tuple[type, ...]], required: tuple[str, ...] = (),
                  ) -> Callable[[Any], str]:
     """A check: an object whose ``fields`` have these types when present (booleans are
     never numbers), and whose ``required`` fields are present."""
     def problem(value: Any) -> str:
         if not isinstance(value, dict):
-            return f"got {json_type(value)}"
+            return f"got {describe(value)}"
         for name in required:
             if value.get(name) is None:
                 return f"'{name}' is missing or null"
@@ -63,7 +50,7 @@ def _object_with(fields: dict[str, type | tuple[type, ...]], required: tuple[str
             item = value.get(name)
             if item is not None and (not isinstance(item, kind) or
                                      (isinstance(item, bool) and bool not in _types(kind))):
-                return f"'{name}' is {json_type(item)}"
+                return f"'{name}' is {describe(item)}"
         return ""
     return problem
 
@@ -75,7 +62,7 @@ def _types(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 def _list_of(item: Callable[[Any], str]) -> Callable[[Any], str]:
     def problem(value: Any) -> str:
         if not isinstance(value, list):
-            return f"got {json_type(value)}"
+            return f"got {describe(value)}"
         for index, element in enumerate(value):
             wrong = item(element)
             if wrong:
@@ -85,7 +72,7 @@ def _list_of(item: Callable[[Any], str]) -> Callable[[Any], str]:
 
 
 def _string(value: Any) -> str:
-    return "" if isinstance(value, str) else f"got {json_type(value)}"
+    return "" if isinstance(value, str) else f"got {describe(value)}"
 
 
 _NAMED = _object_with({"name": str}, required=("name",))

@@ -12,6 +12,7 @@ tests can put a fake or a fault-injecting one in front of a real server.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -73,7 +74,9 @@ def root_url(base_url: str) -> str:
 
 def _check_url(url: str) -> None:
     def invalid(problem: str) -> InvalidURLError:
-        return InvalidURLError(f"{url!r} {problem}")
+        # Credentials written into the URL (user:password@) are not repeated back.
+        shown = re.sub(r"(?<=//)[^/@\s]*@", "***@", url)
+        return InvalidURLError(f"{shown!r} {problem}")
 
     if any(char.isspace() for char in url):
         raise invalid("contains a space or another blank")

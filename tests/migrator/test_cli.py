@@ -59,6 +59,7 @@ def test_status_offers_no_prune(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     ("http://127.0.0.1:80x", "port"),
     ("http://127.0.0.1:8080 /api", "space"),
     ("http:///api", "no host"),
+    ("http://admin:pa55word@127.0.0.1:0", "port"),
 ])
 def test_a_malformed_base_url_fails_at_once(url: str, says: str, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str],
@@ -72,4 +73,5 @@ def test_a_malformed_base_url_fails_at_once(url: str, says: str, tmp_path: Path,
     assert "waiting for" not in err
     [line] = err.strip().splitlines()
     assert line.startswith("Error: CONDUCTOR_BASE_URL") and says in line, line
-    assert repr(url.strip()) in line or url in line, line
+    assert "pa55word" not in line
+    assert url in line or "'http://***@127.0.0.1:0'" in line, line
