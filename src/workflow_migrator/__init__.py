@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     from workflow_migrator._exceptions import (
         ConductorError,
         DefinitionError,
+        InvalidURLError,
         MigratorError,
         ServerRejectedError,
         ServerUnavailableError,
+        UnexpectedAnswerError,
         UnsafeChangeError,
         WritesFailedError,
     )
@@ -63,8 +65,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "_compare": ("differences", "FieldChange", "normalise"),
     "_exceptions": (
-        "ConductorError", "DefinitionError", "MigratorError", "ServerRejectedError",
-        "ServerUnavailableError", "UnsafeChangeError", "WritesFailedError"
+        "ConductorError", "DefinitionError", "InvalidURLError", "MigratorError",
+        "ServerRejectedError", "ServerUnavailableError", "UnexpectedAnswerError",
+        "UnsafeChangeError", "WritesFailedError",
     ),
     "_export": ("export", "ExportResult"),
     "_findings": ("Finding",),
@@ -120,6 +123,7 @@ __all__ = [
     "ExportResult",
     "FieldChange",
     "Finding",
+    "InvalidURLError",
     "LiveState",
     "load_cases",
     "load_directory",
@@ -148,6 +152,7 @@ __all__ = [
     "Source",
     "status",
     "Status",
+    "UnexpectedAnswerError",
     "UnsafeChangeError",
     "validate",
     "validate_directory",

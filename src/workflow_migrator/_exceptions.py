@@ -4,9 +4,11 @@
     ├── DefinitionError         the directory's definitions are invalid (carries the findings)
     ├── UnsafeChangeError       the plan would overwrite a version running workflows may use
     ├── TargetMismatchError     deploy: the server is not of the generation the directory targets
+    ├── InvalidURLError         the server's URL is malformed (no scheme, a bad port, a blank)
     └── ConductorError          the server failed to do what was asked
         ├── ServerUnavailableError  unreachable, timing out or answering 5xx after every retry
         ├── ServerRejectedError     answered 4xx, or refused items of a bulk request
+        ├── UnexpectedAnswerError   answered, but not the JSON of the shape expected
         └── WritesFailedError       some of a step's independent writes failed, the others
                                     were made (carries each failure)
 
@@ -53,6 +55,10 @@ class UnsafeChangeError(MigratorError):
         super().__init__(_first_of(conflicts))
 
 
+class InvalidURLError(MigratorError):
+    """The server's URL cannot be a server's address; nothing was sent."""
+
+
 class ConductorError(MigratorError):
     """The Conductor server did not do what was asked."""
 
@@ -91,3 +97,9 @@ class WritesFailedError(ConductorError):
         details = "; ".join(f"{where}: {error}" for where, error in failures)
         super().__init__(f"{len(failures)} of {total} {what} failed, the other {done} were "
                          f"written (the next deploy retries the rest): {details}")
+
+
+class UnexpectedAnswerError(ConductorError):
+    """The server answered, but not what the request must get back: JSON of another
+    shape, an HTML page, an empty or cut-short body. The message says what was expected
+    and what came, in one line."""

@@ -1,15 +1,16 @@
 """A fault-injecting HTTP proxy for tests: it sits on 127.0.0.1 in front of a real
-server and, when told to, answers an error status, delays, stalls, or drops the
+server and, when told to, answers an error status or a crafted body, delays, stalls, or drops the
 connection, before or after the request reached the server. It counts every
 request it sees by method and path.
 
     with FaultProxy("http://127.0.0.1:8080") as proxy:
         proxy.fail(3, method="PUT", path="/api/metadata/workflow")   # next 3 get 503
-        proxy.fail(None, method="PUT", body='"name":"task_7"')       # every PUT naming it
+        proxy.fail(None, method="PUT", containing='"name":"task_7"') # every PUT naming it
         proxy.delay(0.5, path="/api/metadata/*")                      # every match, +0.5 s
         stall = proxy.stall(method="PUT", path="/api/metadata/workflow", after_forward=True)
         ...                                    # stall.entered.wait(); stall.release()
         gate = proxy.hold(method="POST")       # held until gate.release(), then forwarded
+        proxy.answer("<html>...</html>", path="/api/event", content_type="text/html")
         proxy.count("PUT", "/api/metadata/workflow")
 
 Rules match on the method, on the path (query string excluded) as an fnmatch
@@ -32,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 from urllib.parse import urlsplit
 
-Action = Literal["status", "delay", "drop", "stall", "hold"]
+Action = Literal["status", "delay", "drop", "stall", "hold", "answer"]
 
 #: Headers that describe one hop, not the message; never forwarded.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding",
@@ -50,17 +51,20 @@ class Rule:
     method: str | None = None
     path: str = "*"
     count: int | None = 1
-    body: str | None = None
+    #: a text the request's body must contain
+    containing: str | None = None
     status: int = 503
     seconds: float = 0.0
     after_forward: bool = False
+    body: bytes = b""
+    content_type: str = "application/json"
     entered: threading.Event = dataclasses.field(default_factory=threading.Event)
     released: threading.Event = dataclasses.field(default_factory=threading.Event)
 
-    def matches(self, method: str, path: str, body: bytes = b"") -> bool:
+    def matches(self, method: str, path: str, request_body: bytes = b"") -> bool:
         return ((self.method is None or self.method == method)
                 and fnmatch.fnmatchcase(path, self.path)
-                and (self.body is None or self.body.encode() in body))
+                and (self.containing is None or self.containing.encode() in request_body))
 
     def release(self) -> None:
         """Lets a stalled request go on (its connection is then dropped)."""
@@ -121,11 +125,12 @@ class FaultProxy:
     # -- faults --------------------------------------------------------------------------
 
     def fail(self, count: int | None = 1, *, status: int = 503, method: str | None = None,
-             path: str = "*", body: str | None = None) -> Rule:
+             path: str = "*", containing: str | None = None) -> Rule:
         """Answers ``status`` (without forwarding) to the next ``count`` matching requests;
-        with ``body``, only to those whose body contains that text (one definition among
-        requests sent at once, whatever their order)."""
-        return self._add(Rule("status", method, path, count, status=status, body=body))
+        with ``containing``, only to those whose body contains that text (one definition
+        among requests sent at once, whatever their order)."""
+        return self._add(Rule("status", method, path, count, status=status,
+                              containing=containing))
 
     def delay(self, seconds: float, *, count: int | None = None, method: str | None = None,
               path: str = "*") -> Rule:
@@ -143,6 +148,15 @@ class FaultProxy:
         """Holds matching requests until ``rule.release()`` (at most MAX_STALL_SECONDS),
         then drops the connection; ``rule.entered`` is set when one arrives."""
         return self._add(Rule("stall", method, path, count, after_forward=after_forward))
+
+    def answer(self, body: str | bytes, *, status: int = 200,
+               content_type: str = "application/json", method: str | None = None,
+               path: str = "*", count: int | None = None) -> Rule:
+        """Answers ``body`` with ``status`` (without forwarding) to matching requests:
+        a server, or something in front of it, that answers nonsense."""
+        payload = body.encode() if isinstance(body, str) else body
+        return self._add(Rule("answer", method, path, count, status=status, body=payload,
+                              content_type=content_type))
 
     def hold(self, *, method: str | None = None, path: str = "*",
              count: int | None = None) -> Rule:
@@ -228,6 +242,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.action == "status":
             self._answer_error(fault.status)
             return
+        if fault is not None and fault.action == "answer":
+            self._send(fault.status, fault.content_type, fault.body)
+            return
         if fault is not None and not fault.after_forward:
             self._drop(fault)
             return
@@ -265,11 +282,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer_error(self, status: int, message: str | None = None) -> None:
         payload = json.dumps({"status": status, "retryable": status >= 500,
                               "message": message or f"faultproxy: injected {status}"}).encode()
+        self._send(status, "application/json", payload)
+
+    def _send(self, status: int, content_type: str, payload: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
     def _drop(self, rule: Rule) -> None:
         if rule.action == "stall":

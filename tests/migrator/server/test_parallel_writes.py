@@ -111,7 +111,7 @@ def test_updates_that_fail_for_good_are_reported_the_rest_written_and_the_next_d
     config, prefix = deployed
     failing = (3, 11, 20)
     for i in failing:  # 503 to every attempt of these, whatever order they are sent in
-        proxy.fail(None, method="PUT", path=TASKDEFS, body=f'"name":"{prefix}_task_{i}"')
+        proxy.fail(None, method="PUT", path=TASKDEFS, containing=f'"name":"{prefix}_task_{i}"')
 
     code, _, err = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text",
                                 base_url=proxy.url)
