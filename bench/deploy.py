@@ -20,12 +20,16 @@ and measures, in the same run:
   4. ``deploy`` once more, after the one-by-one registration rewrote everything.
 
 It also measures the command's start-up: the process time (user + system CPU) of
-``workflow-migrator --help`` and of ``validate`` of the shipped ``config/``, median of 7.
+``workflow-migrator --help`` and of ``validate`` of the shipped ``config/``, over that of
+a bare interpreter (``python -c pass``), median of 9 each, taken in turns. The package's
+bytecode is compiled first, as installing the wheel does (a checkout run with
+``PYTHONDONTWRITEBYTECODE`` would otherwise compile every module on every start).
+``--start-up-only`` measures only that, without a server.
 
 It prints a table and exits 1 if the targets are missed: the unchanged re-deploy makes at
 most 3 requests, and as a process (start-up included) is at least 10x faster than the
-one-by-one registration; ``--help`` and ``validate`` of a small directory start in under
-150 ms of process time.
+one-by-one registration; ``--help`` starts in at most 80 ms and ``validate`` of a small
+directory in at most 120 ms of process time over the bare interpreter.
 
 Usage:
   .venv/bin/python bench/deploy.py [--tasks 1000] [--workflows 300]
@@ -65,7 +69,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 STACK_SCRIPT = REPO_ROOT / "scripts" / "conductor-stack"
 MAX_UNCHANGED_REQUESTS = 3
 MIN_SPEEDUP = 10.0
-MAX_START_SECONDS = 0.150
+#: The most process time each short command may take over a bare interpreter.
+MAX_START_SECONDS = {"--help": 0.080, "validate": 0.120}
 SMALL_CONFIG = REPO_ROOT / "config"
 
 
@@ -255,25 +260,48 @@ def migrator_process(label: str, config_dir: Path, base_url: str) -> Run:
     return Run(label, None, writes, seconds, "process start-up included")
 
 
-def process_seconds(args: list[str], runs: int = 7) -> float:
-    """The median process time (user + system CPU of the child) of running ``args``."""
+def process_seconds(commands: dict[str, list[str]], runs: int = 9) -> dict[str, float]:
+    """The median process time (user + system CPU of the child) of running each command,
+    the commands taken in turns, so that a change in the machine's load falls on all."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONDUCTOR_", "APP_ENV"))}
-    times = []
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(args, env=env, capture_output=True, check=True, timeout=60)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return sorted(times)[len(times) // 2]
+        for name, args in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(args, env=env, capture_output=True, check=True, timeout=60)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {name: sorted(values)[len(values) // 2] for name, values in times.items()}
 
 
 def start_up() -> dict[str, float]:
+    """Process time of each short command over a bare interpreter's (keyed by
+    ``MAX_START_SECONDS``'s names), and of the bare interpreter itself (``python``)."""
+    import workflow_migrator
+
+    package = Path(workflow_migrator.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     migrator = [sys.executable, "-m", "workflow_migrator"]
-    return {
-        "workflow-migrator --help": process_seconds([*migrator, "--help"]),
-        f"workflow-migrator validate ({SMALL_CONFIG.name}/)":
-            process_seconds([*migrator, "validate", "--config-dir", str(SMALL_CONFIG)]),
-    }
+    seconds = process_seconds({
+        "python": [sys.executable, "-c", "pass"],
+        "--help": [*migrator, "--help"],
+        "validate": [*migrator, "validate", "--config-dir", str(SMALL_CONFIG)],
+    })
+    return {name: value - (seconds["python"] if name != "python" else 0)
+            for name, value in seconds.items()}
+
+
+def start_up_report(started: dict[str, float]) -> list[str]:
+    """Prints the start-up figures; returns the targets missed."""
+    print(f"start-up, process time of a bare interpreter: {started['python'] * 1000:.0f} ms")
+    failures = []
+    for command, limit in MAX_START_SECONDS.items():
+        verdict = "met" if started[command] <= limit else "MISSED"
+        print(f"start-up, process time of workflow-migrator {command} over it: "
+              f"{started[command] * 1000:.0f} ms (target <= {limit * 1000:.0f} ms: {verdict})")
+        if verdict != "met":
+            failures.append(f"{command} takes {started[command] * 1000:.0f} ms")
+    return failures
 
 
 def one_by_one_with_cli(cli: str, base_url: str, task_files: list[Path],
@@ -353,7 +381,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", help="the official Conductor CLI binary, if installed")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--profile", type=Path, help="cProfile the unchanged re-deploy here")
+    parser.add_argument("--start-up-only", action="store_true",
+                        help="measure only the start-up of the short commands")
     args = parser.parse_args(argv)
+    if args.start_up_only:
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        return 1 if start_up_report(start_up()) else 0
 
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as tmp:
         config_dir = Path(tmp) / "config"
@@ -402,14 +435,11 @@ def main(argv: list[str] | None = None) -> int:
     if process_speedup < MIN_SPEEDUP:
         failures.append(f"the unchanged re-deploy as a process is only {process_speedup:.1f}x "
                         "faster")
-    failures += [f"{command} takes {seconds * 1000:.0f} ms" for command, seconds in started.items()
-                 if seconds > MAX_START_SECONDS]
     print(f"\none-by-one registration / unchanged re-deploy ({baseline.label}): {speedup:.1f}x")
     print(f"one-by-one registration / unchanged re-deploy as a process: {process_speedup:.1f}x")
-    for command, seconds in started.items():
-        print(f"start-up, process time of {command}: {seconds * 1000:.0f} ms")
+    failures += start_up_report(started)
     print(f"targets: <= {MAX_UNCHANGED_REQUESTS} requests, >= {MIN_SPEEDUP:.0f}x in process and as "
-          f"a process, start-up < {MAX_START_SECONDS * 1000:.0f} ms: "
+          f"a process, start-up as above: "
           f"{'met' if not failures else 'MISSED: ' + '; '.join(failures)}")
     if not cli:
         print("The official CLI was not installed (no --cli, $CONDUCTOR_CLI or `conductor` on "
