@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import secrets
 import sys
 import tempfile
 import time
@@ -42,7 +41,14 @@ from unittest import mock
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from deploy import Run, conductor_server, generate, table  # noqa: E402
+from deploy import (  # noqa: E402
+    Run,
+    conductor_server,
+    generate,
+    names_prefix,
+    server_arguments,
+    table,
+)
 
 from workflow_migrator import (  # noqa: E402
     ConductorClient,
@@ -95,17 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency", type=float, default=0.0, metavar="MS",
                         help="milliseconds of network round trip to add to every request")
-    parser.add_argument("--base-url", help="a running server to use instead of starting one")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    server_arguments(parser)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         config_dir = Path(tmp) / "config"
-        prefix = f"bench{secrets.token_hex(3)}" if args.base_url else "bench"
+        prefix = names_prefix(args.base_url)
         task_files, _ = generate(config_dir, args.tasks, 0, prefix)
         with conductor_server(args.base_url, Path(tmp) / "stack") as base_url:
             runs = [timed_deploy("deploy, cold", config_dir, base_url, _apply.PARALLEL_WRITES)]
-            parallel, serial = [], []
+            parallel: list[Run] = []
+            serial: list[Run] = []
             for _ in range(args.rounds):
                 # Alternate, so that a change in the machine's load falls on both.
                 for bound, runs_of in ((_apply.PARALLEL_WRITES, parallel), (1, serial)):
