@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from tests.support.stacks import free_port
 
 
-def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path) -> None:
+def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path: Path) -> None:
     (tmp_path / "tasks").mkdir()
     (tmp_path / "tasks" / "t.json").write_text('{"name": "t"}')
     env = {**os.environ, "CONDUCTOR_BASE_URL": f"http://127.0.0.1:{free_port()}",
@@ -31,7 +34,7 @@ def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path)
 
 
 def test_plan_gates_need_the_impact_analysis_and_a_window_is_a_duration(
-        tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from workflow_migrator._cli import DURATION, main
 
     code = main(["plan", "--config-dir", str(tmp_path), "--no-impact", "--fail-on", "breaking",

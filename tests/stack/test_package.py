@@ -16,6 +16,7 @@ from tests.support.paths import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
 from conductor_stack import cli, commands, jdk  # noqa: E402
+from conductor_stack.base import StackError  # noqa: E402
 from conductor_stack.jars import SERVER_BUILDS  # noqa: E402
 from conductor_stack.profiles import PROFILES  # noqa: E402
 from conductor_stack.state import Service, State  # noqa: E402
@@ -135,9 +136,9 @@ def test_redis_topologies_are_offered_and_tls_is_refused_for_the_production_core
     assert cli.build_parser().parse_args(["up"]).redis == "standalone"
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["up", "--redis", "dynomite"])
-    with pytest.raises(commands.StackError, match="no conductor.redis.ssl"):
+    with pytest.raises(StackError, match="no conductor.redis.ssl"):
         commands.check_redis_options(PROFILES["production-core"], "standalone", True, False)
-    with pytest.raises(commands.StackError, match="runs no Redis"):
+    with pytest.raises(StackError, match="runs no Redis"):
         commands.check_redis_options(PROFILES["embedded"], "sentinel", False, False)
     commands.check_redis_options(PROFILES["production-core"], "cluster", False, True)
 
