@@ -49,9 +49,12 @@ setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint $(MERMAID)/node_mod
 # default); the demo's server is conductor-oss 3.32.3, so the demo deploys with that
 # server's target: checks and comparison are the server's own. `validate` (CI) keeps
 # checking config/ for 3.15.
+# A second `make demo` reuses the server the first one left running (up --reuse says so);
+# a failed `up` stops here, with its own message.
 demo: venv ## Start a local Conductor (embedded), deploy config/ to it and run its workflow tests
-	$(STACK) fetch
-	@eval "$$($(STACK) up --profile embedded | tail -n 1)"; \
+	$(STACK) fetch --profile embedded
+	@started="$$($(STACK) up --profile embedded --reuse)" || exit 1; \
+	  eval "$$(printf '%s\n' "$$started" | tail -n 1)"; \
 	  export CONDUCTOR_BASE_URL APP_ENV=$(APP_ENV); \
 	  $(VENV)/bin/workflow-migrator deploy --config-dir $(CONFIG_DIR) --target conductor-oss-3.2x --log-format text && \
 	  $(VENV)/bin/workflow-migrator test --config-dir $(CONFIG_DIR) --log-format text && \

@@ -11,10 +11,10 @@ from conductor_stack.base import StackError, default_state_dir, log
 from conductor_stack.profiles import PROFILES
 
 USAGE = """\
-  conductor-stack fetch
+  conductor-stack fetch [--profile PROFILE ...]
   conductor-stack up [--profile embedded|redis-postgres|production-core] [--port N]
                      [--redis standalone|sentinel|cluster] [--redis-password]
-                     [--redis-tls] [--state-dir DIR]
+                     [--redis-tls] [--reuse] [--state-dir DIR]
   conductor-stack status [--state-dir DIR]
   conductor-stack down [--state-dir DIR]
   conductor-stack run-server --port N [--profile PROFILE] [--state-dir DIR]
@@ -38,6 +38,12 @@ refused for production-core (Netflix Conductor 3.15.0 has no conductor.redis.ssl
 
 The state dir defaults to $CONDUCTOR_STACK_DIR, else .stack/ in the repository; every
 log goes to a file under <state-dir>/logs/, and `status` names them.
+
+After a crash (the state dir remains, its processes are gone) `up` starts the stack
+again on its old port (unless --port names another, or the port is taken now); the
+embedded profile keeps its data, while Redis and PostgreSQL start afresh. The crashed
+server's log is kept as logs/server.previous.log. `down` removes the data: `down`, then
+`up`, to start afresh.
 
 environment:
   CONDUCTOR_JAVA             the java executable to use
@@ -63,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: $CONDUCTOR_STACK_DIR, else .stack/ in the repository)")
         return p
 
-    sub.add_parser("fetch", help="download every server jar and find a Java for each")
+    p_fetch = sub.add_parser("fetch", help="download the server jars and find a Java for each")
+    p_fetch.add_argument("--profile", choices=sorted(PROFILES), action="append", default=[],
+                         help="only what this profile runs (repeatable; default: every profile)")
     p_up = with_state_dir(sub.add_parser("up", help="start a stack and wait until it answers"))
     p_up.add_argument("--profile", choices=sorted(PROFILES), default="embedded")
     p_up.add_argument("--port", type=int, default=None, help="server port (default: a free one)")
@@ -73,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="protect Redis with a generated password")
     p_up.add_argument("--redis-tls", action="store_true",
                       help="TLS to Redis (refused where the server has no TLS switch)")
+    p_up.add_argument("--reuse", action="store_true",
+                      help="when this profile's stack already runs in the state dir, print its "
+                           "lines and succeed (default: refuse)")
     with_state_dir(sub.add_parser("status", help="print NAME=VALUE lines for the running stack"))
     with_state_dir(sub.add_parser("down", help="stop the stack and remove its data"))
     p_run = with_state_dir(sub.add_parser(
@@ -88,11 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     state_dir = (getattr(args, "state_dir", None) or default_state_dir()).resolve()
     try:
         if args.command == "fetch":
-            return commands.fetch()
+            return commands.fetch([PROFILES[name] for name in args.profile])
         if args.command == "up":
             return commands.up(state_dir, PROFILES[args.profile], args.port,
                                redis_mode=args.redis, redis_tls=args.redis_tls,
-                               redis_password=args.redis_password)
+                               redis_password=args.redis_password, reuse=args.reuse)
         if args.command == "status":
             return commands.status(state_dir)
         if args.command == "down":

@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from conductor_stack import postgres, redis
@@ -25,9 +26,13 @@ from conductor_stack.server import (
 from conductor_stack.state import State, state_lock
 
 
-def fetch() -> int:
-    """Downloads every server jar the profiles use and finds (or installs) their Java."""
+def fetch(profiles: Sequence[Profile] = ()) -> int:
+    """Downloads the server jars (and the jars they run with) and finds (or installs) the
+    Java that ``profiles`` use: every profile's when none is named."""
+    keys = {p.build_key for p in profiles}
     for build in SERVER_BUILDS.values():
+        if keys and build.key not in keys:
+            continue
         print(f"CONDUCTOR_{build.key.upper()}_JAR={fetch_jar(build)}")
         print(f"CONDUCTOR_{build.key.upper()}_JAVA={java_for(build.java_min)}")
     return 0
@@ -70,8 +75,13 @@ def check_redis_options(profile: Profile, redis_mode: str, redis_tls: bool,
 
 
 def up(state_dir: Path, profile: Profile, port: int | None, redis_mode: str = "standalone",
-       redis_tls: bool = False, redis_password: bool = False) -> int:
+       redis_tls: bool = False, redis_password: bool = False, reuse: bool = False) -> int:
     """Starts a stack in `state_dir`; prints CONDUCTOR_BASE_URL=... as its last line.
+
+    A stack found there that no longer runs (its server crashed or was killed) is
+    replaced, keeping its port when no other is asked for and free, and, for the
+    embedded profile, the server's data (its SQLite file): a crash loses nothing.
+    Redis and PostgreSQL start afresh. `down` first to start afresh in every case.
 
     :param state_dir: where the stack keeps its configuration, data, logs and PIDs.
     :param profile: which server, services and settings to run.
@@ -80,20 +90,30 @@ def up(state_dir: Path, profile: Profile, port: int | None, redis_mode: str = "s
     :param redis_tls: TLS to Redis (refused, with the reason, where unsupported).
     :param redis_password: protect Redis with a generated password (kept in the state
         file and the processes' configuration files, never on a command line).
+    :param reuse: when a stack of this profile already runs in `state_dir`, print its
+        lines and return 0 instead of refusing.
     """
     check_redis_options(profile, redis_mode, redis_tls, redis_password)
     with state_lock(state_dir):
         previous = State.load(state_dir)
         if previous is not None:
             running = previous.running()
+            if running and reuse and previous.profile == profile.name and \
+                    len(running) == len(previous.processes()):
+                log(f"reusing the {previous.profile} stack already running in {state_dir} "
+                    f"(`down --state-dir {state_dir}` stops it)")
+                return _print_started(previous)
             if running:
                 names = ", ".join(f"{n} (pid {p})" for n, p, _ in running)
                 raise StackError(f"a stack already runs in {state_dir}: {names}; "
                                  f"`down --state-dir {state_dir}` first")
-            teardown(previous)
+            port = _after_crash(previous, profile, port)
         state = State(state_dir=state_dir, profile=profile.name)
         state.logs.mkdir(parents=True, exist_ok=True)
         server_log = state.logs / "server.log"
+        if server_log.is_file() and server_log.stat().st_size:
+            # The last server's log says why it ended: keep it beside the new one.
+            server_log.replace(state.logs / "server.previous.log")
         server_log.write_bytes(b"")
         try:
             launch = resolve_server(profile)
@@ -127,14 +147,39 @@ def up(state_dir: Path, profile: Profile, port: int | None, redis_mode: str = "s
             log("stopping what was started")
             teardown(state)
             raise
-    print(f"PROFILE={profile.name}")
-    print(f"SERVER_LOG={server_log}")
+    return _print_started(state)
+
+
+def _print_started(state: State) -> int:
+    print(f"PROFILE={state.profile}")
+    print(f"SERVER_LOG={state.logs / 'server.log'}")
     print(f"CONDUCTOR_BASE_URL={state.base_url}")
     return 0
 
 
-def teardown(state: State) -> None:
-    """Stops the processes by PID, then removes their data directories."""
+def _after_crash(previous: State, profile: Profile, port: int | None) -> int | None:
+    """Clears what a stack that no longer runs left, saying what is kept; returns the
+    port to use (its old one, unless another was asked for or it is taken now)."""
+    keep_data = previous.profile == profile.name and not profile.redis and not profile.postgres
+    teardown(previous, keep_server_data=keep_data)
+    kept = []
+    if keep_data:
+        kept.append("its data")
+    if port is None and previous.port and not port_open(previous.port):
+        port = previous.port
+        kept.append(f"its port {port}")
+    lost = "" if keep_data else (
+        "; its data is not kept (a different profile)" if previous.profile != profile.name
+        else "; Redis and PostgreSQL start afresh")
+    log(f"the {previous.profile} stack in {previous.state_dir} no longer runs (crashed or "
+        f"killed): starting it again" + (f", keeping {' and '.join(kept)}" if kept else "")
+        + lost + f"; the last server log is {previous.logs / 'server.previous.log'}")
+    return port
+
+
+def teardown(state: State, keep_server_data: bool = False) -> None:
+    """Stops the processes by PID, then removes their data directories (all but the
+    server's own with ``keep_server_data``)."""
     postgres.stop_postgres(state)
     for name, pid, marker in state.processes():
         stop_pid(pid, name, marker)
@@ -144,7 +189,8 @@ def teardown(state: State) -> None:
     for service in state.services:
         if service.name != "postgres":
             shutil.rmtree(state.state_dir / service.name, ignore_errors=True)
-    shutil.rmtree(state.state_dir / "server", ignore_errors=True)
+    if not keep_server_data:
+        shutil.rmtree(state.state_dir / "server", ignore_errors=True)
     pg_link = state.state_dir / "postgres"
     if pg_link.is_symlink():
         shutil.rmtree(pg_link.resolve(), ignore_errors=True)

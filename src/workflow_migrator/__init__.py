@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     from workflow_migrator._exceptions import (
         ConductorError,
         DefinitionError,
+        InvalidURLError,
         MigratorError,
         ServerRejectedError,
         ServerUnavailableError,
+        UnexpectedAnswerError,
         UnsafeChangeError,
     )
     from workflow_migrator._export import ExportResult, export
@@ -62,8 +64,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "_compare": ("differences", "FieldChange", "normalise"),
     "_exceptions": (
-        "ConductorError", "DefinitionError", "MigratorError", "ServerRejectedError",
-        "ServerUnavailableError", "UnsafeChangeError"
+        "ConductorError", "DefinitionError", "InvalidURLError", "MigratorError",
+        "ServerRejectedError", "ServerUnavailableError", "UnexpectedAnswerError",
+        "UnsafeChangeError",
     ),
     "_export": ("export", "ExportResult"),
     "_findings": ("Finding",),
@@ -119,6 +122,7 @@ __all__ = [
     "ExportResult",
     "FieldChange",
     "Finding",
+    "InvalidURLError",
     "LiveState",
     "load_cases",
     "load_directory",
@@ -147,6 +151,7 @@ __all__ = [
     "Source",
     "status",
     "Status",
+    "UnexpectedAnswerError",
     "UnsafeChangeError",
     "validate",
     "validate_directory",

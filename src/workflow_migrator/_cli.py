@@ -41,6 +41,10 @@ from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import findings_document, findings_text, plan_text
 from workflow_migrator._risk import Severity
 
+allow_overwrite_option = click.option(
+    "--allow-overwrite", is_flag=True,
+    help="Change an existing explicit workflow version in place.")
+
 
 def change_options(function: Any) -> Any:
     for option in reversed([
@@ -51,8 +55,7 @@ def change_options(function: Any) -> Any:
         click.option("--allow-mass-prune", is_flag=True,
                      help="With --prune, allow deleting all of a kind the server holds, or "
                           "more than half of it (refused otherwise)."),
-        click.option("--allow-overwrite", is_flag=True,
-                     help="Change an existing explicit workflow version in place."),
+        allow_overwrite_option,
     ]):
         function = option(function)
     return function
@@ -316,12 +319,11 @@ def deploy(ctx: click.Context, config_dir: Path, dry_run: bool, source_revision:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the server has drifted.")
-@change_options
+@allow_overwrite_option
 @target_option
 @wait_option
 @log_format_option
-def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune: bool,
-           keep: tuple[str, ...], allow_overwrite: bool, allow_mass_prune: bool,
+def status(config_dir: Path, output_format: str, detailed_exitcode: bool, allow_overwrite: bool,
            target: str | None, wait_timeout: float, log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
     from workflow_migrator import _commands
@@ -330,8 +332,7 @@ def status(config_dir: Path, output_format: str, detailed_exitcode: bool, prune:
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         found = _commands.status(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite,
-                                                     allow_mass_prune),
+                                 options=PlanOptions(allow_overwrite=allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter, target=target)
     if output_format == "json":

@@ -86,17 +86,22 @@ def start(log_format: LogFormat) -> tuple[Settings, Reporter]:
 def make_client(settings: Settings, base_url: str = "") -> ConductorClient:
     """A client for ``base_url``, or for CONDUCTOR_BASE_URL, with the settings' credentials."""
     from workflow_migrator._client import ConductorClient
+    from workflow_migrator._exceptions import InvalidURLError
 
     if not base_url and not settings.conductor_base_url:
         raise MigratorError("CONDUCTOR_BASE_URL is not set: give the Conductor server's URL, "
                             "e.g. CONDUCTOR_BASE_URL=http://conductor-server:8080")
-    return ConductorClient(
-        base_url or settings.conductor_base_url,
-        auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
-        auth_key=settings.auth_key,
-        auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,
-        timeout=settings.request_timeout,
-    )
+    try:
+        return ConductorClient(
+            base_url or settings.conductor_base_url,
+            auth_token=settings.auth_token.get_secret_value() if settings.auth_token else None,
+            auth_key=settings.auth_key,
+            auth_secret=settings.auth_secret.get_secret_value() if settings.auth_secret else None,
+            timeout=settings.request_timeout,
+        )
+    except InvalidURLError as exc:
+        # Say which setting holds the malformed URL: the variable, or a --from/--to URL.
+        raise InvalidURLError(f"{'the URL' if base_url else env.BASE_URL} {exc}") from None
 
 
 def write_file(path: Path, text: str, settings: Settings, reporter: Reporter) -> None:

@@ -1,6 +1,8 @@
 """The Conductor metadata API, over HTTP, with retries and a log of every request.
 
-Definitions are sent and received as raw JSON objects. Every request is
+Definitions are sent and received as raw JSON objects; every answer is checked against
+the shape expected of it (``_answers.py``) before it leaves the client, and one of the
+wrong shape, or not JSON at all, is an ``UnexpectedAnswerError``. Every request is
 idempotent (task definitions are upserted, workflows are upserted by name and
 version, deletes of what is already gone succeed), so every request is retried on
 connection errors, timeouts and 5xx answers. The transport is injectable, so
@@ -10,20 +12,24 @@ tests can put a fake or a fault-injecting one in front of a real server.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import tenacity
 
+from workflow_migrator import _answers as shapes
 from workflow_migrator._auth import KeySecretAuth, TokenAuth
 from workflow_migrator._exceptions import (
     ConductorError,
+    InvalidURLError,
     ServerRejectedError,
     ServerUnavailableError,
+    UnexpectedAnswerError,
 )
 from workflow_migrator._models import JSONObject
 
@@ -57,9 +63,37 @@ class _RetryableStatus(Exception):
 
 
 def root_url(base_url: str) -> str:
-    """The server's root URL, whether ``base_url`` ends with ``/api`` (and ``/``) or not."""
+    """The server's root URL, whether ``base_url`` ends with ``/api`` (and ``/``) or not.
+
+    :raises InvalidURLError: when it is not an http(s) URL with a host (and a valid port):
+        such a URL can never answer, so it fails at once rather than after every retry.
+    """
+    _check_url(base_url.strip())
     url = base_url.strip().rstrip("/")
     return url[: -len("/api")] if url.endswith("/api") else url
+
+
+def _check_url(url: str) -> None:
+    def invalid(problem: str) -> InvalidURLError:
+        # Credentials written into the URL (user:password@) are not repeated back.
+        shown = re.sub(r"(?<=//)[^/@\s]*@", "***@", url)
+        return InvalidURLError(f"{shown!r} {problem}")
+
+    if any(char.isspace() for char in url):
+        raise invalid("contains a space or another blank")
+    if "://" not in url:
+        raise invalid(f"has no scheme: write it as http://{url} (or https://)")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise invalid("must start with http:// or https://")
+    try:
+        port = parts.port
+    except ValueError:
+        raise invalid("has an invalid port: a number from 1 to 65535") from None
+    if port == 0:
+        raise invalid("has an invalid port: a number from 1 to 65535")
+    if not parts.hostname:
+        raise invalid("has no host: write it as http://HOST:PORT")
 
 
 class ConductorClient:
@@ -145,11 +179,12 @@ class ConductorClient:
     # -- metadata ------------------------------------------------------------------------
 
     def list_task_defs(self) -> list[JSONObject]:
-        return list(self._request("GET", "/api/metadata/taskdefs") or [])
+        return list(self._request("GET", "/api/metadata/taskdefs", shape=shapes.TASK_DEFS) or [])
 
     def list_workflow_defs(self) -> list[JSONObject]:
         """Every version of every workflow."""
-        return list(self._request("GET", "/api/metadata/workflow") or [])
+        return list(self._request("GET", "/api/metadata/workflow",
+                                  shape=shapes.WORKFLOW_DEFS) or [])
 
     def list_all_defs(self) -> tuple[list[JSONObject], list[JSONObject]]:
         """Every task definition and every workflow version, asked for at once: the two
@@ -168,8 +203,9 @@ class ConductorClient:
     def upsert_workflow_defs(self, workflow_defs: list[JSONObject]) -> None:
         """Creates or replaces each workflow version; the server answers 200 even when
         items fail, so the per-item errors of its answer are checked too."""
-        answer = self._request("PUT", "/api/metadata/workflow", json=workflow_defs)
-        failed = (answer or {}).get("bulkErrorResults") if isinstance(answer, dict) else None
+        answer = self._request("PUT", "/api/metadata/workflow", json=workflow_defs,
+                               shape=shapes.BULK_RESULT)
+        failed = (answer or {}).get("bulkErrorResults")
         if failed:
             details = "; ".join(f"{name}: {message}" for name, message in failed.items())
             raise ServerRejectedError(f"the server refused {len(failed)} workflow(s): {details}",
@@ -192,14 +228,15 @@ class ConductorClient:
     def workflow_def(self, name: str, version: int) -> JSONObject | None:
         """One version of a workflow, or None when the server does not have it."""
         answer = self._request("GET", f"/api/metadata/workflow/{quote(name, safe='')}",
-                               params={"version": version}, missing_ok=True)
-        return answer if isinstance(answer, dict) else None
+                               params={"version": version}, missing_ok=True,
+                               shape=shapes.WORKFLOW_DEF)
+        return dict(answer) if answer is not None else None
 
     def latest_workflow_def(self, name: str) -> JSONObject | None:
         """The newest version of a workflow, or None when it has none."""
         answer = self._request("GET", f"/api/metadata/workflow/{quote(name, safe='')}",
-                               missing_ok=True)
-        return answer if isinstance(answer, dict) else None
+                               missing_ok=True, shape=shapes.WORKFLOW_DEF)
+        return dict(answer) if answer is not None else None
 
     def delete_task_def(self, name: str) -> None:
         self._request("DELETE", f"/api/metadata/taskdefs/{quote(name, safe='')}", missing_ok=True)
@@ -210,7 +247,7 @@ class ConductorClient:
 
     def list_event_handlers(self) -> list[JSONObject]:
         """Every event handler, active or not."""
-        return list(self._request("GET", "/api/event") or [])
+        return list(self._request("GET", "/api/event", shape=shapes.EVENT_HANDLERS) or [])
 
     def create_event_handler(self, handler: JSONObject) -> None:
         """Registers a new event handler; when one of that name exists already (another
@@ -259,7 +296,11 @@ class ConductorClient:
         return response
 
     def _request(self, method: str, path: str, *, missing_ok: bool = False,
-                 retry_server_errors: bool = True, text: bool = False, **kwargs: Any) -> Any:
+                 retry_server_errors: bool = True, text: bool = False,
+                 shape: shapes.Shape | None = None, **kwargs: Any) -> Any:
+        """Sends one request, with retries; returns its answer, decoded and checked:
+        JSON of ``shape`` (None for an empty body where the shape allows one), or with
+        ``text`` the one-line text answer (an id)."""
         url = f"{self.base_url}{path}"
 
         def attempt() -> httpx.Response:
@@ -281,7 +322,7 @@ class ConductorClient:
             response = retrying(attempt)
         except _RetryableStatus as exc:
             raise ServerUnavailableError(
-                f"{_error_message(exc.response)} (after {self.retry.attempts} attempts)",
+                f"{shapes.error_message(exc.response)} (after {self.retry.attempts} attempts)",
                 method=method, url=url, status=exc.response.status_code) from None
         except httpx.TransportError as exc:
             raise ServerUnavailableError(
@@ -291,18 +332,38 @@ class ConductorClient:
         if missing_ok and _is_missing(response):
             return None
         if response.status_code >= 400:
-            messages = _validation_messages(response) or [_error_message(response)]
+            messages = shapes.validation_messages(response) or [shapes.error_message(response)]
             raise ServerRejectedError("; ".join(messages), messages=messages, method=method,
                                       url=url, status=response.status_code)
+        def unexpected(expected: str, got: str) -> UnexpectedAnswerError:
+            return UnexpectedAnswerError(f"expected {expected}, got {got}", method=method,
+                                         url=url, status=response.status_code)
+
         if text:  # an answer in plain text: a started workflow's id, an updated task's id
-            return response.text.strip().strip('"')
-        if not response.content:
-            return None
+            answer = response.text.strip().strip('"')
+            if not answer or any(c.isspace() or c in "<>{}" for c in answer):
+                raise unexpected("an id (one word of text)",
+                                 shapes.describe_body(response.text, shapes.content_type(response)))
+            return answer
+        if not response.content.strip():
+            if shape is None or shape.empty_ok:
+                return None
+            raise unexpected(shape.expected, "an empty body")
+        expected = shape.expected if shape else "JSON"
         try:
-            return response.json()
+            answer = response.json()
         except ValueError as exc:
-            raise ConductorError("answer is not JSON", method=method, url=url,
-                                 status=response.status_code) from exc
+            if response.text.lstrip()[:1] in ("{", "["):
+                raise unexpected(expected, f"JSON cut short or malformed ({exc})") from None
+            raise unexpected(expected, shapes.describe_body(
+                response.text, shapes.content_type(response))) from None
+        problem = shape.problem(answer) if shape else ""
+        if problem:
+            raise UnexpectedAnswerError(
+                f"expected {shape.expected if shape else expected}"
+                f"{', ' if problem.startswith('got ') else ': '}{problem}",
+                method=method, url=url, status=response.status_code)
+        return answer
 
 
     # -- running workflows (workflow tests) --------------------------------------------
@@ -318,15 +379,15 @@ class ConductorClient:
     def get_workflow(self, workflow_id: str) -> JSONObject:
         """An execution, with its tasks."""
         return dict(self._request("GET", f"/api/workflow/{quote(workflow_id, safe='')}",
-                                  params={"includeTasks": True}) or {})
+                                  params={"includeTasks": True}, shape=shapes.EXECUTION))
 
     def poll_task(self, task_type: str, domain: str, worker_id: str) -> JSONObject | None:
         """Takes one scheduled task of ``task_type`` in ``domain``, as a worker does;
         None when there is none."""
         answer = self._request("GET", f"/api/tasks/poll/{quote(task_type, safe='')}",
                                params={"workerid": worker_id, "domain": domain},
-                               retry_server_errors=False)
-        return answer if isinstance(answer, dict) and answer.get("taskId") else None
+                               retry_server_errors=False, shape=shapes.POLLED_TASK)
+        return dict(answer) if answer is not None and answer.get("taskId") else None
 
     def update_task(self, result: JSONObject) -> None:
         """Reports a task's result; ``workflowInstanceId`` must be the task's own
@@ -342,7 +403,8 @@ class ConductorClient:
     def running_ids(self, name: str) -> list[str]:
         """The ids of every RUNNING and PAUSED execution of workflow ``name``, whatever
         its version: both servers ignore the ``version`` parameter of this endpoint."""
-        return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}") or [])
+        return list(self._request("GET", f"/api/workflow/running/{quote(name, safe='')}",
+                                  shape=shapes.WORKFLOW_IDS) or [])
 
     def search_workflows(self, query: str, *, start: int = 0, size: int = 1000,
                          sort: str = "") -> JSONObject:
@@ -354,32 +416,22 @@ class ConductorClient:
         params: dict[str, str | int] = {"query": query, "start": start, "size": size}
         if sort:
             params["sort"] = sort
-        answer = self._request("GET", "/api/workflow/search", params=params,
-                               retry_server_errors=False)
-        return answer if isinstance(answer, dict) else {}
+        return dict(self._request("GET", "/api/workflow/search", params=params,
+                                  retry_server_errors=False, shape=shapes.SEARCH_RESULT))
 
     def workflow_summary(self, workflow_id: str) -> JSONObject | None:
         """An execution without its tasks; None when the server no longer has it."""
         answer = self._request("GET", f"/api/workflow/{quote(workflow_id, safe='')}",
-                               params={"includeTasks": False}, missing_ok=True)
+                               params={"includeTasks": False}, missing_ok=True,
+                               shape=shapes.EXECUTION_SUMMARY)
         return answer if isinstance(answer, dict) else None
 
     def poll_data(self) -> list[JSONObject]:
         """Every worker poll the server recorded, one entry per task queue, domain and
         worker: ``queueName``, ``domain`` (absent for the default queue), ``workerId``,
         ``lastPollTime`` (ms since the epoch, the server's clock)."""
-        return [p for p in self._request("GET", "/api/tasks/queue/polldata/all") or []
-                if isinstance(p, dict)]
-
-def _validation_messages(response: httpx.Response) -> list[str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    if not isinstance(body, dict):
-        return []
-    return [f"{e.get('path', '')}: {e.get('message', '')}".strip(": ")
-            for e in body.get("validationErrors") or [] if isinstance(e, dict)]
+        return list(self._request("GET", "/api/tasks/queue/polldata/all",
+                                  shape=shapes.POLL_DATA) or [])
 
 
 def _exists(exc: ServerRejectedError) -> bool:
@@ -395,15 +447,5 @@ def _is_missing(response: httpx.Response) -> bool:
         return True
     if response.status_code != 500:
         return False
-    message = _error_message(response).lower()
+    message = shapes.error_message(response).lower()
     return "no such " in message or message.endswith("not found!")
-
-
-def _error_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300] or response.reason_phrase
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"])
-    return response.text[:300]

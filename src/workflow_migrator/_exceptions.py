@@ -4,9 +4,11 @@
     ├── DefinitionError         the directory's definitions are invalid (carries the findings)
     ├── UnsafeChangeError       the plan would overwrite a version running workflows may use
     ├── TargetMismatchError     deploy: the server is not of the generation the directory targets
+    ├── InvalidURLError         the server's URL is malformed (no scheme, a bad port, a blank)
     └── ConductorError          the server failed to do what was asked
         ├── ServerUnavailableError  unreachable, timing out or answering 5xx after every retry
-        └── ServerRejectedError     answered 4xx, or refused items of a bulk request
+        ├── ServerRejectedError     answered 4xx, or refused items of a bulk request
+        └── UnexpectedAnswerError   answered, but not the JSON of the shape expected
 
 Third-party errors (httpx, PyYAML) are translated once, where they are raised,
 with ``raise ... from exc``.
@@ -51,6 +53,10 @@ class UnsafeChangeError(MigratorError):
         super().__init__(_first_of(conflicts))
 
 
+class InvalidURLError(MigratorError):
+    """The server's URL cannot be a server's address; nothing was sent."""
+
+
 class ConductorError(MigratorError):
     """The Conductor server did not do what was asked."""
 
@@ -75,3 +81,9 @@ class ServerRejectedError(ConductorError):
                  url: str = "", status: int | None = None):
         super().__init__(message, method=method, url=url, status=status)
         self.messages = messages or [message]
+
+
+class UnexpectedAnswerError(ConductorError):
+    """The server answered, but not what the request must get back: JSON of another
+    shape, an HTML page, an empty or cut-short body. The message says what was expected
+    and what came, in one line."""

@@ -25,8 +25,8 @@ from typing import IO, Any, Literal
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
 from workflow_migrator._markdown import plan_markdown
-from workflow_migrator._plan import Change, Plan
-from workflow_migrator._render import MASK, findings_text, plan_text, secrets_pattern
+from workflow_migrator._plan import ACTIONS, Change, Plan
+from workflow_migrator._render import MASK, findings_text, plan_text, secrets_pattern, summary_line
 
 LogFormat = Literal["auto", "text", "json"]
 #: Colours of the plan's gutter symbols, on a terminal only (rich drops them elsewhere).
@@ -156,19 +156,27 @@ class Reporter:
             for c in plan.changes))
 
     def plan(self, plan: Plan) -> None:
-        """Shows the plan about to be applied: text on a terminal, one line per change in JSON."""
+        """Shows the plan about to be applied: text on a terminal; in JSON (a CI job, a
+        Kubernetes Job) one line per change, with the paths of the fields it changes
+        (paths only: a value may be a secret's), then the totals."""
         if not self.json:
             self.show_plan(plan)
             return
         for change in plan.changes:
-            self.log(f"{change.address}: {change.action} ({change.reason})", event="planned",
-                     action=change.action, definition=change.address, source=change.source)
+            if change.action == "unchanged":
+                continue
+            paths = _field_paths(change)
+            self.log(f"{change.address}: {change.action} ({change.reason})"
+                     + (f": {', '.join(paths)}" if paths else ""),
+                     event="planned", reason=change.reason, source=change.source,
+                     **_change_fields(change))
         for conflict in plan.conflicts:
             self.log(conflict, level="error", event="conflict")
+        counts: dict[str, Any] = {action: plan.count(action) for action in ACTIONS}
+        self.log(summary_line(plan), event="plan", **counts)
 
     def applied(self, change: Change) -> None:
-        self.log(f"{change.address}: {change.action}d", event="applied", action=change.action,
-                 definition=change.address)
+        self.log(f"{change.address}: {change.action}d", event="applied", **_change_fields(change))
 
     @contextlib.contextmanager
     def capture(self) -> Iterator[None]:
@@ -192,6 +200,17 @@ class Reporter:
             self.log(line, level="warning", event="output")
         else:
             print(self.mask(line), file=self.err, flush=True)
+
+
+def _field_paths(change: Change) -> list[str]:
+    return [f.path for f in change.fields]
+
+
+def _change_fields(change: Change) -> dict[str, Any]:
+    """What a JSON log line says of a change: enough for a Job's log to tell what changed."""
+    return {"kind": change.kind, "name": change.name, "version": change.version,
+            "action": change.action, "definition": change.address,
+            "fields": _field_paths(change)}
 
 
 class _LineStream(io.TextIOBase):

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow_migrator._commands import identify_server, load_valid
-from workflow_migrator._exceptions import ConductorError, DefinitionError
+from workflow_migrator._exceptions import ConductorError, DefinitionError, MigratorError
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
 from workflow_migrator._output import Reporter
 from workflow_migrator._rules.walk import walk
@@ -218,10 +218,13 @@ class _CaseRun:
     def _complete(self, ref: str, task: JSONObject) -> str:
         outcome = self._next_outcome(ref)
         if outcome is None:
-            count = self.handed_out.get(ref, 0)
-            return (f"task '{ref}' ran, but the case gives no outcome for it" if count == 0 else
-                    f"task '{ref}' ran a {_ordinal(count + 1)} time, but the case gives only "
-                    f"{count} outcome(s) for it")
+            given = self.case.tasks.get(ref)
+            if not given:
+                return f"task '{ref}' ran, but the case gives no outcome for it"
+            # _next_outcome counted this run: it is the run after the last outcome given.
+            return (f"task '{ref}' ran a {_ordinal(self.handed_out[ref])} time, but the case "
+                    f"gives only {len(given) if isinstance(given, tuple) else 1} outcome(s) "
+                    "for it")
         result: JSONObject = {"workflowInstanceId": task["workflowInstanceId"],
                               "taskId": task["taskId"], "status": outcome.status,
                               "outputData": outcome.output, "workerId": WORKER_ID}
@@ -378,6 +381,10 @@ def run_workflow_tests(config_dir: Path, client: ConductorClient, *, app_env: st
         for finding in findings:
             reporter.log(f"{finding.location}: {finding.message}", level="warning")
     selected = [c for c in cases if matches(c, pattern)] if pattern else cases
+    if pattern and not selected:
+        # As pytest's "no tests ran": a pattern with a typo must not pass a CI job.
+        raise MigratorError(f"-k {pattern!r} selects none of the {len(cases)} workflow test "
+                            "case(s): nothing ran")
     if reporter:
         reporter.log(f"{len(selected)} workflow test case(s) selected of {len(cases)}.",
                      event="collected", selected=len(selected), total=len(cases))

@@ -321,7 +321,7 @@ def test_no_token_or_secret_ever_reaches_the_log(monkeypatch: pytest.MonkeyPatch
 def test_a_health_check_never_outlasts_the_wait_timeout() -> None:
     """A server that accepts connections but never answers must not hold one poll for the
     whole request timeout (30 s) when the wait timeout is shorter."""
-    server = Server(httpx.Response(200, json={"healthy": True}))
+    server = Server(httpx.Response(200, json={"healthy": True}), httpx.Response(200, json=[]))
     with client_for(server) as client:
         client.wait_until_ready(2)
         client.list_task_defs()

@@ -81,6 +81,19 @@ def test_references_are_errors_at_top_level_warnings_when_nested() -> None:
     assert not any(path == "tasks[1].inputParameters.c" for _, _, path in found)
 
 
+def test_an_unchecked_reference_says_it_resolves_to_null() -> None:
+    """Both servers run a workflow whose nested task or output names a missing reference
+    (or an expression with whitespace) to COMPLETED, the value null: the warning must say
+    so, not that the workflow fails."""
+    fork = simple("fork", type="FORK_JOIN", forkTasks=[[simple("inner", inputParameters={
+        "a": "${nowhere.output}", "w": "${inner .output}"})]])
+    messages = [f.message for f in validate(DefinitionSet((task_def(),), (workflow(fork),)))
+                if f.rule in ("input-reference", "input-expression")]
+    assert len(messages) == 2, messages
+    for message in messages:
+        assert "resolves to null" in message and "fails" not in message, message
+
+
 def test_children_count_only_under_the_type_that_runs_them() -> None:
     # forkTasks under a SIMPLE task are ignored by the server: no uniqueness conflict
     odd = simple("a", forkTasks=[[simple("a")]])

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stacks import Stack, free_port, run_stack_script, running_stack, wait_for
+from tests.support.paths import REPO_ROOT
+from tests.support.stacks import (
+    Stack,
+    clean_env,
+    free_port,
+    run_stack_script,
+    running_stack,
+    start_stack,
+    wait_for,
+)
 
 
 def http_get(url: str) -> tuple[int, bytes]:
@@ -100,6 +109,38 @@ def test_embedded_up_refuses_a_second_stack_in_the_same_state_dir(embedded: Stac
 
 
 @pytest.mark.server
+def test_up_reuse_reuses_the_running_stack_and_says_so(embedded: Stack) -> None:
+    result = run_stack_script("up", "--state-dir", str(embedded.state_dir), "--reuse")
+    assert result.stdout.strip().splitlines()[-1] == f"CONDUCTOR_BASE_URL={embedded.base_url}"
+    assert "reusing the embedded stack already running" in result.stderr
+    other = run_stack_script("up", "--profile", "production-core", "--state-dir",
+                             str(embedded.state_dir), "--reuse", check=False)
+    assert other.returncode == 1 and "already runs" in other.stderr
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_make_demo_run_again_reuses_the_running_server(embedded: Stack,
+                                                       tmp_path: Path) -> None:
+    """The second `make demo` (the first left its server running): it deploys to that
+    server, and says so; never "CONDUCTOR_BASE_URL is not set". (A directory of one task
+    definition stands in for config/: what is deployed is not the point.)"""
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "t.json").write_text(json.dumps(
+        {"name": "demo_again", "ownerEmail": "a@example.com"}))
+    result = subprocess.run(
+        ["make", "--no-print-directory", "demo", f"CONFIG_DIR={tmp_path}"], cwd=REPO_ROOT,
+        env=clean_env(CONDUCTOR_STACK_DIR=str(embedded.state_dir)),
+        capture_output=True, text=True, timeout=600, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "is not set" not in output
+    assert "reusing the embedded stack already running" in output
+    assert f"Conductor is running at {embedded.base_url}" in output
+    assert http_get(embedded.base_url + "/api/metadata/taskdefs/demo_again")[0] == 200
+
+
+@pytest.mark.server
 def test_embedded_down_leaves_no_process_and_no_port(embedded: Stack) -> None:
     status = embedded.refresh_status()
     embedded.run("down")
@@ -107,6 +148,29 @@ def test_embedded_down_leaves_no_process_and_no_port(embedded: Stack) -> None:
     assert not (embedded.state_dir / "server").exists()
     assert embedded.run("status", check=False).returncode != 0
     assert embedded.run("down").returncode == 0  # idempotent
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_up_after_a_crash_keeps_the_port_and_the_data(tmp_path: Path) -> None:
+    """The server killed (-9), the state dir left: `up` starts it again on the same port
+    with the definitions it held, says so, and keeps the dead server's log."""
+    stack = start_stack("embedded", tmp_path / "crash")
+    try:
+        assert http_send("POST", stack.base_url + "/api/metadata/taskdefs",
+                         [{"name": "survives_a_crash", "ownerEmail": "a@example.com"}]) == 200
+        pid = int(stack.refresh_status()["SERVER_PID"])
+        os.kill(pid, 9)
+        assert wait_until(lambda: process_gone(pid))
+        result = run_stack_script("up", "--state-dir", str(stack.state_dir))
+        assert result.stdout.strip().splitlines()[-1] == f"CONDUCTOR_BASE_URL={stack.base_url}"
+        assert "no longer runs (crashed or killed)" in result.stderr
+        assert "keeping its data and its port" in result.stderr
+        assert (stack.state_dir / "logs" / "server.previous.log").stat().st_size > 0
+        status, _ = http_get(stack.base_url + "/api/metadata/taskdefs/survives_a_crash")
+        assert status == 200
+    finally:
+        stack.stop()
 
 
 def test_up_fails_clearly_and_cleans_up_when_java_is_unusable(tmp_path: Path) -> None:

@@ -168,3 +168,31 @@ def test_the_core_runs_with_the_metrics_jars_through_the_properties_launcher() -
     assert "-jar" in ServerLaunch(PROFILES["embedded"], "java",
                                   PROFILES["embedded"].build.jar_path()).command(
         8080, Path("/state"))
+
+
+def test_fetch_gets_only_what_the_named_profile_runs(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`make demo` runs the embedded profile: `fetch --profile embedded` must not download
+    3.15.0 and its metrics jars. The download itself is replaced by a recorder."""
+    fetched: list[str] = []
+    monkeypatch.setattr(commands, "fetch_jar", lambda build: fetched.append(build.key) or
+                        Path(f"/jars/{build.key}.jar"))
+    monkeypatch.setattr(commands, "java_for", lambda version: f"/java{version}")
+    assert cli.main(["fetch", "--profile", "embedded"]) == 0
+    assert fetched == ["oss"]
+    assert "CONDUCTOR_CORE_JAR" not in capsys.readouterr().out
+    fetched.clear()
+    assert cli.main(["fetch", "--profile", "production-core"]) == 0
+    assert fetched == ["core"]
+    fetched.clear()
+    assert cli.main(["fetch"]) == 0
+    assert sorted(fetched) == ["core", "oss"]
+    demo = (REPO_ROOT / "Makefile").read_text().split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "$(STACK) fetch --profile embedded" in demo
+    assert "up --profile embedded --reuse" in demo
+
+
+def test_the_help_says_what_up_keeps_after_a_crash() -> None:
+    text = cli.build_parser().format_help()
+    assert "After a crash" in text and "keeps its data" in text and "old port" in text
+    assert "--reuse" in text

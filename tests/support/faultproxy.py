@@ -1,5 +1,5 @@
 """A fault-injecting HTTP proxy for tests: it sits on 127.0.0.1 in front of a real
-server and, when told to, answers an error status, delays, stalls, or drops the
+server and, when told to, answers an error status or a crafted body, delays, stalls, or drops the
 connection, before or after the request reached the server. It counts every
 request it sees by method and path.
 
@@ -9,6 +9,7 @@ request it sees by method and path.
         stall = proxy.stall(method="PUT", path="/api/metadata/workflow", after_forward=True)
         ...                                    # stall.entered.wait(); stall.release()
         gate = proxy.hold(method="POST")       # held until gate.release(), then forwarded
+        proxy.answer("<html>...</html>", path="/api/event", content_type="text/html")
         proxy.count("PUT", "/api/metadata/workflow")
 
 Rules match on the method and on the path (query string excluded) as an fnmatch
@@ -31,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 from urllib.parse import urlsplit
 
-Action = Literal["status", "delay", "drop", "stall", "hold"]
+Action = Literal["status", "delay", "drop", "stall", "hold", "answer"]
 
 #: Headers that describe one hop, not the message; never forwarded.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding",
@@ -52,6 +53,8 @@ class Rule:
     status: int = 503
     seconds: float = 0.0
     after_forward: bool = False
+    body: bytes = b""
+    content_type: str = "application/json"
     entered: threading.Event = dataclasses.field(default_factory=threading.Event)
     released: threading.Event = dataclasses.field(default_factory=threading.Event)
 
@@ -139,6 +142,15 @@ class FaultProxy:
         then drops the connection; ``rule.entered`` is set when one arrives."""
         return self._add(Rule("stall", method, path, count, after_forward=after_forward))
 
+    def answer(self, body: str | bytes, *, status: int = 200,
+               content_type: str = "application/json", method: str | None = None,
+               path: str = "*", count: int | None = None) -> Rule:
+        """Answers ``body`` with ``status`` (without forwarding) to matching requests:
+        a server, or something in front of it, that answers nonsense."""
+        payload = body.encode() if isinstance(body, str) else body
+        return self._add(Rule("answer", method, path, count, status=status, body=payload,
+                              content_type=content_type))
+
     def hold(self, *, method: str | None = None, path: str = "*",
              count: int | None = None) -> Rule:
         """Holds matching requests until ``rule.release()`` (at most MAX_STALL_SECONDS),
@@ -223,6 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.action == "status":
             self._answer_error(fault.status)
             return
+        if fault is not None and fault.action == "answer":
+            self._send(fault.status, fault.content_type, fault.body)
+            return
         if fault is not None and not fault.after_forward:
             self._drop(fault)
             return
@@ -260,11 +275,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer_error(self, status: int, message: str | None = None) -> None:
         payload = json.dumps({"status": status, "retryable": status >= 500,
                               "message": message or f"faultproxy: injected {status}"}).encode()
+        self._send(status, "application/json", payload)
+
+    def _send(self, status: int, content_type: str, payload: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
     def _drop(self, rule: Rule) -> None:
         if rule.action == "stall":

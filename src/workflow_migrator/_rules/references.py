@@ -20,7 +20,10 @@ from workflow_migrator._rules.walk import Path, TaskSite
 #: Splits a value into literal text and ``${...}`` expressions; ``$${`` is an escape.
 EXPRESSION_SPLIT = re.compile(r"(?=(?<!\$)\$\{)|(?<=\})")
 SYSTEM_PARAMETERS = frozenset({"CPEWF_TASK_ID", "NETFLIX_ENV", "NETFLIX_STACK"})
-NOT_CHECKED = " (the server does not check this one; it fails when the workflow runs)"
+#: What both servers (3.15.0 and 3.32.3) do with such an expression in a nested task or in
+#: the workflow's outputs: the workflow runs on, the value resolves to null.
+NOT_CHECKED = (" (the server does not check this one: when the workflow runs, the value "
+               "resolves to null and the workflow goes on)")
 
 
 def reference_rules(context: Context) -> Iterator[Finding]:

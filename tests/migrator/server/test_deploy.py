@@ -192,3 +192,61 @@ def test_a_bulk_request_refused_for_one_item_names_its_file_and_stores_nothing(
         f"workflows/b_bad.json: workflow {prefix}_bad v1: tasks: WorkflowTask list cannot be empty"]
     assert "stored none" in str(refused.value)
     assert not {good["name"], bad["name"]} & live
+
+
+def test_deploy_logs_its_plan_as_json_lines_in_a_job(server: Server, tmp_path: Path) -> None:
+    """The installed command with stderr not a terminal (CI, a Kubernetes Job) logs JSON by
+    default: one line per change with kind, name, version, action and the changed field
+    paths, and never a secret's value, old or new."""
+    import subprocess
+    import uuid
+
+    from tests.support.migrator import MIGRATOR
+    from tests.support.stacks import clean_env
+
+    name = unique_prefix()
+    old, new = f"old{uuid.uuid4().hex}", f"new{uuid.uuid4().hex}"
+
+    def write(token: str, description: str) -> None:
+        for folder in ("tasks", "workflows", "environments"):
+            (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / "environments" / "test.yaml").write_text(json.dumps(
+            {"values": {"TOKEN": token}, "secret": ["TOKEN"]}))
+        (tmp_path / "tasks" / "t.json").write_text(json.dumps(
+            {"name": f"{name}_t", "ownerEmail": "team@example.com", "description": description,
+             "responseTimeoutSeconds": 60, "timeoutSeconds": 120}))
+        (tmp_path / "workflows" / "w.json").write_text(json.dumps(
+            {"name": f"{name}_w", "ownerEmail": "team@example.com", "schemaVersion": 2,
+             "tasks": [{"name": f"{name}_call", "taskReferenceName": "call", "type": "HTTP",
+                        "inputParameters": {"http_request": {
+                            "uri": "https://api.example.com/x", "method": "GET",
+                            "headers": {"Authorization": "Bearer @{TOKEN}"}}}}]}))
+
+    def deploy_job() -> list[dict[str, object]]:
+        done = subprocess.run([str(MIGRATOR), "deploy", "--config-dir", str(tmp_path)],
+                              env=clean_env(CONDUCTOR_BASE_URL=server.base_url, APP_ENV="test"),
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        for secret in (old, new):
+            assert secret not in done.stdout + done.stderr
+        return [json.loads(line) for line in done.stderr.splitlines()]
+
+    write(old, "first")
+    deploy_job()
+    write(new, "second")
+    lines = deploy_job()
+    planned = {(line["kind"], line["name"]): line for line in lines
+               if line.get("event") == "planned"}
+    assert set(planned) == {("task", f"{name}_t"), ("workflow", f"{name}_w")}, lines
+    task, workflow = planned[("task", f"{name}_t")], planned[("workflow", f"{name}_w")]
+    assert (task["action"], task["version"], task["fields"]) == ("update", None, ["description"])
+    assert (workflow["action"], workflow["version"]) == ("create", 2)
+    assert workflow["fields"] == ["tasks[0].inputParameters.http_request.headers.Authorization"]
+    assert "description" in str(task["message"])
+    [summary] = [line for line in lines if line.get("event") == "plan"]
+    assert (summary["create"], summary["update"], summary["delete"]) == (1, 1, 0)
+    applied = {(line["kind"], line["name"]): line for line in lines
+               if line.get("event") == "applied"}
+    assert applied[("task", f"{name}_t")]["fields"] == ["description"]
+    assert applied[("workflow", f"{name}_w")]["version"] == 2

@@ -6,6 +6,7 @@ types without the test's domain receives nothing while the tests run."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
@@ -125,3 +126,49 @@ def test_the_shipped_processes_pass_their_own_cases(run_migrator: RunMigrator) -
                                   "--log-format", "text")
     assert code == 0, out + err
     assert "5 passed" in out
+
+
+def _fixture_with_cases(destination: Path, cases: str) -> Path:
+    """The fixture's definitions with ``cases`` as its only test file."""
+    shutil.copytree(FIXTURE, destination)
+    for file in (destination / "tests").iterdir():
+        file.unlink()
+    (destination / "tests" / "cases.yaml").write_text(cases)
+    return destination
+
+
+def test_a_task_without_enough_outcomes_is_named_with_the_right_counts(
+        server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The message counts the runs and the outcomes the case gives as they are: a task
+    given none says so, a task given one that runs twice says 2nd time and 1 outcome."""
+    config = _fixture_with_cases(tmp_path / "config", """\
+- workflow: wt_order
+  cases:
+    - name: no outcome for lookup
+      input: {customerId: 7, amount: 100}
+      tasks: {}
+      expect: {status: COMPLETED}
+    - name: one outcome for a charge that runs twice
+      input: {customerId: 7, amount: 100}
+      tasks:
+        lookup: {status: COMPLETED, output: {tier: silver}}
+        charge: [{status: FAILED, reason: card declined}]
+      expect: {status: COMPLETED}
+""")
+    monkeypatch.setenv("WT_SERVER_URL", server.base_url)
+    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
+        ran = {r.case.name: r for r in run_workflow_tests(config, client, app_env="test",
+                                                           timeout=12, wait_timeout=30)}
+    assert ran["no outcome for lookup"].error == \
+        "task 'lookup' ran, but the case gives no outcome for it"
+    assert ran["one outcome for a charge that runs twice"].error == \
+        "task 'charge' ran a 2nd time, but the case gives only 1 outcome(s) for it"
+
+
+def test_a_pattern_that_selects_no_case_is_an_error(run_migrator: RunMigrator,
+                                                    server: Server) -> None:
+    """Like pytest's "no tests ran": a -k with a typo must not pass a CI job."""
+    code, out, err = run_migrator("test", "--config-dir", str(FIXTURE), "-k", "no_such_case",
+                                  "--log-format", "text", WT_SERVER_URL=server.base_url)
+    assert code == 1, out + err
+    assert "-k 'no_such_case' selects none of the 8 workflow test case(s)" in err
