@@ -13,7 +13,7 @@ ACTIONLINT_VERSION := v1.7.7
 
 export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv setup demo down status test
+.PHONY: help venv setup demo down status test check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -70,5 +70,9 @@ down: ## Stop the local Conductor started by make demo
 status: ## Show the local Conductor started by make demo
 	$(STACK) status
 
-test: setup ## Run the whole test suite (starts and stops its own servers)
+check: venv ## Run ruff and mypy --strict over all the Python of the repository (scripts/check)
+	PYTHON=$(PYTHON) scripts/check
+
+# The static checks first: a lint or type finding fails in seconds, before any server starts.
+test: setup check ## Run the static checks, then the whole test suite (starts and stops its own servers)
 	$(PYTHON) -m pytest

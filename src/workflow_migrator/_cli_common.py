@@ -1,7 +1,9 @@
 """What every subcommand of the ``workflow-migrator`` command shares: the exit codes
 (``EXIT_CODES``, shown in every command's help), the common options, and how a command
-gets its reporter, its settings and its client. ``_cli.py`` holds the commands that
-deploy and check definitions, ``_cli_test.py`` the workflow tests'."""
+gets its reporter, its settings and its client. ``_cli.py`` builds the command and holds
+``validate``, ``schema`` and ``export``; ``_cli_deploy.py`` holds ``plan``, ``deploy``,
+``status`` and ``diff``, ``_cli_test.py`` the workflow tests', ``_cli_upgrade.py``
+``upgrade-check``."""
 
 from __future__ import annotations
 

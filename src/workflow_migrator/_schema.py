@@ -1,10 +1,12 @@
-"""JSON Schemas (draft 2020-12) for task, workflow and event handler files, for editors.
+"""JSON Schemas (draft 2020-12) for task, workflow and event handler files and for workflow
+test files, for editors.
 
 They are generated from the one field table (``_fields.py``), which the validator
 and the comparison also read: types, allowed values, minimums, required fields and
 defaults, so they cannot drift from what ``validate`` checks. A
 file may hold one definition or a list of them; any value may instead be an
-``@{NAME}`` placeholder, which the loader fills in from ``environments/``.
+``@{NAME}`` placeholder, which the loader fills in from ``environments/``. The workflow
+test files' schema follows the cases ``_workflow_tests.py`` loads (its statuses).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._fields import TASK_TYPES, Field, ObjectKind, comparison_defaults, fields_of
-from workflow_migrator._workflow_tests import workflow_test_schema
+from workflow_migrator._workflow_tests import OUTCOME_STATUSES, WORKFLOW_STATUSES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://ol-workflow-orchestrator.invalid/schemas/"
@@ -126,6 +128,70 @@ def event_handler_schema() -> dict[str, Any]:
     """The schema of a file under ``event-handlers/``."""
     return _file_schema("event-handler", EVENT_HANDLER_SCHEMA_FILE, "Conductor event handler file",
                         EVENT_HANDLER_OBJECTS)
+
+
+def workflow_test_schema() -> dict[str, Any]:
+    """The schema of a workflow test file, under ``tests/`` (``_workflow_tests.py``)."""
+    outcome = {
+        "type": "object", "additionalProperties": False, "required": ["status"],
+        "properties": {
+            "status": {"enum": list(OUTCOME_STATUSES)},
+            "output": {"type": "object", "description": "the task's output"},
+            "reason": {"type": "string", "description": "why it failed"},
+        },
+    }
+    ref_list = {"type": "array", "items": {"type": "string"}}
+    case = {
+        "type": "object", "additionalProperties": False, "required": ["name", "expect"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "input": {"type": "object", "description": "the workflow's input"},
+            "tasks": {
+                "type": "object",
+                "description": "per task reference (sub_ref/child_ref in a sub-workflow), what "
+                               "the mocked worker answers: one outcome for every execution, or "
+                               "a list, one per execution",
+                "additionalProperties": {"oneOf": [
+                    {"$ref": "#/$defs/outcome"},
+                    {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/outcome"}}]},
+            },
+            "run": {**ref_list, "description": "HTTP/KAFKA_PUBLISH tasks to run for real"},
+            "redacted": {"type": "array", "items": {"type": "string"},
+                         "description": "where test capture replaced a secret (a note)"},
+            "expect": {
+                "type": "object", "additionalProperties": False, "required": ["status"],
+                "properties": {
+                    "status": {"enum": list(WORKFLOW_STATUSES)},
+                    "output": {"type": "object", "description": "a subset of the output"},
+                    "path": {**ref_list, "description": "every task executed, in order, one "
+                                                        "entry per attempt"},
+                    "inputs": {"type": "object", "description": "per task reference, a subset "
+                               "of its input (first execution), or a list, one per execution",
+                               "additionalProperties": {"oneOf": [
+                                   {"type": "object"},
+                                   {"type": "array", "items": {"type": "object"}}]}},
+                },
+            },
+        },
+    }
+    test_file = {
+        "type": "object", "additionalProperties": False, "required": ["workflow", "cases"],
+        "properties": {
+            "workflow": {"type": "string", "description": "a workflow of the directory"},
+            "version": {"type": "integer", "minimum": 1},
+            "cases": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/case"}},
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": BASE_ID + WORKFLOW_TEST_SCHEMA_FILE,
+        "title": "Workflow test file",
+        "description": "Cases that run a workflow of the directory with mocked workers "
+                       "(workflow-migrator test).",
+        "oneOf": [{"$ref": "#/$defs/testFile"},
+                  {"type": "array", "items": {"$ref": "#/$defs/testFile"}}],
+        "$defs": {"testFile": test_file, "case": case, "outcome": outcome},
+    }
 
 
 def write_schemas(output_dir: Path) -> list[Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -55,4 +55,4 @@ def checkov_report(renderings: dict[str, Rendering],
     if isinstance(report, list):
         report = next(r for r in report if r.get("check_type") == "kubernetes")
     assert report.get("summary", {}).get("resource_count", 0) > 0, "checkov scanned nothing"
-    return report
+    return cast(dict[str, Any], report)

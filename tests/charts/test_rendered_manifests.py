@@ -134,7 +134,7 @@ def test_every_pod_runs_restricted(case_id: str, renderings: dict[str, Rendering
 def _needles(rendering: Rendering) -> set[str]:
     """Every secret value of the case: those of the rendered Secrets, and the values file's
     passwords and tokens, each also base64-encoded."""
-    values = set()
+    values: set[str] = set()
     for data in secret_data(rendering.objects).values():
         values.update(v for v in data.values() if v)
 

@@ -81,7 +81,8 @@ def _call(method: str, url: str, body: Any) -> str:
     request = urllib.request.Request(url, method=method, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.read().decode()
+        answer: bytes = response.read()
+    return answer.decode()
 
 
 @contextlib.contextmanager

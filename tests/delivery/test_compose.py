@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from typing import Any
 
 from tests.support.delivery import load_yaml
 from tests.support.paths import REPO_ROOT
@@ -20,8 +21,9 @@ SEED_VARIABLES = {
 LONG_RUNNING = {"postgres", "redis", "conductor-server", "conductor-ui"}
 
 
-def services() -> dict:
-    return load_yaml(COMPOSE)["services"]
+def services() -> dict[str, Any]:
+    services: dict[str, Any] = load_yaml(COMPOSE)["services"]
+    return services
 
 
 def test_matches_the_compose_specification() -> None:

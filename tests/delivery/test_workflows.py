@@ -184,6 +184,14 @@ def test_test_workflow_runs_ci_run_on_every_push_and_pull_request() -> None:
         == "make test"
 
 
+def test_make_test_runs_the_static_checks_before_the_suite() -> None:
+    # So CI (.ci/run, above) runs scripts/check too, and a finding fails before any server starts.
+    dry_run = _run("make", "--dry-run", "--always-make", "test").stdout.splitlines()
+    check = next(i for i, line in enumerate(dry_run) if line.endswith("scripts/check"))
+    pytest_run = next(i for i, line in enumerate(dry_run) if line.endswith("-m pytest"))
+    assert check < pytest_run, dry_run
+
+
 def test_charts_workflow_lints_on_change_and_publishes_on_release() -> None:
     data = workflow("charts")
     on = data["on"]

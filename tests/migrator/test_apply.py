@@ -40,7 +40,7 @@ class FakeServer:
         if request.method == "GET" and request.url.path.startswith("/api/metadata/workflow/"):
             name = request.url.path.rsplit("/", 1)[1]
             mine = [v for (n, _), v in self.versions.items() if n == name]
-            return httpx.Response(200, json=max(mine, key=lambda v: v["version"]))
+            return httpx.Response(200, json=max(mine, key=lambda v: int(str(v["version"]))))
         return httpx.Response(404)
 
 

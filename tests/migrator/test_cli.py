@@ -16,7 +16,7 @@ from tests.support.stacks import free_port
 from workflow_migrator._cli import main
 
 
-def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path) -> None:
+def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path: Path) -> None:
     (tmp_path / "tasks").mkdir()
     (tmp_path / "tasks" / "t.json").write_text('{"name": "t"}')
     env = {**os.environ, "CONDUCTOR_BASE_URL": f"http://127.0.0.1:{free_port()}",
@@ -36,8 +36,9 @@ def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path)
 
 
 def test_plan_gates_need_the_impact_analysis_and_a_window_is_a_duration(
-        tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from workflow_migrator._cli import DURATION, main
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workflow_migrator._cli import main
+    from workflow_migrator._cli_deploy import DURATION
 
     code = main(["plan", "--config-dir", str(tmp_path), "--no-impact", "--fail-on", "breaking",
                  "--log-format", "text"])

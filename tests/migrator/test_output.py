@@ -7,23 +7,24 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from workflow_migrator._cli import main
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
-from workflow_migrator._output import MASK, Reporter
+from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import Change, Plan
+from workflow_migrator._render import MASK
 
 
-def reporter(log_format: str = "json", secrets: tuple[str, ...] = ()) -> Reporter:
-    return Reporter("prod", log_format, secrets, out=io.StringIO(),  # type: ignore[arg-type]
-                    err=io.StringIO())
+def reporter(log_format: LogFormat = "json", secrets: tuple[str, ...] = ()) -> Reporter:
+    return Reporter("prod", log_format, secrets, out=io.StringIO(), err=io.StringIO())
 
 
 def written(r: Reporter) -> tuple[str, str]:
-    return r.out.getvalue(), r.err.getvalue()  # type: ignore[attr-defined]
+    return cast(io.StringIO, r.out).getvalue(), cast(io.StringIO, r.err).getvalue()
 
 
 def test_a_secret_is_masked_wherever_it_occurs() -> None:

@@ -20,7 +20,7 @@ from workflow_migrator._targets import (
     generation_of_version,
 )
 
-GRAALJS_INLINE = {"name": "graal", "tasks": [{
+GRAALJS_INLINE: dict[str, object] = {"name": "graal", "tasks": [{
     "name": "compute", "taskReferenceName": "compute", "type": "INLINE",
     "inputParameters": {"evaluatorType": "graaljs",
                         "expression": "(function () { return 1; })()"}}]}

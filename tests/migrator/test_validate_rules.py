@@ -16,7 +16,7 @@ from tests.support.paths import REPO_ROOT
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
 from workflow_migrator._commands import validate_with_server
-from workflow_migrator._models import Definition, DefinitionSet, Source
+from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 from workflow_migrator._rules import RULE_IDS, ServerFacts
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._targets import TARGETS
@@ -227,11 +227,12 @@ def test_validate_server_needs_a_url(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_the_samples_load_and_validate() -> None:
-    workflows, tasks = [], []
+    workflows: list[Definition] = []
+    tasks: list[Definition] = []
     for file in sample_files():
         body = json.loads(file.read_text(encoding="utf-8"))
         for index, item in enumerate(body if isinstance(body, list) else [body]):
-            kind = "workflow" if "tasks" in item else "task"
+            kind: Kind = "workflow" if "tasks" in item else "task"
             definition = Definition(kind, item, Source(file.name, index))
             (workflows if kind == "workflow" else tasks).append(definition)
     findings = validate(DefinitionSet(tuple(tasks), tuple(workflows)))

@@ -18,6 +18,7 @@ from workflow_migrator._commands import validate_directory
 from workflow_migrator._junit import junit_xml
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import Source
+from workflow_migrator._schema import workflow_test_schema
 from workflow_migrator._workflow_report import failure_text
 from workflow_migrator._workflow_run import (
     CaseResult,
@@ -27,12 +28,7 @@ from workflow_migrator._workflow_run import (
     matches,
     prepare_workflow,
 )
-from workflow_migrator._workflow_tests import (
-    Outcome,
-    find_workflow,
-    load_cases,
-    workflow_test_schema,
-)
+from workflow_migrator._workflow_tests import Outcome, find_workflow, load_cases
 
 FIXTURE = REPO_ROOT / "tests" / "migrator" / "fixtures" / "workflow_tests"
 jsonschema = pytest.importorskip("jsonschema")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -65,7 +66,7 @@ def assert_stopped(status: dict[str, str], pid_names: tuple[str, ...],
                    ports: tuple[int, ...]) -> None:
     for name in pid_names:
         pid = int(status[name])
-        assert wait_until(lambda pid=pid: process_gone(pid)), f"{name} {pid} still runs"
+        assert wait_until(functools.partial(process_gone, pid)), f"{name} {pid} still runs"
     for port in ports:
         assert not port_open(port), f"port {port} still listens"
 

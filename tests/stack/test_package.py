@@ -16,7 +16,8 @@ from tests.support.paths import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
 from conductor_stack import cli, commands, jdk  # noqa: E402
-from conductor_stack.jars import SERVER_BUILDS  # noqa: E402
+from conductor_stack.base import StackError  # noqa: E402
+from conductor_stack.jars import SERVER_BUILDS, ServerBuild  # noqa: E402
 from conductor_stack.profiles import PROFILES  # noqa: E402
 from conductor_stack.state import Service, State  # noqa: E402
 
@@ -135,9 +136,9 @@ def test_redis_topologies_are_offered_and_tls_is_refused_for_the_production_core
     assert cli.build_parser().parse_args(["up"]).redis == "standalone"
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["up", "--redis", "dynomite"])
-    with pytest.raises(commands.StackError, match="no conductor.redis.ssl"):
+    with pytest.raises(StackError, match="no conductor.redis.ssl"):
         commands.check_redis_options(PROFILES["production-core"], "standalone", True, False)
-    with pytest.raises(commands.StackError, match="runs no Redis"):
+    with pytest.raises(StackError, match="runs no Redis"):
         commands.check_redis_options(PROFILES["embedded"], "sentinel", False, False)
     commands.check_redis_options(PROFILES["production-core"], "cluster", False, True)
 
@@ -174,8 +175,12 @@ def test_fetch_gets_only_what_the_named_profile_runs(monkeypatch: pytest.MonkeyP
     """`make demo` runs the embedded profile: `fetch --profile embedded` must not download
     3.15.0 and its metrics jars. The download itself is replaced by a recorder."""
     fetched: list[str] = []
-    monkeypatch.setattr(commands, "fetch_jar", lambda build: fetched.append(build.key) or
-                        Path(f"/jars/{build.key}.jar"))
+
+    def fetch_jar(build: ServerBuild) -> Path:
+        fetched.append(build.key)
+        return Path(f"/jars/{build.key}.jar")
+
+    monkeypatch.setattr(commands, "fetch_jar", fetch_jar)
     monkeypatch.setattr(commands, "java_for", lambda version: f"/java{version}")
     assert cli.main(["fetch", "--profile", "embedded"]) == 0
     assert fetched == ["oss"]

@@ -17,8 +17,8 @@ def load_yaml(path: Path) -> Any:
 
 
 def workflow(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(WORKFLOWS / f"{name}.yml")
-    # YAML 1.1 reads the key `on` as the boolean true.
+    # Keyed by Any: YAML 1.1 reads the key `on` as the boolean true.
+    data: dict[Any, Any] = load_yaml(WORKFLOWS / f"{name}.yml")
     if True in data:
         data["on"] = data.pop(True)
     return data

@@ -12,7 +12,7 @@ import httpx
 ORDER = {"orderId": "o-1", "customerId": "sms-42", "lines": [1]}
 
 #: What each worker of the order flow answers; `valid` steers its SWITCH.
-WORKER_OUTPUTS = {
+WORKER_OUTPUTS: dict[str, dict[str, object]] = {
     "validate_order": {"valid": True},
     "reserve_inventory": {"reserved": True},
     "charge_payment": {"charged": True},

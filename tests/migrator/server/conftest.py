@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.support.migrator import RunMigrator
@@ -11,9 +13,9 @@ from workflow_migrator._cli import main
 
 
 @pytest.fixture
-def client(server: Server) -> ConductorClient:
+def client(server: Server) -> Iterator[ConductorClient]:
     with ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1)) as c:
-        yield c  # type: ignore[misc]
+        yield c
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.configs import copy_config, unique_prefix
 from tests.support.corpus import OWN_CORPUS, sample_files
+from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
 from workflow_migrator import (
     ConductorClient,
@@ -152,7 +153,7 @@ def test_second_deploy_makes_zero_writes_and_one_change_one_write(server: Server
             ("PUT", "/api/metadata/taskdefs"), ("PUT", "/api/metadata/taskdefs")]
 
 
-def test_cli_deploy_leaves_every_workflow_live(run_migrator, client: ConductorClient,
+def test_cli_deploy_leaves_every_workflow_live(run_migrator: RunMigrator, client: ConductorClient,
                                                tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = copy_config(tmp_path / "config", prefix)

@@ -76,12 +76,14 @@ def _fill_with_own(client: ConductorClient, prefix: str) -> None:
          "tasks": [{"name": f"{prefix}_charge", "taskReferenceName": "charge",
                     "inputParameters": {"amount": "${workflow.input.amount}"}}]}
         for version in (1, 2, 3)])
-    for handler in ({"name": f"{prefix}_start", "event": f"conductor:{prefix}_q", "active": True,
-                     "actions": [{"action": "start_workflow",
-                                  "start_workflow": {"name": f"{prefix}_flow", "version": 3}}]},
-                    {"name": f"{prefix}_idle", "event": f"sqs:{prefix}_q",
-                     "actions": [{"action": "fail_task", "expandInlineJSON": True,
-                                  "fail_task": {"taskId": "${taskId}"}}]}):
+    handlers: list[dict[str, Any]] = [
+        {"name": f"{prefix}_start", "event": f"conductor:{prefix}_q", "active": True,
+         "actions": [{"action": "start_workflow",
+                      "start_workflow": {"name": f"{prefix}_flow", "version": 3}}]},
+        {"name": f"{prefix}_idle", "event": f"sqs:{prefix}_q",
+         "actions": [{"action": "fail_task", "expandInlineJSON": True,
+                      "fail_task": {"taskId": "${taskId}"}}]}]
+    for handler in handlers:
         client.delete_event_handler(handler["name"])
         client.create_event_handler(handler)
 

@@ -12,13 +12,13 @@ from tests.support.configs import unique_prefix
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
 from workflow_migrator import ConductorClient, read_live
-from workflow_migrator._targets import TARGETS, detect
+from workflow_migrator._targets import TARGETS, TargetName, detect
 
 pytestmark = pytest.mark.server
 
 #: The generation of each server under test, and the one it is not.
-GENERATION = {"core": "conductor-3.15", "oss": "conductor-oss-3.2x"}
-OTHER = {"core": "conductor-oss-3.2x", "oss": "conductor-3.15"}
+GENERATION: dict[str, TargetName] = {"core": "conductor-3.15", "oss": "conductor-oss-3.2x"}
+OTHER: dict[str, TargetName] = {"core": "conductor-oss-3.2x", "oss": "conductor-3.15"}
 VERSION = {"core": "3.15.0", "oss": "3.32.3"}
 
 

@@ -13,6 +13,7 @@ from tests.support.configs import unique_prefix
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
 from workflow_migrator import ConductorClient, RetryPolicy, deploy
+from workflow_migrator._models import JSONObject
 
 pytestmark = pytest.mark.server
 
@@ -38,7 +39,7 @@ def write_task(config: Path, name: str, **fields: object) -> None:
     path.write_text(json.dumps({"name": name, **fields}))
 
 
-def versions(client: ConductorClient, name: str) -> dict[int, dict]:
+def versions(client: ConductorClient, name: str) -> dict[int, JSONObject]:
     return {w["version"]: w for w in client.list_workflow_defs() if w["name"] == name}
 
 
@@ -193,7 +194,7 @@ def test_environment_values_are_substituted_and_secrets_never_shown(
         "  AUDIT_TOKEN: {env: TEST_AUDIT_TOKEN}\n"
         "  RETRIES: 4\nsecret: [AUDIT_TOKEN]\n")
     write_task(tmp_path, name, retryCount="@{RETRIES}")
-    workflow = {
+    workflow: JSONObject = {
         "name": name,
         "tasks": [{
             "name": f"{name}_call", "taskReferenceName": "call", "type": "HTTP",
