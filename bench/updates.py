@@ -41,14 +41,7 @@ from unittest import mock
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from deploy import (  # noqa: E402
-    Run,
-    conductor_server,
-    generate,
-    names_prefix,
-    server_arguments,
-    table,
-)
+from deploy import Run, conductor_server, generate, names_prefix, server_arguments, table  # noqa: E402
 
 from workflow_migrator import (  # noqa: E402
     ConductorClient,
