@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import secrets
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from deploy import Run, conductor_server, generate, table  # noqa: E402
+from deploy import Run, conductor_server, generate, names_prefix, server_arguments, table  # noqa: E402
 
 from workflow_migrator import ConductorClient, RetryPolicy, deploy, plan  # noqa: E402
 from workflow_migrator._impact import ImpactOptions  # noqa: E402
@@ -105,13 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--workflows", type=int, default=300)
     parser.add_argument("--executions", type=int, default=1000)
-    parser.add_argument("--base-url", help="a running server to use instead of starting one")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    server_arguments(parser)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-impact-") as tmp:
         config_dir = Path(tmp) / "config"
-        prefix = f"bench{secrets.token_hex(3)}" if args.base_url else "bench"
+        prefix = names_prefix(args.base_url)
         _, workflow_files = generate(config_dir, args.tasks, args.workflows, prefix)
         with conductor_server(args.base_url, Path(tmp) / "stack") as base_url:
             started = time.perf_counter()

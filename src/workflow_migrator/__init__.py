@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         ServerUnavailableError,
         UnexpectedAnswerError,
         UnsafeChangeError,
+        WritesFailedError,
     )
     from workflow_migrator._export import ExportResult, export
     from workflow_migrator._findings import Finding
@@ -66,7 +67,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_exceptions": (
         "ConductorError", "DefinitionError", "InvalidURLError", "MigratorError",
         "ServerRejectedError", "ServerUnavailableError", "UnexpectedAnswerError",
-        "UnsafeChangeError",
+        "UnsafeChangeError", "WritesFailedError",
     ),
     "_export": ("export", "ExportResult"),
     "_findings": ("Finding",),
@@ -158,4 +159,5 @@ __all__ = [
     "validate_with_server",
     "WorkflowCase",
     "write_schemas",
+    "WritesFailedError",
 ]

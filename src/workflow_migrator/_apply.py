@@ -1,14 +1,16 @@
 """Carries out a plan against a server, in the order that keeps it consistent.
 
-Task definitions come first (new ones in one bulk request), then every new or
-changed workflow version in bulk, except new versions of workflows numbered
-automatically, which are registered one by one and only if their number is still
-free, then event handlers (after the workflows they start), then deletions: event
-handlers first (before the workflows they start), then workflows, then tasks. Each
-step is an idempotent upsert, create-only registration or delete, so a run that
-stops half-way leaves a state the next run, which plans again from what the server
-then holds, completes. Every body is serialised before the first request: a value
-that cannot be sent stops the deploy before it has written anything.
+Task definitions come first (new ones in one bulk request, changed ones one request
+each, ``PARALLEL_WRITES`` at a time), then every new or changed workflow version in
+bulk, except new versions of workflows numbered automatically, which are registered one
+by one and only if their number is still free, then event handlers (after the workflows
+they start), then deletions: event handlers first (before the workflows they start),
+then workflows, then tasks. Each step is an idempotent upsert, create-only registration
+or delete, so a run that stops half-way leaves a state the next run, which plans again
+from what the server then holds, completes. Every changed task definition is tried even
+when some fail; the failures are reported together, and the deploy stops there. Every
+body is serialised before the first request: a value that cannot be sent stops the
+deploy before it has written anything.
 """
 
 from __future__ import annotations
@@ -21,19 +23,31 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from workflow_migrator._compare import differences
-from workflow_migrator._exceptions import ConductorError, DefinitionError, ServerRejectedError
+from workflow_migrator._exceptions import (
+    ConductorError,
+    DefinitionError,
+    ServerRejectedError,
+    WritesFailedError,
+)
 from workflow_migrator._fields import ServerKeys
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from workflow_migrator._client import ConductorClient
 
 #: Workflows per bulk request: one request for a typical set, bounded bodies for huge ones.
 WORKFLOW_BATCH = 200
 #: How often a new version's number may be taken by concurrent deploys before giving up.
 MAX_VERSION_ATTEMPTS = 5
+#: Requests in flight at once where Conductor takes one definition per request (a changed
+#: task definition): enough to hide most of each request's round trip, and well within
+#: the request threads and database connections of a server (conductor-oss's embedded
+#: SQLite serialises writes anyway; 3.15 on Redis takes them in parallel).
+PARALLEL_WRITES = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,9 +74,8 @@ def apply_plan(plan: Plan, client: ConductorClient,
             client.create_task_defs([_payload(c) for c in new_tasks])
         for change in new_tasks:
             on_change(change)
-    for change in plan.pending("update", "task"):
-        client.update_task_def(_payload(change))
-        on_change(change)
+    _each(plan.pending("update", "task"), client.update_task_def, on_change,
+          "task definition update(s)")
     workflows = plan.pending("create", "workflow") + plan.pending("update", "workflow")
     upserts = [c for c in workflows if not c.create_only]
     for start in range(0, len(upserts), WORKFLOW_BATCH):
@@ -92,6 +105,42 @@ def apply_plan(plan: Plan, client: ConductorClient,
         on_change(change)
     return ApplyResult(
         created=plan.count("create"), updated=plan.count("update"), deleted=plan.count("delete"))
+
+
+def _each(changes: Sequence[Change], write: Callable[[JSONObject], None],
+          on_change: Callable[[Change], None], what: str) -> None:
+    """Writes every change with ``write``, ``PARALLEL_WRITES`` at a time. One that fails
+    stops none of the others: each is tried (with the client's retries), and the failures
+    are raised together, as WritesFailedError, once every request has ended. ``on_change``
+    is called in this thread, as each write succeeds. Ctrl-C cancels what has not started."""
+    if not changes:
+        return
+    # Imported here: concurrent.futures loads logging, a fifth of an offline `validate`'s
+    # start-up, and only a deploy that changes task definitions needs it.
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    failures: dict[int, tuple[str, ConductorError]] = {}
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(changes)),
+                            thread_name_prefix="write") as pool:
+        futures: dict[Future[None], int] = {
+            pool.submit(write, _payload(change)): index for index, change in enumerate(changes)}
+        try:
+            for future in as_completed(futures):
+                change = changes[futures[future]]
+                try:
+                    future.result()
+                except ConductorError as exc:
+                    where = f"{change.source}: " if change.source else ""
+                    failures[futures[future]] = (f"{where}{change.address}", exc)
+                    continue
+                on_change(change)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    if failures:
+        raise WritesFailedError(what, [failures[i] for i in sorted(failures)],
+                                done=len(changes) - len(failures))
 
 
 def _check_bodies(plan: Plan) -> None:

@@ -7,7 +7,7 @@ servers or directories). ``_cli.py`` registers them; each calls one function of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,9 +24,13 @@ from workflow_migrator._cli_common import (
     wait_option,
 )
 from workflow_migrator._output import LogFormat
-from workflow_migrator._plan import PlanOptions
 from workflow_migrator._render import plan_text
-from workflow_migrator._risk import Severity
+
+# The plan's module imports the comparison and the rules: each command that plans loads
+# it when it runs, so that `--help` and an offline `validate` never do.
+if TYPE_CHECKING:
+    from workflow_migrator._plan import PlanOptions
+    from workflow_migrator._risk import Severity
 
 allow_overwrite_option = click.option(
     "--allow-overwrite", is_flag=True,
@@ -46,6 +50,14 @@ def change_options(function: Any) -> Any:
     ]):
         function = option(function)
     return function
+
+
+def plan_options(prune: bool = False, keep: tuple[str, ...] = (), allow_overwrite: bool = False,
+                 allow_mass_prune: bool = False) -> PlanOptions:
+    """The values of ``change_options`` as a plan takes them."""
+    from workflow_migrator._plan import PlanOptions
+
+    return PlanOptions(prune, keep, allow_overwrite, allow_mass_prune)
 
 
 def impact_options(function: Any) -> Any:
@@ -126,7 +138,7 @@ def plan_command(config_dir: Path, output_format: str, detailed_exitcode: bool,
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         planned = _commands.plan(config_dir, client,
-                                 options=PlanOptions(prune, keep, allow_overwrite,
+                                 options=plan_options(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter, target=target,
@@ -214,7 +226,7 @@ def deploy_command(ctx: click.Context, config_dir: Path, dry_run: bool,
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         _, result = _commands.deploy(config_dir, client,
-                                     options=PlanOptions(prune, keep, allow_overwrite,
+                                     options=plan_options(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
                                      reporter=reporter, source_revision=source_revision,
@@ -246,7 +258,7 @@ def status_command(config_dir: Path, output_format: str, detailed_exitcode: bool
     settings, reporter = start(log_format)
     with make_client(settings) as client:
         found = _commands.status(config_dir, client,
-                                 options=PlanOptions(allow_overwrite=allow_overwrite),
+                                 options=plan_options(allow_overwrite=allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter, target=target)
     if output_format == "json":

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workflow_migrator import _secret_paths as secret_paths
-from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._exceptions import DefinitionError, TargetMismatchError, UnsafeChangeError
 from workflow_migrator._fields import kept_keys
 from workflow_migrator._findings import Finding
@@ -25,13 +24,6 @@ from workflow_migrator._plan import (
     PlanOptions,
     compute_plan,
 )
-from workflow_migrator._record import (
-    Status,
-    config_hash,
-    new_record,
-    parse_record,
-    write_record,
-)
 from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
 from workflow_migrator._targets import (
     DEFAULT_TARGET,
@@ -43,10 +35,15 @@ from workflow_migrator._targets import (
 )
 from workflow_migrator._validate import in_order, server_disagreements, validate
 
+# What only a deploy or a status needs loads when one runs: an offline `validate` starts
+# in about a tenth of a second, and these (the thread pool of the writes, hashlib for
+# the record) would add a fifth to it.
 if TYPE_CHECKING:
+    from workflow_migrator._apply import ApplyResult
     from workflow_migrator._client import ConductorClient
     from workflow_migrator._impact import ImpactOptions
     from workflow_migrator._project import Project
+    from workflow_migrator._record import Status
     from workflow_migrator._upgrade import UpgradeReport
 
 
@@ -316,6 +313,9 @@ def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     :param allow_target_mismatch: deploy to a server of another generation (otherwise
         TargetMismatchError, before anything is written).
     """
+    from workflow_migrator._apply import apply_plan
+    from workflow_migrator._record import new_record, parse_record, write_record
+
     planned, live, definitions = _plan_and_live(
         config_dir, client, options=options, app_env=app_env, wait_timeout=wait_timeout,
         reporter=reporter, target=target, refuse_mismatch=not allow_target_mismatch)
@@ -358,6 +358,8 @@ def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     :param wait_timeout: seconds to wait for a server that is still starting.
     :param target: the server generation the definitions are for (``--target``).
     """
+    from workflow_migrator._record import Status, config_hash, parse_record
+
     planned, live, _ = _plan_and_live(config_dir, client, options=options, app_env=app_env,
                                       wait_timeout=wait_timeout, reporter=reporter,
                                       target=target)

@@ -8,7 +8,9 @@
     └── ConductorError          the server failed to do what was asked
         ├── ServerUnavailableError  unreachable, timing out or answering 5xx after every retry
         ├── ServerRejectedError     answered 4xx, or refused items of a bulk request
-        └── UnexpectedAnswerError   answered, but not the JSON of the shape expected
+        ├── UnexpectedAnswerError   answered, but not the JSON of the shape expected
+        └── WritesFailedError       some of a step's independent writes failed, the others
+                                    were made (carries each failure)
 
 Third-party errors (httpx, PyYAML) are translated once, where they are raised,
 with ``raise ... from exc``.
@@ -81,6 +83,20 @@ class ServerRejectedError(ConductorError):
                  url: str = "", status: int | None = None):
         super().__init__(message, method=method, url=url, status=status)
         self.messages = messages or [message]
+
+
+class WritesFailedError(ConductorError):
+    """Some writes of a step sent one request per definition failed; every other one was
+    made. ``failures`` holds each failed write's error, in the plan's order; ``done`` says
+    how many succeeded. The next deploy plans again from the server and retries them."""
+
+    def __init__(self, what: str, failures: list[tuple[str, ConductorError]], done: int):
+        self.failures = failures
+        self.done = done
+        total = len(failures) + done
+        details = "; ".join(f"{where}: {error}" for where, error in failures)
+        super().__init__(f"{len(failures)} of {total} {what} failed, the other {done} were "
+                         f"written (the next deploy retries the rest): {details}")
 
 
 class UnexpectedAnswerError(ConductorError):

@@ -20,13 +20,16 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from workflow_migrator._compare import FieldChange
-from workflow_migrator._findings import Finding
-from workflow_migrator._markdown import plan_markdown
-from workflow_migrator._plan import ACTIONS, Change, Plan
 from workflow_migrator._render import MASK, findings_text, plan_text, secrets_pattern, summary_line
+
+# Every command makes a reporter, `--help` too: what only showing a plan needs (the plan,
+# the comparison, the Markdown view and the rules they import) loads when one is shown.
+if TYPE_CHECKING:
+    from workflow_migrator._compare import FieldChange
+    from workflow_migrator._findings import Finding
+    from workflow_migrator._plan import Change, Plan
 
 LogFormat = Literal["auto", "text", "json"]
 #: Colours of the plan's gutter symbols, on a terminal only (rich drops them elsewhere).
@@ -137,6 +140,8 @@ class Reporter:
         if output_format == "json":
             self.result_json(shown.to_dict())
         elif output_format == "markdown":
+            from workflow_migrator._markdown import plan_markdown
+
             self.result(plan_markdown(shown, secrets=self.secrets, title=title))
         else:
             self.result(plan_text(shown))
@@ -172,6 +177,8 @@ class Reporter:
                      **_change_fields(change))
         for conflict in plan.conflicts:
             self.log(conflict, level="error", event="conflict")
+        from workflow_migrator._plan import ACTIONS
+
         counts: dict[str, Any] = {action: plan.count(action) for action in ACTIONS}
         self.log(summary_line(plan), event="plan", **counts)
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._findings import Finding
-from workflow_migrator._plan import Change, Plan
-from workflow_migrator._secret_paths import MASK as MASK
+# For type checkers only: the reporter masks through this module on every command, and
+# the plan's module (with the rules it imports) costs more than `--help` takes to run.
+if TYPE_CHECKING:
+    from workflow_migrator._findings import Finding
+    from workflow_migrator._plan import Change, Plan
+
+
+#: What a secret value, or whatever sits at a secret path, is shown as.
+MASK = "***"
 
 
 def secret_forms(secret: str) -> set[str]:

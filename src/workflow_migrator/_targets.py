@@ -18,7 +18,8 @@ A server tells its generation by the fields of the definitions it returns
 (``_fields.server_of``: conductor-oss returns its own in every one), and by the version
 it states (``generation_of_version``); ``detect`` weighs the two.
 
-This module imports only ``_fields``: every other module may import it.
+This module imports only ``_fields``, and that only to detect a server: every other
+module may import it, and the command line's options (``TARGET_NAMES``) cost nothing more.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from workflow_migrator._fields import Server, server_of
+if TYPE_CHECKING:
+    from workflow_migrator._fields import Server
 
 TargetName = Literal["conductor-3.15", "conductor-oss-3.2x"]
 TARGET_NAMES: tuple[TargetName, ...] = get_args(TargetName)
@@ -128,6 +130,8 @@ def detect(version: str | None, definitions: Iterable[Mapping[str, Any]]) -> Det
     :param version: what ``GET /api/admin/config`` says, if anything.
     :param definitions: the task and workflow definitions the server returned.
     """
+    from workflow_migrator._fields import server_of
+
     by_version = generation_of_version(version) if version else None
     if by_version is not None:
         return Detected(by_version, f"version {version}")

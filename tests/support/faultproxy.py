@@ -5,6 +5,7 @@ request it sees by method and path.
 
     with FaultProxy("http://127.0.0.1:8080") as proxy:
         proxy.fail(3, method="PUT", path="/api/metadata/workflow")   # next 3 get 503
+        proxy.fail(None, method="PUT", containing='"name":"task_7"') # every PUT naming it
         proxy.delay(0.5, path="/api/metadata/*")                      # every match, +0.5 s
         stall = proxy.stall(method="PUT", path="/api/metadata/workflow", after_forward=True)
         ...                                    # stall.entered.wait(); stall.release()
@@ -12,9 +13,9 @@ request it sees by method and path.
         proxy.answer("<html>...</html>", path="/api/event", content_type="text/html")
         proxy.count("PUT", "/api/metadata/workflow")
 
-Rules match on the method and on the path (query string excluded) as an fnmatch
-pattern; the first rule that matches and has uses left applies, and ``count=None``
-means forever. Standard library only.
+Rules match on the method, on the path (query string excluded) as an fnmatch
+pattern, and on a text the request's body contains; the first rule that matches and has
+uses left applies, and ``count=None`` means forever. Standard library only.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Rule:
     method: str | None = None
     path: str = "*"
     count: int | None = 1
+    #: a text the request's body must contain
+    containing: str | None = None
     status: int = 503
     seconds: float = 0.0
     after_forward: bool = False
@@ -58,9 +61,10 @@ class Rule:
     entered: threading.Event = dataclasses.field(default_factory=threading.Event)
     released: threading.Event = dataclasses.field(default_factory=threading.Event)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, request_body: bytes = b"") -> bool:
         return ((self.method is None or self.method == method)
-                and fnmatch.fnmatchcase(path, self.path))
+                and fnmatch.fnmatchcase(path, self.path)
+                and (self.containing is None or self.containing.encode() in request_body))
 
     def release(self) -> None:
         """Lets a stalled request go on (its connection is then dropped)."""
@@ -121,9 +125,12 @@ class FaultProxy:
     # -- faults --------------------------------------------------------------------------
 
     def fail(self, count: int | None = 1, *, status: int = 503, method: str | None = None,
-             path: str = "*") -> Rule:
-        """Answers ``status`` (without forwarding) to the next ``count`` matching requests."""
-        return self._add(Rule("status", method, path, count, status=status))
+             path: str = "*", containing: str | None = None) -> Rule:
+        """Answers ``status`` (without forwarding) to the next ``count`` matching requests;
+        with ``containing``, only to those whose body contains that text (one definition
+        among requests sent at once, whatever their order)."""
+        return self._add(Rule("status", method, path, count, status=status,
+                              containing=containing))
 
     def delay(self, seconds: float, *, count: int | None = None, method: str | None = None,
               path: str = "*") -> Rule:
@@ -180,7 +187,7 @@ class FaultProxy:
             self._rules.append(rule)
         return rule
 
-    def _record(self, method: str, path: str) -> list[Rule]:
+    def _record(self, method: str, path: str, body: bytes) -> list[Rule]:
         """Logs one request and takes a use of every rule that applies to it: all matching
         delays, plus the first matching status, drop or stall."""
         applied: list[Rule] = []
@@ -188,7 +195,7 @@ class FaultProxy:
             self.counts[(method, path)] += 1
             terminal_taken = False
             for rule in self._rules:
-                if not rule.matches(method, path) or rule.count == 0:
+                if not rule.matches(method, path, body) or rule.count == 0:
                     continue
                 if rule.action != "delay":
                     if terminal_taken:
@@ -223,7 +230,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path = urlsplit(self.path).path
-        rules = proxy._record(self.command, path)
+        rules = proxy._record(self.command, path, body)
         for rule in rules:
             if rule.action == "delay":
                 time.sleep(rule.seconds)

@@ -1,0 +1,138 @@
+"""Task definitions changed in bulk, written several at once (Conductor updates one per
+request), against a real server behind tests/support/faultproxy.py: at most
+``PARALLEL_WRITES`` requests in flight, and when some fail for good the others are
+still written, every failure is reported, and the next deploy completes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.configs import unique_prefix
+from tests.support.faultproxy import FaultProxy, iter_counts
+from tests.support.migrator import RunMigrator
+from tests.support.stacks import Server, wait_for
+from workflow_migrator import (
+    ConductorClient,
+    RetryPolicy,
+    compute_plan,
+    deploy,
+    load_valid,
+    read_live,
+)
+from workflow_migrator._apply import PARALLEL_WRITES
+
+pytestmark = pytest.mark.server
+
+TASKDEFS = "/api/metadata/taskdefs"
+FAST_RETRY = RetryPolicy(attempts=3, initial_wait=0.05, max_wait=0.2)
+TASKS = 24
+
+
+def write_tasks(config: Path, prefix: str, revision: str) -> Path:
+    """``TASKS`` task definitions ``<prefix>_task_<i>``, one per file, whose description
+    carries ``revision``: a new revision changes every one of them."""
+    (config / "tasks").mkdir(parents=True, exist_ok=True)
+    for i in range(TASKS):
+        (config / "tasks" / f"task_{i:03}.json").write_text(json.dumps({
+            "name": f"{prefix}_task_{i}", "description": f"step {i}, revision {revision}",
+            "retryCount": 2, "timeoutSeconds": 600, "responseTimeoutSeconds": 300,
+            "ownerEmail": "t@example.com"}))
+    return config
+
+
+def descriptions(base_url: str, prefix: str) -> dict[str, str]:
+    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+        return {t["name"]: t.get("description", "") for t in client.list_task_defs()
+                if t["name"].startswith(f"{prefix}_")}
+
+
+def pending(base_url: str, config: Path) -> list[str]:
+    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+        plan = compute_plan(load_valid(config)[0], read_live(client, 10))
+    return [c.address for c in plan.changes if c.action != "unchanged"]
+
+
+@pytest.fixture
+def proxy(server: Server) -> Iterator[FaultProxy]:
+    with FaultProxy(server.base_url) as running:
+        yield running
+
+
+@pytest.fixture
+def deployed(server: Server, tmp_path: Path) -> tuple[Path, str]:
+    """A config directory of ``TASKS`` task definitions, deployed, then all changed."""
+    prefix = unique_prefix()
+    config = write_tasks(tmp_path / "config", prefix, "a")
+    with ConductorClient(server.base_url, retry=FAST_RETRY) as client:
+        deploy(config, client, wait_timeout=10)
+    return write_tasks(config, prefix, "b"), prefix
+
+
+def test_updates_are_sent_several_at_once_never_more_than_the_bound(
+        proxy: FaultProxy, server: Server, deployed: tuple[Path, str]) -> None:
+    config, prefix = deployed
+    gate = proxy.hold(method="PUT", path=TASKDEFS)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
+                deploy(config, client, wait_timeout=10)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            errors.append(exc)
+
+    deploying = threading.Thread(target=run)
+    deploying.start()
+    try:
+        # Every request in flight is held at the gate: the bound is what arrives there.
+        assert wait_for(lambda: proxy.count("PUT", TASKDEFS) >= PARALLEL_WRITES, 30), \
+            "\n".join(iter_counts(proxy))
+        in_flight = proxy.count("PUT", TASKDEFS)
+    finally:
+        gate.release()
+        deploying.join(60)
+    assert in_flight == PARALLEL_WRITES, "\n".join(iter_counts(proxy))
+    assert not errors, errors
+    # One PUT per changed definition, and the deploy record's own.
+    assert proxy.count("PUT", TASKDEFS) == TASKS + 1, "\n".join(iter_counts(proxy))
+    assert set(descriptions(server.base_url, prefix).values()) == {
+        f"step {i}, revision b" for i in range(TASKS)}
+
+
+def test_updates_that_fail_for_good_are_reported_the_rest_written_and_the_next_deploy_repairs(
+        proxy: FaultProxy, server: Server, deployed: tuple[Path, str],
+        run_migrator: RunMigrator) -> None:
+    config, prefix = deployed
+    failing = (3, 11, 20)
+    for i in failing:  # 503 to every attempt of these, whatever order they are sent in
+        proxy.fail(None, method="PUT", path=TASKDEFS, containing=f'"name":"{prefix}_task_{i}"')
+
+    code, _, err = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text",
+                                base_url=proxy.url)
+
+    assert code == 1, err
+    assert f"3 of {TASKS} task definition update(s) failed" in err, err
+    for i in failing:
+        # file, definition, request and status of each
+        assert (f"tasks/task_{i:03}.json: task {prefix}_task_{i}: PUT {proxy.url}{TASKDEFS} "
+                "-> 503") in err, err
+    written = descriptions(server.base_url, prefix)
+    assert {name for name, text in written.items() if text.endswith("revision a")} == {
+        f"{prefix}_task_{i}" for i in failing}, written
+    assert sorted(pending(server.base_url, config)) == sorted(
+        f"task {prefix}_task_{i}" for i in failing)
+
+    proxy.clear()
+    code, _, err = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text",
+                                base_url=proxy.url)
+
+    assert code == 0, err
+    assert pending(server.base_url, config) == []
+    assert set(descriptions(server.base_url, prefix).values()) == {
+        f"step {i}, revision b" for i in range(TASKS)}
