@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV        := .venv
 PYTHON      := $(VENV)/bin/python
 STACK       := scripts/conductor-stack
+KUBE_STACK  := scripts/kube-stack
 CONFIG_DIR  ?= config
 APP_ENV     ?= local
 TOOLS_BIN   := $(CURDIR)/.tools/bin
@@ -44,6 +45,7 @@ $(TOOLS_BIN)/actionlint:
 setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint $(MERMAID)/node_modules/.installed ## Install everything the test suite runs for real
 	scripts/install-system-deps
 	$(STACK) fetch
+	$(KUBE_STACK) build
 
 demo: venv ## Start a local Conductor (embedded), deploy config/ to it and run its workflow tests
 	$(STACK) fetch
