@@ -6,7 +6,12 @@ import os
 import sys
 from pathlib import Path
 
+from conductor_stack import base as conductor_base
+
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+PROGRAM = "kube-stack"
+# The process handling is the Conductor stack's: its log lines carry this name too.
+conductor_base.PROGRAM = PROGRAM
 
 
 class StackError(Exception):
@@ -21,7 +26,7 @@ class StackError(Exception):
 
 
 def log(message: str) -> None:
-    print(f"kube-stack: {message}", file=sys.stderr, flush=True)
+    print(f"{PROGRAM}: {message}", file=sys.stderr, flush=True)
 
 
 def tools_dir() -> Path:
