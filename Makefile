@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV        := .venv
 PYTHON      := $(VENV)/bin/python
 STACK       := scripts/conductor-stack
+KUBE_STACK  := scripts/kube-stack
 CONFIG_DIR  ?= config
 APP_ENV     ?= local
 TOOLS_BIN   := $(CURDIR)/.tools/bin
@@ -44,6 +45,7 @@ $(TOOLS_BIN)/actionlint:
 setup: venv .venv-checkov/.installed $(TOOLS_BIN)/actionlint $(MERMAID)/node_modules/.installed ## Install everything the test suite runs for real
 	scripts/install-system-deps
 	$(STACK) fetch
+	$(KUBE_STACK) build
 
 # config/ is written for production's Conductor 3.15 (it states no target, so 3.15 is the
 # default); the demo's server is conductor-oss 3.32.3, so the demo deploys with that

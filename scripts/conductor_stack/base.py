@@ -21,8 +21,13 @@ class StackError(Exception):
         self.log = log
 
 
+#: The name log lines start with; scripts/kube-stack, which shares the process handling,
+#: sets its own.
+PROGRAM = "conductor-stack"
+
+
 def log(message: str) -> None:
-    print(f"conductor-stack: {message}", file=sys.stderr, flush=True)
+    print(f"{PROGRAM}: {message}", file=sys.stderr, flush=True)
 
 
 def default_state_dir() -> Path:

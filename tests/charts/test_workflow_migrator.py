@@ -28,7 +28,8 @@ def test_job_is_a_post_install_and_post_upgrade_hook(case_id: str,
     job, pod, container = _job(renderings[case_id])
     annotations = job["metadata"]["annotations"]
     assert annotations["helm.sh/hook"] == "post-install,post-upgrade"
-    assert annotations["helm.sh/hook-delete-policy"] == "before-hook-creation,hook-succeeded"
+    assert annotations["helm.sh/hook-delete-policy"] == (
+        "before-hook-creation,hook-succeeded,hook-failed")
     assert annotations["helm.sh/hook-weight"] == "0"
     spec = job["spec"]
     assert spec["backoffLimit"] == 2
