@@ -13,7 +13,7 @@ ACTIONLINT_VERSION := v1.7.7
 
 export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv setup demo down status test
+.PHONY: help venv setup demo down status test fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -65,3 +65,6 @@ status: ## Show the local Conductor started by make demo
 
 test: setup ## Run the whole test suite (starts and stops its own servers)
 	$(PYTHON) -m pytest
+
+fuzz: venv ## Run the fuzz properties long (HYPOTHESIS_PROFILE=long; docs/fuzzing.md)
+	HYPOTHESIS_PROFILE=long $(PYTHON) -m pytest -m fuzz --hypothesis-show-statistics
