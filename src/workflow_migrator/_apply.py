@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from workflow_migrator._compare import differences
 from workflow_migrator._exceptions import ConductorError, ServerRejectedError
+from workflow_migrator._fields import ServerKeys
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 
@@ -40,8 +41,13 @@ class ApplyResult:
 
 
 def apply_plan(plan: Plan, client: ConductorClient,
-               on_change: Callable[[Change], None] = lambda change: None) -> ApplyResult:
-    """Writes every pending change of ``plan``; the plan must have no conflicts."""
+               on_change: Callable[[Change], None] = lambda change: None,
+               keeps: ServerKeys | None = None) -> ApplyResult:
+    """Writes every pending change of ``plan``; the plan must have no conflicts.
+
+    :param keeps: the keys the server keeps, as the plan compared them: what a new
+        version is read back against.
+    """
     if plan.conflicts:
         raise ValueError("a plan with conflicts cannot be applied")
     new_tasks = plan.pending("create", "task")
@@ -63,7 +69,7 @@ def apply_plan(plan: Plan, client: ConductorClient,
             on_change(change)
     for change in workflows:
         if change.create_only:
-            on_change(_register_new_version(client, change))
+            on_change(_register_new_version(client, change, keeps))
     for change in plan.pending("create", "event_handler"):
         client.create_event_handler(_payload(change))
         on_change(change)
@@ -84,7 +90,8 @@ def apply_plan(plan: Plan, client: ConductorClient,
         created=plan.count("create"), updated=plan.count("update"), deleted=plan.count("delete"))
 
 
-def _register_new_version(client: ConductorClient, change: Change) -> Change:
+def _register_new_version(client: ConductorClient, change: Change,
+                          keeps: ServerKeys | None) -> Change:
     """Registers the next version of an automatically versioned workflow. When another
     deploy took that number first (refused with 409, or its content is what the server
     holds after our write), its version stays and this content takes the next free number,
@@ -96,14 +103,15 @@ def _register_new_version(client: ConductorClient, change: Change) -> Change:
             stored = client.workflow_def(change.name, version)
             # Conductor 3.15 checks that the number is free, then writes: another release's
             # POST of the same number at the same instant can succeed too and replace this
-            # content. Read it back; when it is not ours, take the next number.
+            # content. Read it back; when it is not ours, take the next number. What it
+            # is compared with is what the server keeps of ours: a key it drops is gone.
             if stored is None or not differences("workflow", stored, payload,
-                                                 keep_version=False):
+                                                 keep_version=False, keeps=keeps):
                 return dataclasses.replace(change, version=version)
         newest = client.latest_workflow_def(change.name)
         if newest is None:
             continue
-        if not differences("workflow", newest, payload, keep_version=False):
+        if not differences("workflow", newest, payload, keep_version=False, keeps=keeps):
             return dataclasses.replace(change, version=int(newest.get("version", 1)))
         payload = {**payload, "version": int(newest.get("version", 1)) + 1}
     raise ConductorError(f"workflow {change.name}: no free version number after "

@@ -304,6 +304,7 @@ def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tu
            force: bool, wait_timeout: float, log_format: LogFormat) -> int:
     """Write everything the server holds as a config directory deploy reads back unchanged."""
     from workflow_migrator._export import export as export_server
+    from workflow_migrator._secret_paths import UNKNOWN_PLACEHOLDER
 
     settings, reporter = _start(log_format)
     with _client(settings) as client:
@@ -318,6 +319,18 @@ def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tu
                         f"{', '.join(result.skipped_samples)}.")
     if result.excluded:
         reporter.result(f"Excluded {len(result.excluded)} by --exclude.")
+    if result.renamed:
+        reporter.result(f"{len(result.renamed)} name(s) are not safe or short enough as file "
+                        "names: their files are named after them with a hash (the name inside "
+                        f"is exact): {', '.join(result.renamed)}.")
+    if result.placeholders:
+        reporter.result(f"Wrote {result.placeholders} secret value(s) as their @{{NAME}} "
+                        "placeholder, as the last deploy's record notes them, never the value: "
+                        "define each under 'values' and 'secret' in environments/<APP_ENV>.yaml.")
+    if result.unknown_placeholders:
+        reporter.result(f"A secret whose placeholder the record does not name is written as "
+                        f"{UNKNOWN_PLACEHOLDER}: replace it in "
+                        f"{', '.join(result.unknown_placeholders)}.")
     return EXIT_OK
 
 

@@ -6,11 +6,14 @@ The CLI is a thin shell over these; programs and tests call them directly.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._apply import ApplyResult, apply_plan
 from workflow_migrator._exceptions import DefinitionError, UnsafeChangeError
+from workflow_migrator._fields import kept_keys, server_of
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet
@@ -111,8 +114,10 @@ def read_live(client: ConductorClient, wait_timeout: float,
     # The deploy record is the migrator's own bookkeeping, never a definition to plan.
     record = next((t for t in tasks if t.get("name") == DEPLOY_RECORD_TASK), None)
     handlers = client.list_event_handlers() if event_handlers else []
+    # The one place that decides which keys the server keeps: told by what it returns.
+    keeps = kept_keys(server_of([*tasks, *workflows]))
     return LiveState(tuple(t for t in tasks if t is not record), tuple(workflows),
-                     event_handlers=tuple(handlers), deploy_record=record)
+                     event_handlers=tuple(handlers), deploy_record=record, keeps=keeps)
 
 
 def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClient,
@@ -148,7 +153,7 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
 
 def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
                    app_env: str, wait_timeout: float,
-                   reporter: Reporter | None) -> tuple[Plan, LiveState]:
+                   reporter: Reporter | None) -> tuple[Plan, LiveState, DefinitionSet]:
     definitions, _ = load_valid(config_dir, app_env, reporter)
     live = read_live(client, wait_timeout, reporter,
                      event_handlers=bool(definitions.event_handlers) or options.prune)
@@ -156,7 +161,7 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
     # neither in the directory nor on the server); still before anything is written.
     facts = ServerFacts.read(live.tasks, live.workflows)
     _raise_on_errors(validate(definitions, facts, rules=SERVER_AWARE_RULES))
-    return make_plan(definitions, live, client, options), live
+    return make_plan(definitions, live, client, options), live, definitions
 
 
 def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
@@ -175,17 +180,34 @@ def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     :param reporter: where the plan and the progress are shown.
     :param source_revision: the revision (e.g. a git commit) the directory comes from.
     """
-    planned, live = _plan_and_live(config_dir, client, options=options, app_env=app_env,
-                                   wait_timeout=wait_timeout, reporter=reporter)
+    planned, live, definitions = _plan_and_live(
+        config_dir, client, options=options, app_env=app_env, wait_timeout=wait_timeout,
+        reporter=reporter)
     if reporter:
         reporter.plan(planned)
     if planned.conflicts:
         raise UnsafeChangeError(list(planned.conflicts))
-    result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None)
-    record = new_record(planned, config_dir, app_env=app_env, source_revision=source_revision)
-    if planned.has_changes or not record.same_deploy(parse_record(live.deploy_record)):
+    result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None,
+                        keeps=live.keeps)
+    previous = parse_record(live.deploy_record)
+    secrets = secret_paths.after_deploy(previous.secret_paths if previous else {},
+                                        definitions, _deleted(planned, live))
+    record = new_record(planned, config_dir, app_env=app_env, source_revision=source_revision,
+                        secrets=secrets)
+    if planned.has_changes or not record.same_deploy(previous):
         write_record(client, record, exists=live.deploy_record is not None)
     return planned, result
+
+
+def _deleted(planned: Plan, live: LiveState) -> list[str]:
+    """The definitions ``planned`` deletes entirely: a workflow once all its versions go."""
+    gone = [secret_paths.key(c.kind, c.name) for c in planned.changes
+            if c.action == "delete" and c.kind != "workflow"]
+    versions = Counter(str(w.get("name")) for w in live.workflows)
+    deleted = Counter(c.name for c in planned.pending("delete", "workflow"))
+    kept = {c.name for c in planned.changes if c.kind == "workflow" and c.action != "delete"}
+    return gone + [secret_paths.key("workflow", name) for name, count in deleted.items()
+                   if count == versions[name] and name not in kept]
 
 
 def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
@@ -199,6 +221,6 @@ def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     :param app_env: the environment whose values fill the placeholders.
     :param wait_timeout: seconds to wait for a server that is still starting.
     """
-    planned, live = _plan_and_live(config_dir, client, options=options, app_env=app_env,
-                                   wait_timeout=wait_timeout, reporter=reporter)
+    planned, live, _ = _plan_and_live(config_dir, client, options=options, app_env=app_env,
+                                      wait_timeout=wait_timeout, reporter=reporter)
     return Status(parse_record(live.deploy_record), config_hash(config_dir), planned)

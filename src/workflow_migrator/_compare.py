@@ -6,19 +6,29 @@ server manages are dropped, and so is every field that holds the server's defaul
 an empty collection equals an omitted one (Conductor 3.15 omits some that later
 servers return as ``{}`` or ``[]``). Both the defaults and the managed fields come
 from the field table (``_fields.py``).
+
+A key a server does not keep is compared as the server keeps it: where the live object
+lacks a key that its server drops (a typo such as ``timeoutSecond``, or a key only newer
+servers know), the desired key is no difference, since writing it again would change
+nothing. Which keys a server keeps is an input (``ServerKeys``); the walk knows, from the
+field table, what kind of object each value is.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from workflow_migrator._fields import (
+    KIND,
     ObjectKind,
+    ServerKeys,
     action_details,
     comparison_defaults,
     default_of,
+    fields_of,
+    kept_keys,
     server_managed_fields,
 )
 from workflow_migrator._findings import json_path
@@ -32,6 +42,8 @@ class FieldChange:
     path: str
     before: Any
     after: Any
+    #: the path's keys and indexes, as ``path`` joins them
+    parts: tuple[str | int, ...] = dataclasses.field(default=(), compare=False)
 
     @property
     def symbol(self) -> str:
@@ -58,11 +70,16 @@ def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSO
 
 
 def differences(kind: Kind, live: JSONObject, desired: JSONObject, *,
-                keep_version: bool = True) -> list[FieldChange]:
-    """Every field that differs between the live and the desired definition."""
+                keep_version: bool = True, keeps: ServerKeys | None = None) -> list[FieldChange]:
+    """Every field that differs between the live and the desired definition.
+
+    :param keeps: the keys the live definition's server keeps; by default every key any
+        server knows (a key no server knows is dropped by all of them).
+    """
     changes: list[FieldChange] = []
-    _walk(normalise(kind, live, keep_version=keep_version),
-          normalise(kind, desired, keep_version=keep_version), (), changes)
+    _Walk(keeps if keeps is not None else kept_keys(), changes).walk(
+        normalise(kind, live, keep_version=keep_version),
+        normalise(kind, desired, keep_version=keep_version), (), KIND[kind].object_kind)
     return changes
 
 
@@ -129,16 +146,44 @@ def _event_action(action: Any) -> Any:
     return normal
 
 
-def _walk(before: Any, after: Any, path: tuple[str | int, ...],
-          changes: list[FieldChange]) -> None:
-    if before == after:
-        return
-    if isinstance(before, dict) and isinstance(after, dict):
-        for key in sorted(set(before) | set(after), key=str):
-            _walk(before.get(key), after.get(key), (*path, key), changes)
-        return
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        for index, (b, a) in enumerate(zip(before, after, strict=True)):
-            _walk(b, a, (*path, index), changes)
-        return
-    changes.append(FieldChange(json_path(*path), before, after))
+#: What a value is, for the walk: an object of a kind, a list or a map of values of one
+#: shape, or None for a free-form value (an input template: any key may be there).
+Shape = ObjectKind | tuple[Literal["list", "map"], "Shape"] | None
+_CONTAINERS: dict[str, Shape] = {
+    "tasks": ("list", "workflow-task"),
+    "task-lists": ("list", ("list", "workflow-task")),
+    "task-map": ("map", ("list", "workflow-task")),
+    "actions": ("list", "event-action"),
+}
+
+
+def _shape_of(kind: ObjectKind, key: str) -> Shape:
+    field = fields_of(kind).get(key)
+    if field is None:
+        return None
+    return field.object_kind or _CONTAINERS.get(field.type)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Walk:
+    keeps: ServerKeys
+    changes: list[FieldChange]
+
+    def walk(self, before: Any, after: Any, path: tuple[str | int, ...], shape: Shape) -> None:
+        if before == after:
+            return
+        if isinstance(before, dict) and isinstance(after, dict):
+            kept = self.keeps.get(shape) if isinstance(shape, str) else None
+            for key in sorted(set(before) | set(after), key=str):
+                if kept is not None and key not in before and key not in kept:
+                    continue  # the server drops it: writing it again would change nothing
+                child = (_shape_of(shape, key) if isinstance(shape, str)
+                         else shape[1] if shape is not None and shape[0] == "map" else None)
+                self.walk(before.get(key), after.get(key), (*path, key), child)
+            return
+        if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+            child = shape[1] if isinstance(shape, tuple) and shape[0] == "list" else None
+            for index, (b, a) in enumerate(zip(before, after, strict=True)):
+                self.walk(b, a, (*path, index), child)
+            return
+        self.changes.append(FieldChange(json_path(*path), before, after, path))

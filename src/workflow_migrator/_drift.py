@@ -18,10 +18,9 @@ from urllib.parse import quote
 import httpx
 
 from workflow_migrator._exceptions import MigratorError
-from workflow_migrator._models import Kind
+from workflow_migrator._fields import KINDS
 from workflow_migrator._plan import Action, Plan
 
-KINDS: tuple[Kind, ...] = ("task", "workflow")
 DRIFT_ACTIONS: tuple[Action, ...] = ("create", "update", "delete")
 DEFAULT_JOB = "workflow_migrator_drift"
 
@@ -40,10 +39,10 @@ def drift_metrics(plan: Plan, *, app_env: str = "", now: float | None = None) ->
         "from the configuration, by kind and by the action a deploy would take.",
         "# TYPE workflow_migrator_drift_definitions gauge",
     ]
-    for kind in KINDS:
+    for info in KINDS:
         for action in DRIFT_ACTIONS:
-            count = len(plan.pending(action, kind))
-            lines.append(f'workflow_migrator_drift_definitions{{{env},kind="{kind}",'
+            count = len(plan.pending(action, info.kind))
+            lines.append(f'workflow_migrator_drift_definitions{{{env},kind="{info.kind}",'
                          f'action="{action}"}} {count}')
     lines += [
         "# HELP workflow_migrator_drift_conflicts Changes a deploy would refuse.",

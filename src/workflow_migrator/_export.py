@@ -13,7 +13,9 @@ newest version is written, and an explicit version is what keeps ``plan`` quiet
 new one on the first change, where an export should describe the server as it is).
 
 The samples a stock server loads at boot are skipped, but only while their content
-is the stock content: a team's own workflow named ``http`` is exported.
+is the stock content: a team's own workflow named ``http`` is exported. The migrator's
+own deploy record is never exported; the secret paths it keeps (``_secret_paths``) are
+written as their placeholders (``@{API_TOKEN}``), never as the value the server holds.
 """
 
 from __future__ import annotations
@@ -32,10 +34,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._compare import normalise
 from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._fields import KIND, KINDS
-from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, JSONObject, Kind
+from workflow_migrator._models import (
+    BOOT_SAMPLE_TASKS,
+    BOOT_SAMPLE_WORKFLOWS,
+    DEPLOY_RECORD_TASK,
+    JSONObject,
+    Kind,
+)
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
@@ -45,6 +54,9 @@ ExportFormat = Literal["json", "yaml"]
 LEADING_KEYS = ("name", "taskReferenceName", "type", "action", "description", "version",
                 "event", "condition", "evaluatorType", "active")
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: The longest file name an export writes before its hash and suffix: far below the 255
+#: bytes file systems allow, and short enough to read in a listing.
+MAX_STEM = 100
 #: ``@{NAME}`` in a server's text would be taken for a placeholder: written as ``@@{NAME}``.
 PLACEHOLDER_START = re.compile(r"@(?=\{[A-Za-z_][A-Za-z0-9_.-]*\})")
 
@@ -61,6 +73,12 @@ class ExportResult:
     event_handlers: int
     skipped_samples: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: files named otherwise than their definition (an unsafe or too long name)
+    renamed: tuple[str, ...] = ()
+    #: how many secret values were written as their placeholder
+    placeholders: int = 0
+    #: files in which a secret was written as ``UNKNOWN_PLACEHOLDER``
+    unknown_placeholders: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +89,12 @@ class Exported:
     kind: Kind
     name: str
     body: JSONObject
+    #: the file's name is not the definition's name
+    renamed: bool = False
+    #: secret values written as their placeholder, and how many of them as
+    #: ``UNKNOWN_PLACEHOLDER``
+    placeholders: int = 0
+    unknown_placeholders: int = 0
 
 
 def export(config_dir: Path, client: ConductorClient, *, output_format: ExportFormat = "json",
@@ -99,7 +123,10 @@ def export(config_dir: Path, client: ConductorClient, *, output_format: ExportFo
         config_dir, tuple(f.path for f in files), tasks=kinds.count("task"),
         workflows=len({f.name for f in files if f.kind == "workflow"}),
         workflow_versions=kinds.count("workflow"), event_handlers=kinds.count("event_handler"),
-        skipped_samples=tuple(skipped), excluded=tuple(excluded))
+        skipped_samples=tuple(skipped), excluded=tuple(excluded),
+        renamed=tuple(f.path for f in files if f.renamed),
+        placeholders=sum(f.placeholders for f in files),
+        unknown_placeholders=tuple(f.path for f in files if f.unknown_placeholders))
 
 
 def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
@@ -127,10 +154,21 @@ def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
 
     files: list[Exported] = []
     names = _FileNames()
+    tasks = list(tasks)
+    # The migrator's own bookkeeping: not a definition, and where the secrets sit.
+    record = next((t for t in tasks if _name(t) == DEPLOY_RECORD_TASK), None)
+    secrets = secret_paths.recorded(record)
+
+    def exported(kind: Kind, body: JSONObject, tail: str = "") -> Exported:
+        path = names.path(_folder(kind), _name(body), tail, suffix)
+        written, count, unknown = secret_paths.with_placeholders(
+            _body(kind, body), secrets.get(secret_paths.key(kind, _name(body)), {}))
+        return Exported(path, kind, _name(body), written, renamed=path in names.renamed,
+                        placeholders=count, unknown_placeholders=unknown)
+
     for body in sorted(tasks, key=_name):
-        if wanted("task", body):
-            files.append(Exported(names.path(_folder("task"), _name(body), "", suffix), "task",
-                                  _name(body), _body("task", body)))
+        if body is not record and wanted("task", body):
+            files.append(exported("task", body))
     newest: dict[str, JSONObject] = {}
     every: list[JSONObject] = []
     for body in sorted(workflows, key=lambda w: (_name(w), _version(w))):
@@ -138,13 +176,11 @@ def plan_export(tasks: Iterable[JSONObject], workflows: Iterable[JSONObject],
         every.append(body)
     for body in every if all_versions else sorted(newest.values(), key=_name):
         if wanted("workflow", body):
-            tail = f".v{_version(body)}" if all_versions else ""
-            files.append(Exported(names.path(_folder("workflow"), _name(body), tail, suffix),
-                                  "workflow", _name(body), _body("workflow", body)))
+            files.append(exported("workflow", body,
+                                  f".v{_version(body)}" if all_versions else ""))
     for body in sorted(handlers, key=_name):
         if wanted("event_handler", body):
-            files.append(Exported(names.path(_folder("event_handler"), _name(body), "", suffix),
-                                  "event_handler", _name(body), _body("event_handler", body)))
+            files.append(exported("event_handler", body))
     return files, skipped, excluded
 
 
@@ -213,22 +249,29 @@ def _version(body: JSONObject) -> int:
 
 class _FileNames:
     """File names safe on every file system: characters other than letters, digits,
-    ``.``, ``_`` and ``-`` become ``_``, and a name that had to change, or that differs
-    from another only in case, gets a short hash of the real name, so no two
-    definitions ever share a file."""
+    ``.``, ``_`` and ``-`` become ``_``, a name longer than ``MAX_STEM`` is cut there,
+    and a name that had to change, or that differs from another only in case, gets a
+    hash of the real name (longer when the short one is taken), so no two definitions
+    ever share a file and the same server gives the same names. ``renamed`` holds the
+    files whose name is not their definition's name."""
 
     def __init__(self) -> None:
         self._taken: set[str] = set()
+        self.renamed: set[str] = set()
 
     def path(self, folder: str, name: str, tail: str, suffix: str) -> str:
-        stem = UNSAFE.sub("_", name)
+        stem = UNSAFE.sub("_", name)[:MAX_STEM]
         if stem.startswith(".") or not stem:
             stem = "_" + stem
-        if stem != name or f"{folder}/{stem}{tail}".lower() in self._taken:
-            stem = f"{stem}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
         path = f"{folder}/{stem}{tail}"
-        if path.lower() in self._taken:  # pragma: no cover - a hash collision
-            raise MigratorError(f"two definitions would share the file {path}{suffix}")
+        if stem != name or path.lower() in self._taken:
+            digest = hashlib.sha256(name.encode()).hexdigest()
+            path = next(candidate for length in (8, 16, 64)
+                        if (candidate := f"{folder}/{stem}-{digest[:length]}{tail}").lower()
+                        not in self._taken or length == 64)
+            if path.lower() in self._taken:  # pragma: no cover - two names, one SHA-256
+                raise MigratorError(f"two definitions would share the file {path}{suffix}")
+            self.renamed.add(f"{path}{suffix}")
         self._taken.add(path.lower())
         return path + suffix
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal, get_args
 
@@ -44,6 +44,8 @@ FieldType = Literal[
 Server = Literal["core", "oss"]
 SERVERS: tuple[Server, ...] = get_args(Server)
 OBJECT_KINDS: frozenset[str] = frozenset(get_args(ObjectKind))
+#: The keys a server keeps of each kind of object; it drops every other key it is sent.
+ServerKeys = Mapping[ObjectKind, frozenset[str]]
 
 
 class _NoDefault(enum.Enum):
@@ -315,6 +317,15 @@ class FieldTable:
         self._server_managed = frozenset(
             key for fields in self._objects.values() for key, f in fields.items()
             if f.server_managed)
+        self._kept = {
+            server: MappingProxyType({
+                kind: frozenset(key for key, f in fields.items()
+                                if server != "core" or not f.oss_only)
+                for kind, fields in self._objects.items()})
+            for server in (*SERVERS, None)}
+        self._oss_only = frozenset(
+            key for kind in ("task-def", "workflow-def")
+            for key, f in self._objects[kind].items() if f.oss_only)
         # Asked for every task of every workflow on every validation: computed once.
         self._embedded = {
             kind: tuple((key, f.object_kind) for key, f in fields.items()
@@ -337,6 +348,15 @@ class FieldTable:
     def server_managed(self) -> frozenset[str]:
         """The keys the server manages, in any kind of object."""
         return self._server_managed
+
+    def kept_keys(self, server: Server | None) -> ServerKeys:
+        """The keys ``server`` keeps of each kind of object; with no server, every key
+        any server knows."""
+        return self._kept[server]
+
+    def oss_only_keys(self) -> frozenset[str]:
+        """The keys of task and workflow definitions only conductor-oss knows."""
+        return self._oss_only
 
     def embedded(self, kind: ObjectKind) -> tuple[tuple[str, ObjectKind], ...]:
         """The keys of ``kind`` that hold an object of another kind, with that kind."""
@@ -382,6 +402,26 @@ def comparison_defaults(kind: ObjectKind) -> Mapping[str, Any]:
 def server_managed_fields() -> frozenset[str]:
     """The keys the server manages: never compared, never a reason to write."""
     return TABLE.server_managed()
+
+
+def kept_keys(server: Server | None = None) -> ServerKeys:
+    """The keys ``server`` keeps of each kind of object (every key any server knows when
+    it is not known): a key a live definition lacks and its server does not keep can
+    never be a difference (``_compare.differences``)."""
+    return TABLE.kept_keys(server)
+
+
+def server_of(definitions: Iterable[Mapping[str, Any]]) -> Server | None:
+    """Which server returned these task and workflow definitions: conductor-oss returns
+    fields only it knows, with their defaults, in every one (``enforceSchema``,
+    ``backoffJitterMs``…), Conductor 3.15 in none. None when there are none to tell by."""
+    oss_only = TABLE.oss_only_keys()
+    seen = False
+    for definition in definitions:
+        if not oss_only.isdisjoint(definition):
+            return "oss"
+        seen = True
+    return "core" if seen else None
 
 
 def default_of(kind: ObjectKind, key: str) -> Any:

@@ -42,8 +42,9 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     values, secret_keys = _load_environment(config_dir, app_env, findings)
     loaded: dict[Kind, list[Definition]] = {kind: [] for kind in DEFINITION_FOLDERS}
     for kind, folder in DEFINITION_FOLDERS.items():
-        for source, body in read_items(config_dir, folder, values, findings):
-            loaded[kind].append(Definition(kind=kind, body=body, source=source))
+        for source, body, secret_paths in read_items(config_dir, folder, values, findings,
+                                                     secret_keys):
+            loaded[kind].append(Definition(kind, body, source, secret_paths))
     if not any(loaded.values()) and not findings:
         folders = [f"{folder}/" for folder in DEFINITION_FOLDERS.values()]
         findings.append(Finding(str(config_dir), "", "no definitions found under "
@@ -67,9 +68,11 @@ def _scalars(value: Any) -> Iterator[str]:
 
 
 def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
-               findings: list[Finding]) -> Iterator[tuple[Source, dict[str, Any]]]:
+               findings: list[Finding], secret_keys: frozenset[str] = frozenset(),
+               ) -> Iterator[tuple[Source, dict[str, Any], dict[tuple[str | int, ...], str]]]:
     """Every object of every file under ``config_dir/folder``, placeholders filled, with
-    where it came from; files that cannot be read or parsed become findings."""
+    where it came from and where it holds the placeholders of ``secret_keys``; files
+    that cannot be read or parsed become findings."""
     for file in folder_files(config_dir / folder):
         relative = file.relative_to(config_dir).as_posix()
         document, has_placeholders = _parse(file, relative, findings)
@@ -77,8 +80,11 @@ def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
             continue
         for index, item in _items(document, relative, findings):
             source = Source(relative, index)
-            yield source, (_substitute(item, values, source, (), findings) if has_placeholders
-                           else item)
+            if not has_placeholders:
+                yield source, item, {}
+                continue
+            yield (source, _substitute(item, values, source, (), findings),
+                   dict(secret_placeholders(item, secret_keys, ())))
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -168,6 +174,22 @@ def _load_environment(config_dir: Path, app_env: str,
         findings.append(Finding(relative, "secret", "expected a list of value names", "type"))
         secret = []
     return values, frozenset(str(key) for key in secret)
+
+
+def secret_placeholders(value: Any, secret_keys: frozenset[str], path: tuple[str | int, ...],
+                        ) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Each path of ``value`` whose text holds a placeholder of ``secret_keys``, with
+    that text."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from secret_placeholders(v, secret_keys, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from secret_placeholders(v, secret_keys, (*path, i))
+    elif isinstance(value, str) and any(
+            not escaped and name in secret_keys
+            for escaped, name in PLACEHOLDER.findall(value)):
+        yield path, value
 
 
 def _substitute(value: Any, values: Mapping[str, Any], source: Source,

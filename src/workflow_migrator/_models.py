@@ -9,7 +9,7 @@ it manages) and the kinds of definition are one table, in ``_fields.py``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from workflow_migrator._fields import KIND
@@ -53,6 +53,10 @@ class Definition:
     kind: Kind
     body: JSONObject
     source: Source
+    #: each JSON path of ``body`` whose value came from a secret placeholder, with the
+    #: file's text there (``Bearer @{TOKEN}``): where a secret sits, never its value
+    secret_paths: Mapping[tuple[str | int, ...], str] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:

@@ -13,6 +13,9 @@ serialised and tested without a server. The versioning rules live here:
 With ``prune``, what the directory no longer defines is deleted, except names
 matched by a keep pattern, the samples a server loads at boot, and workflow
 versions with running executions.
+
+A plan never holds a secret's live value: what sits at a definition's secret paths
+(``_secret_paths``) is ``***`` in its fields and its live definition.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._compare import FieldChange, differences
-from workflow_migrator._fields import KIND, KINDS
+from workflow_migrator._fields import KIND, KINDS, ServerKeys
 from workflow_migrator._models import (
     BOOT_SAMPLE_TASKS,
     BOOT_SAMPLE_WORKFLOWS,
@@ -125,6 +129,8 @@ class LiveState:
     #: the task definition holding the last deploy's record, kept apart from ``tasks``
     deploy_record: JSONObject | None = dataclasses.field(default=None, compare=False)
     event_handlers: tuple[JSONObject, ...] = ()
+    #: the keys the server keeps; a key it drops is never a change (None: every known key)
+    keeps: ServerKeys | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,25 +155,44 @@ def compute_plan(desired: DefinitionSet, live: LiveState,
     live_workflows: dict[str, dict[int, JSONObject]] = defaultdict(dict)
     for workflow in live.workflows:
         live_workflows[str(workflow.get("name"))][int(workflow.get("version", 1))] = workflow
-    changes = [_plan_task(d, live_tasks.get(d.name)) for d in desired.tasks]
+    keeps = live.keeps
+    changes = [_plan_task(d, live_tasks.get(d.name), keeps) for d in desired.tasks]
     for name, definitions in _by_name(desired.workflows).items():
         changes.extend(_plan_workflow(name, definitions, live_workflows.get(name, {}),
-                                      options, conflicts))
+                                      options, conflicts, keeps))
     live_handlers = {str(h.get("name")): h for h in live.event_handlers}
-    changes.extend(_plan_event_handler(d, live_handlers.get(d.name))
+    changes.extend(_plan_event_handler(d, live_handlers.get(d.name), keeps)
                    for d in desired.event_handlers)
     retained: list[str] = []
     deletions = _prune(changes, live, options, retained) if options.prune else []
     changes.sort(key=lambda c: (KIND_ORDER[c.kind], c.name, c.version or 0))
     changes = _note_unpinned_parents(changes, desired)
-    return Plan(tuple(deletions + changes), tuple(conflicts), tuple(retained))
+    secrets = secret_paths.merged(secret_paths.recorded(live.deploy_record),
+                                  secret_paths.of_definitions(desired))
+    return Plan(tuple(_masked(c, secrets) for c in deletions + changes), tuple(conflicts),
+                tuple(retained))
 
 
-def _plan_task(definition: Definition, current: JSONObject | None) -> Change:
+def _masked(change: Change, secrets: secret_paths.SecretPaths) -> Change:
+    """The change with what the server holds at its definition's secret paths shown as
+    ``***``: it may be a secret's previous value (rotated, its header renamed, or
+    retired), which no value the directory holds now would mask. (The desired side holds
+    the directory's secret values, masked wherever they are shown.)"""
+    paths = tuple(secrets.get(secret_paths.key(change.kind, change.name), ()))
+    if not paths:
+        return change
+    fields = tuple(dataclasses.replace(f, before=secret_paths.masked(f.before, f.parts, paths))
+                   for f in change.fields)
+    live = secret_paths.masked(change.live, (), paths)
+    return dataclasses.replace(change, fields=fields, live=live)
+
+
+def _plan_task(definition: Definition, current: JSONObject | None,
+               keeps: ServerKeys | None) -> Change:
     if current is None:
         return Change("create", "task", definition.name, None, "not on the server",
                       definition.source.file, payload=definition.body)
-    fields = differences("task", current, definition.body)
+    fields = differences("task", current, definition.body, keeps=keeps)
     if not fields:
         return Change("unchanged", "task", definition.name, None, "matches the server",
                       definition.source.file)
@@ -186,12 +211,13 @@ def _note_unpinned_parents(changes: list[Change], desired: DefinitionSet) -> lis
         for c in changes]
 
 
-def _plan_event_handler(definition: Definition, current: JSONObject | None) -> Change:
+def _plan_event_handler(definition: Definition, current: JSONObject | None,
+                        keeps: ServerKeys | None) -> Change:
     source = definition.source.file
     if current is None:
         return Change("create", "event_handler", definition.name, None, "not on the server",
                       source, payload=definition.body)
-    fields = differences("event_handler", current, definition.body)
+    fields = differences("event_handler", current, definition.body, keeps=keeps)
     if not fields:
         return Change("unchanged", "event_handler", definition.name, None, "matches the server",
                       source)
@@ -200,7 +226,8 @@ def _plan_event_handler(definition: Definition, current: JSONObject | None) -> C
 
 
 def _plan_workflow(name: str, definitions: list[Definition], versions: dict[int, JSONObject],
-                   options: PlanOptions, conflicts: list[str]) -> Iterable[Change]:
+                   options: PlanOptions, conflicts: list[str],
+                   keeps: ServerKeys | None) -> Iterable[Change]:
     automatic = [d for d in definitions if d.version is None]
     if automatic and len(definitions) > 1:
         files = ", ".join(d.source.file for d in definitions)
@@ -208,17 +235,19 @@ def _plan_workflow(name: str, definitions: list[Definition], versions: dict[int,
                          "definition of it an explicit version, or keep only one")
         return []
     if automatic:
-        return [_plan_automatic(automatic[0], versions)]
-    return [_plan_explicit(d, versions, options, conflicts) for d in definitions]
+        return [_plan_automatic(automatic[0], versions, keeps)]
+    return [_plan_explicit(d, versions, options, conflicts, keeps) for d in definitions]
 
 
-def _plan_automatic(definition: Definition, versions: dict[int, JSONObject]) -> Change:
+def _plan_automatic(definition: Definition, versions: dict[int, JSONObject],
+                    keeps: ServerKeys | None) -> Change:
     source = definition.source.file
     if not versions:
         return Change("create", "workflow", definition.name, 1, "not on the server", source,
                       payload={**definition.body, "version": 1})
     newest = max(versions)
-    fields = differences("workflow", versions[newest], definition.body, keep_version=False)
+    fields = differences("workflow", versions[newest], definition.body, keep_version=False,
+                         keeps=keeps)
     if not fields:
         return Change("unchanged", "workflow", definition.name, newest,
                       "matches the newest version on the server", source)
@@ -229,7 +258,7 @@ def _plan_automatic(definition: Definition, versions: dict[int, JSONObject]) -> 
 
 
 def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], options: PlanOptions,
-                   conflicts: list[str]) -> Change:
+                   conflicts: list[str], keeps: ServerKeys | None) -> Change:
     version = definition.version
     assert version is not None
     source = definition.source.file
@@ -237,7 +266,7 @@ def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], opti
     if current is None:
         return Change("create", "workflow", definition.name, version, "not on the server", source,
                       payload=definition.body, live=versions[max(versions)] if versions else None)
-    fields = differences("workflow", current, definition.body)
+    fields = differences("workflow", current, definition.body, keeps=keeps)
     if not fields:
         return Change("unchanged", "workflow", definition.name, version, "matches the server",
                       source)

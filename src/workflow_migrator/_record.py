@@ -2,10 +2,12 @@
 
 After a successful deploy the migrator stores what it deployed (the plan's counts,
 APP_ENV, a content hash of the config directory, the source revision, its own version,
-the UTC time) as JSON in the description of a task definition named
-``__workflow_migrator_deploy_record__``. A task definition survives restarts on every
-Conductor and is never run. The record is read back by ``status``; it is never
-compared, planned or pruned (see ``DEPLOY_RECORD_TASK``).
+the UTC time, and the JSON paths at which each definition may hold a secret, with
+their placeholders but never a value: ``_secret_paths``) as JSON in the description of
+a task definition named ``__workflow_migrator_deploy_record__``. A task definition
+survives restarts on every Conductor and is never run. The record is read back by
+``status``, by every plan (to mask those paths) and by ``export``; it is never
+compared, planned, pruned or exported (see ``DEPLOY_RECORD_TASK``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._fields import KINDS
 from workflow_migrator._models import DEPLOY_RECORD_TASK, JSONObject
 from workflow_migrator._plan import ACTIONS, Plan
+from workflow_migrator._secret_paths import SecretPaths
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
@@ -39,6 +43,7 @@ class DeployRecord:
     source_revision: str | None
     tool_version: str
     summary: dict[str, int]
+    secret_paths: SecretPaths = dataclasses.field(default_factory=dict)
 
     def same_deploy(self, other: DeployRecord | None) -> bool:
         """Whether ``other`` deployed the same content the same way (time aside)."""
@@ -46,7 +51,9 @@ class DeployRecord:
                                                          summary=self.summary) == self
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": RECORD_FORMAT, **dataclasses.asdict(self)}
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {"format": RECORD_FORMAT, **fields,
+                "secret_paths": secret_paths.to_json(self.secret_paths)}
 
 
 def tool_version() -> str:
@@ -75,8 +82,10 @@ def config_hash(config_dir: Path) -> str:
 
 
 def new_record(plan: Plan, config_dir: Path, *, app_env: str = "",
-               source_revision: str | None = None, now: float | None = None) -> DeployRecord:
-    """The record of deploying ``plan`` from ``config_dir``."""
+               source_revision: str | None = None, now: float | None = None,
+               secrets: SecretPaths | None = None) -> DeployRecord:
+    """The record of deploying ``plan`` from ``config_dir``; ``secrets``: where the
+    server may hold a secret afterwards (``_secret_paths.after_deploy``)."""
     moment = time.gmtime(time.time() if now is None else now)
     return DeployRecord(
         deployed_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", moment),
@@ -85,6 +94,7 @@ def new_record(plan: Plan, config_dir: Path, *, app_env: str = "",
         source_revision=source_revision or None,
         tool_version=tool_version(),
         summary={action: plan.count(action) for action in ACTIONS},
+        secret_paths=dict(secrets or {}),
     )
 
 
@@ -112,6 +122,7 @@ def parse_record(task_def: JSONObject | None) -> DeployRecord | None:
             source_revision=data.get("source_revision") or None,
             tool_version=str(data.get("tool_version", "")),
             summary={str(k): int(v) for k, v in dict(data.get("summary", {})).items()},
+            secret_paths=secret_paths.from_json(data.get("secret_paths")),
         )
     except (ValueError, KeyError, TypeError):
         return None

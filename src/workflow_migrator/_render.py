@@ -9,9 +9,7 @@ from typing import Any
 
 from workflow_migrator._findings import Finding
 from workflow_migrator._plan import Change, Plan
-
-#: What a secret value is replaced with.
-MASK = "***"
+from workflow_migrator._secret_paths import MASK as MASK
 
 
 def secret_forms(secret: str) -> set[str]:

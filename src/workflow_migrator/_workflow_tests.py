@@ -155,7 +155,7 @@ def load_cases(config_dir: Path, definitions: DefinitionSet,
     if not folder_files(config_dir / TESTS_FOLDER):
         return cases, findings
     values, _ = _load_environment(config_dir, app_env, findings)
-    for source, body in read_items(config_dir, TESTS_FOLDER, values, findings):
+    for source, body, _ in read_items(config_dir, TESTS_FOLDER, values, findings):
         cases.extend(_file_cases(body, source, definitions, findings))
     return cases, findings
 

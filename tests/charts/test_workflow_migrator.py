@@ -3,12 +3,14 @@ credentials as files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.support.charts import Rendering, env_by_name
+from tests.support.charts import Rendering, env_by_name, parse, render
+from workflow_migrator._record import CONFIG_FOLDERS
 
 MIGRATOR_CASES = ("migrator-defaults", "migrator-production", "migrator-existing",
                   "stack-defaults", "stack-production")
@@ -117,3 +119,29 @@ def test_helm_test_plans_with_the_jobs_settings(renderings: dict[str, Rendering]
                                      "--detailed-exitcode"]
     assert container["env"] == job_container["env"]
     assert container["volumeMounts"] == job_container["volumeMounts"]
+
+
+def _job_pod(charts_dir: Path, processes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    objects = parse(render(charts_dir, "workflow-migrator", {
+        "conductorBaseUrl": "http://conductor-server:8080", "processes": processes}))
+    (job,) = [o for o in objects if o["kind"] == "Job"]
+    pod = job["spec"]["template"]["spec"]
+    return pod, pod["containers"][0]
+
+
+def test_every_folder_the_migrator_reads_travels_through_the_chart(charts_dir: Path) -> None:
+    """Each folder of a config directory (one per kind of the field table, and the
+    environments) can be shipped through values and through existing ConfigMaps."""
+    files = {folder: {f"x_{i}.yaml": {"name": f"x_{i}"}}
+             for i, folder in enumerate(CONFIG_FOLDERS)}
+    pod, _ = _job_pod(charts_dir, {"source": "values", **files})
+    volume = next(v for v in pod["volumes"] if v["name"] == "processes")
+    assert {i["path"] for i in volume["configMap"]["items"]} == {
+        f"{folder}/{name}" for folder, named in files.items() for name in named}
+    existing = {folder: f"cm-{i}" for i, folder in enumerate(CONFIG_FOLDERS)}
+    pod, container = _job_pod(charts_dir, {"source": "existingConfigMaps",
+                                           "existingConfigMaps": existing})
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    assert {folder: volumes[mounts[f"/etc/config/workflow-migrator/{folder}"]]["configMap"]["name"]
+            for folder in CONFIG_FOLDERS} == existing

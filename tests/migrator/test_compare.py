@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow_migrator import differences
+from workflow_migrator._fields import kept_keys, server_of
 
 
 def _workflow(**fields: Any) -> dict[str, Any]:
@@ -40,3 +41,31 @@ def test_a_null_against_a_value_is_a_change() -> None:
 
     assert [(c.path, c.before, c.after, c.symbol) for c in changes] == [
         ("description", None, "now described", "+")]
+
+
+def test_a_key_the_server_drops_is_no_change_where_the_live_object_lacks_it() -> None:
+    desired = _workflow(timeoutSecond=5, maskedFields=["card"])
+    desired["tasks"][0].update(optionl=True, permissive=True)
+    desired["tasks"][0]["inputParameters"] = {"anyKey": 1}
+
+    core = differences("workflow", _workflow(), desired, keeps=kept_keys("core"))
+    oss = differences("workflow", _workflow(), desired, keeps=kept_keys("oss"))
+
+    # A free-form object (inputParameters) is compared key by key as ever.
+    assert [c.path for c in core] == ["tasks[0].inputParameters"]
+    assert [c.path for c in oss] == ["maskedFields", "tasks[0].inputParameters",
+                                     "tasks[0].permissive"]
+
+
+def test_a_dropped_key_the_live_object_holds_is_compared() -> None:
+    # Whatever the server is said to keep, what it returns is what it holds.
+    changes = differences("task", {"name": "t", "newerKey": 1}, {"name": "t", "newerKey": 2},
+                          keeps=kept_keys("core"))
+
+    assert [(c.path, c.before, c.after) for c in changes] == [("newerKey", 1, 2)]
+
+
+def test_the_server_is_told_by_the_fields_it_returns() -> None:
+    assert server_of([{"name": "t", "retryCount": 3}]) == "core"
+    assert server_of([{"name": "t"}, {"name": "w", "enforceSchema": True}]) == "oss"
+    assert server_of([]) is None

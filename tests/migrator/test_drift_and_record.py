@@ -18,6 +18,7 @@ from workflow_migrator import (
     compute_plan,
 )
 from workflow_migrator._drift import drift_metrics, write_metrics_file
+from workflow_migrator._fields import KINDS
 from workflow_migrator._models import DEPLOY_RECORD_TASK
 from workflow_migrator._record import config_hash, new_record, parse_record, record_task_def
 
@@ -40,6 +41,17 @@ def test_gauges_count_each_kind_and_action() -> None:
     assert 'app_env="we\\"ird\\\\env"' in text
     assert "workflow_migrator_drift_last_check_timestamp_seconds" in text
     assert text.count("# TYPE ") == 3 and text.endswith("\n")
+
+
+def test_gauges_cover_every_kind_of_the_field_table() -> None:
+    """Drift of any kind counts, event handlers included: the kinds come from the table."""
+    desired = DefinitionSet(event_handlers=(
+        Definition("event_handler", {"name": "on_x", "event": "conductor:x", "actions": []},
+                   Source("event-handlers/on_x.json")),))
+    samples = parse_metrics(drift_metrics(compute_plan(desired, LiveState(), PlanOptions())))
+    assert {labels for (_, ls) in samples for labels in ls if labels[0] == "kind"} == {
+        ("kind", info.kind) for info in KINDS}
+    assert drift(samples, kind="event_handler", action="create") == 1
 
 
 def test_the_metrics_file_is_replaced_whole(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from workflow_migrator import MigratorError, load_directory
 from workflow_migrator._export import Exported, _write_atomically, plan_export, stock_samples
+from workflow_migrator._models import DEPLOY_RECORD_TASK
+from workflow_migrator._secret_paths import UNKNOWN_PLACEHOLDER
 
 
 def test_stock_boot_samples_are_skipped_but_a_team_workflow_of_that_name_is_not() -> None:
@@ -66,3 +68,43 @@ def test_a_failed_write_leaves_no_directory_and_no_staging(tmp_path: Path) -> No
     with pytest.raises(MigratorError, match="cannot write .*nothing was changed"):
         _write_atomically(tmp_path / "config", files, "json")
     assert list(tmp_path.iterdir()) == []
+
+
+def _record(secret_paths: dict[str, list[list[object]]]) -> dict[str, object]:
+    return {"name": DEPLOY_RECORD_TASK, "description": json.dumps(
+        {"deployed_at": "2026-01-01T00:00:00Z", "config_sha256": "0" * 64,
+         "secret_paths": secret_paths})}
+
+
+def test_the_deploy_record_is_never_exported_and_its_secret_paths_become_placeholders() -> None:
+    task = {"name": "call", "inputTemplate": {"X-Key": "live-secret", "region": "eu"}}
+    workflow = {"name": "w", "version": 2, "tasks": [
+        {"name": "call", "taskReferenceName": "c", "type": "HTTP", "inputParameters": {
+            "http_request": {"headers": {"Authorization": "Bearer live-secret"}}}}]}
+    record = _record({
+        "task:call": [[["inputTemplate", "X-Key"], "@{KEY}"], [["gone"], "@{OLD}"]],
+        "workflow:w": [[["tasks", 0, "inputParameters", "http_request", "headers",
+                         "Authorization"], "Bearer @{TOKEN}"]],
+        "task:unknown": [[["description"], ""]]})
+    files, _, _ = plan_export([record, task, {"name": "unknown", "description": "v"}],
+                              [workflow], [])
+
+    assert [f.path for f in files] == ["tasks/call.json", "tasks/unknown.json",
+                                       "workflows/w.json"]
+    assert "live-secret" not in json.dumps([f.body for f in files])
+    assert files[0].body["inputTemplate"] == {"X-Key": "@{KEY}", "region": "eu"}
+    assert (files[0].placeholders, files[0].unknown_placeholders) == (1, 0)
+    assert files[1].body["description"] == UNKNOWN_PLACEHOLDER
+    assert (files[1].placeholders, files[1].unknown_placeholders) == (1, 1)
+    headers = files[2].body["tasks"][0]["inputParameters"]["http_request"]["headers"]
+    assert headers == {"Authorization": "Bearer @{TOKEN}"}
+
+
+def test_a_name_too_long_for_a_file_gets_a_short_stable_file_name() -> None:
+    long_names = ["a" * 5000, "a" * 4999 + "b", "a" * 100]
+    files, _, _ = plan_export([{"name": n} for n in long_names], [], [])
+    paths = [f.path for f in files]
+    assert len(set(paths)) == 3 and all(len(Path(p).name) <= 120 for p in paths)
+    assert [f.renamed for f in files] == [False, True, True]  # sorted: "a"*100 first
+    again, _, _ = plan_export([{"name": n} for n in reversed(long_names)], [], [])
+    assert [f.path for f in again] == paths

@@ -70,3 +70,16 @@ def test_environment_values_that_are_not_an_object_name_file_and_field(tmp_path:
     _, findings = load_directory(tmp_path, "dev")
     assert [(f.file, f.path, f.rule) for f in findings] == [
         ("environments/dev.yaml", "values", "type")]
+
+
+def test_where_a_secret_placeholder_sits_is_noted_with_its_text(tmp_path: Path) -> None:
+    write(tmp_path, "environments/dev.yaml",
+          "values:\n  HOST: h.dev\n  TOKEN: tok\nsecret: [TOKEN]\n")
+    write(tmp_path, "tasks/t.yaml", "- name: t\n  description: '@{HOST}'\n  inputTemplate:\n"
+          "    auth: 'Bearer @{TOKEN}'\n    list: ['@@{TOKEN}', '@{TOKEN}']\n")
+    definitions, findings = load_directory(tmp_path, "dev")
+    assert findings == []
+    [task] = definitions.tasks
+    assert task.body["inputTemplate"]["auth"] == "Bearer tok"
+    assert dict(task.secret_paths) == {("inputTemplate", "auth"): "Bearer @{TOKEN}",
+                                       ("inputTemplate", "list", 1): "@{TOKEN}"}

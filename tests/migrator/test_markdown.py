@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.support.corpus import corpus_workflows
 from tests.support.mermaid import parse_errors
 from tests.support.paths import REPO_ROOT
 from workflow_migrator import (
@@ -23,20 +22,7 @@ from workflow_migrator import (
 )
 from workflow_migrator._markdown import MAX_LENGTH, flowchart, plan_markdown, task_styles
 
-SAMPLES_DIR = REPO_ROOT.parent / "shared" / "conductor" / "samples"
 NASTY = 'say "hi" [x] {y} (z) ${workflow.input.a} <b>&amp; #quot; `tick` | ünïcødé 🚀 end'
-
-
-def _sample_workflows() -> list[tuple[str, dict[str, Any]]]:
-    if not SAMPLES_DIR.is_dir():
-        pytest.fail(f"Conductor's sample definitions are not beside the repository ({SAMPLES_DIR})")
-    found = []
-    for path in sorted(SAMPLES_DIR.glob("*.json")):
-        document = json.loads(path.read_text())
-        for index, item in enumerate(document if isinstance(document, list) else [document]):
-            if isinstance(item, dict) and "tasks" in item:
-                found.append((f"{path.name}[{index}]", item))
-    return found
 
 
 def _wf(name: str, tasks: list[dict[str, Any]], version: int | None = None) -> Definition:
@@ -93,9 +79,11 @@ def test_the_parser_check_can_fail() -> None:
     assert broken is not None and "Parse error" in broken
 
 
-def test_every_sample_renders_as_a_new_and_as_a_changed_workflow() -> None:
-    samples = _sample_workflows()
-    assert len(samples) >= 15
+def test_every_corpus_workflow_renders_as_a_new_and_as_a_changed_workflow() -> None:
+    """The own corpus (every task type), the shipped processes and, when present,
+    Conductor's samples: each diagram parses with the real Mermaid parser."""
+    samples = corpus_workflows()
+    assert len(samples) >= 5
     documents: list[tuple[str, str]] = []
     for label, sample in samples:
         body = {k: v for k, v in sample.items() if k != "version"}

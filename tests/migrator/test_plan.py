@@ -135,3 +135,24 @@ def test_a_new_child_version_lists_the_parents_that_start_it_unpinned() -> None:
     assert "    # starts this version from now on (no version pinned): workflow loose" in \
         plan_text(plan)
     assert json.loads(json.dumps(plan.to_dict()))["changes"][0]["notes"] == list(child.notes)
+
+
+def test_what_the_server_holds_at_a_recorded_secret_path_is_masked() -> None:
+    """The header was renamed: the directory names neither the old header nor its value,
+    the deploy record says a secret sat there."""
+    record = {"name": "__workflow_migrator_deploy_record__", "description": json.dumps(
+        {"secret_paths": {"task:t": [[["inputTemplate", "X-Old"], "@{KEY}"]]}})}
+    live = LiveState(tasks=({"name": "t", "inputTemplate": {"X-Old": "old-secret", "a": 1}},),
+                     deploy_record=record)
+    renamed = Definition("task", {"name": "t", "inputTemplate": {"X-New": "new", "a": 1}},
+                         Source("tasks/t.json"), {("inputTemplate", "X-New"): "@{KEY}"})
+
+    plan = compute_plan(DefinitionSet((renamed,)), live)
+
+    assert "old-secret" not in json.dumps(plan.to_dict()) + plan_text(plan)
+    assert "old-secret" not in json.dumps(plan.changes[0].live)
+    assert [(f.path, f.before, f.after) for f in plan.changes[0].fields] == [
+        ("inputTemplate.X-New", None, "new"), ("inputTemplate.X-Old", "***", None)]
+    # Without the record, nothing says the old value was a secret.
+    unrecorded = compute_plan(DefinitionSet((renamed,)), LiveState(tasks=live.tasks))
+    assert "old-secret" in plan_text(unrecorded)

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.corpus import sample_files
 from tests.support.paths import REPO_ROOT
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
@@ -19,8 +20,6 @@ from workflow_migrator._models import Definition, DefinitionSet, Source
 from workflow_migrator._rules import RULE_IDS, ServerFacts
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._validate import validate
-
-SAMPLES = REPO_ROOT.parent / "shared" / "conductor" / "samples"
 
 
 def workflow(*tasks: dict[str, Any], file: str = "workflows/w.json", index: int | None = None,
@@ -214,12 +213,8 @@ def test_validate_server_needs_a_url(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_the_samples_load_and_validate() -> None:
-    if not SAMPLES.is_dir():
-        pytest.skip(f"the shared Conductor samples are not beside the repository ({SAMPLES})")
     workflows, tasks = [], []
-    for file in sorted(SAMPLES.glob("*.json")):
-        if file.name == "INDEX.json":
-            continue
+    for file in sample_files():
         body = json.loads(file.read_text(encoding="utf-8"))
         for index, item in enumerate(body if isinstance(body, list) else [body]):
             kind = "workflow" if "tasks" in item else "task"

@@ -7,5 +7,3 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 #: The shipped processes (tasks, workflows, event handlers, workflow tests).
 CONFIG_DIR = REPO_ROOT / "config"
-#: Conductor's own sample definitions, next to the repository.
-SAMPLES_DIR = REPO_ROOT.parent / "shared" / "conductor" / "samples"

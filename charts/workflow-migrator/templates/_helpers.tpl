@@ -45,12 +45,13 @@ Name of the ConfigMap of definitions the chart creates (processes.source=values)
 {{- end }}
 
 {{/*
-Definition directories and the ConfigMap keys that hold their files: `<dir>__<file>`.
+The folders of a config directory the migrator reads (one per kind of definition, and the
+environments), each a key of `processes` and of `processes.existingConfigMaps`; a ConfigMap
+key `<dir>__<file>` holds the file `<dir>/<file>`. The keys of `processes.existingConfigMaps`
+in values.yaml state the list once.
 */}}
 {{- define "workflow-migrator.processes.dirs" -}}
-tasks
-workflows
-environments
+{{- keys .Values.processes.existingConfigMaps | sortAlpha | join "\n" }}
 {{- end }}
 
 {{/*

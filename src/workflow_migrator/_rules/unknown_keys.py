@@ -42,13 +42,15 @@ def check_keys(definition: Definition, body: dict[str, Any], kind: ObjectKind,
             continue
         if field is not None:
             yield finding(definition, (*path, key), f"'{key}' is known only to conductor-oss 3.2x "
-                          "and later: Conductor 3.15 (Orkes Conductor v1.1.12) drops it",
+                          "and later: Conductor 3.15 (Orkes Conductor v1.1.12) drops it, so "
+                          "there it has no effect (and is never a change)",
                           "unknown-key", "warning")
             continue
         guess = suggest(key, fields)
         hint = f"; did you mean '{guess}'?" if guess else ""
         yield finding(definition, (*path, key), f"'{key}' is not a key of {OBJECT_LABELS[kind]}: "
-                      f"the server drops it without a word{hint}", "unknown-key", "warning")
+                      f"the server drops it, so it has no effect (and is never a change){hint}",
+                      "unknown-key", "warning")
 
 
 def suggest(key: str, known: Mapping[str, Any]) -> str | None:

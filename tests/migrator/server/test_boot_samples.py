@@ -15,22 +15,19 @@ from typing import Any
 import pytest
 
 from tests.support.migrator import RunMigrator
-from tests.support.paths import SAMPLES_DIR
 from workflow_migrator import ConductorClient, deploy
+from workflow_migrator._export import stock_samples
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS
 
 pytestmark = pytest.mark.server
 
-SAMPLE = "orkes1.1.12__server__src__main__resources__"
 CALLER = "calls_the_http_sample"
 
 
 def _sample(kind: str) -> list[dict[str, Any]]:
-    file = SAMPLES_DIR / f"{SAMPLE}{kind}.json"
-    if not file.is_file():
-        pytest.skip(f"the stock server's boot samples are not beside the repository ({file})")
-    document = json.loads(file.read_text())
-    return document if isinstance(document, list) else [document]
+    """The stock samples as the migrator ships them (to recognise them on export)."""
+    stock_tasks, stock_workflows = stock_samples()
+    return [dict(item) for item in (stock_tasks if kind == "tasks" else stock_workflows).values()]
 
 
 def _simple_task_names(tasks: list[dict[str, Any]]) -> set[str]:

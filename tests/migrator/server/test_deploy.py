@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.support.configs import copy_config, unique_prefix
-from tests.support.paths import SAMPLES_DIR
+from tests.support.corpus import OWN_CORPUS, sample_files
 from tests.support.stacks import Server
 from workflow_migrator import (
     ConductorClient,
     DefinitionError,
+    DefinitionSet,
     RetryPolicy,
     ServerRejectedError,
     apply_plan,
@@ -31,15 +33,9 @@ def _client(base_url: str) -> ConductorClient:
     return ConductorClient(base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
 
 
-def _sample_files() -> list[Path]:
-    if not SAMPLES_DIR.is_dir():
-        pytest.skip(f"Conductor's sample definitions are not beside the repository ({SAMPLES_DIR})")
-    return sorted(p for p in SAMPLES_DIR.glob("*.json") if p.name != "INDEX.json")
-
-
 def _samples_config(config_dir: Path) -> Path:
     """Every sample laid out as a config directory: task definitions and workflows."""
-    for sample in _sample_files():
+    for sample in sample_files():
         document = json.loads(sample.read_text())
         items = document if isinstance(document, list) else [document]
         folder = "workflows" if all("tasks" in item for item in items) else "tasks"
@@ -88,6 +84,22 @@ def test_all_samples_deploy_round_trip_and_redeploy_writes_nothing(server: Serve
     for file in DANGLING_SAMPLES:
         (config / file).unlink()
 
+    assert len(_assert_round_trip(server, config)) >= 20
+
+
+def test_the_own_corpus_of_every_task_type_deploys_round_trips_and_redeploys_nothing(
+        server: Server, tmp_path: Path) -> None:
+    """Every task type, nested as real workflows nest them, through validate, plan and apply."""
+    config = tmp_path / "corpus"
+    shutil.copytree(OWN_CORPUS, config)
+    _, findings = validate_directory(config)
+    assert [f for f in findings if f.severity == "error"] == []
+    assert len(_assert_round_trip(server, config)) == 4
+
+
+def _assert_round_trip(server: Server, config: Path) -> DefinitionSet:
+    """Deploys ``config``: the server then holds each definition as the file says, and a
+    second deploy writes nothing. Returns what was deployed."""
     with _client(server.base_url) as client:
         first, _ = deploy(config, client, wait_timeout=30)
     assert not first.conflicts
@@ -96,7 +108,6 @@ def test_all_samples_deploy_round_trip_and_redeploy_writes_nothing(server: Serve
         live = read_live(client, 30)
     tasks = {t["name"]: t for t in live.tasks}
     workflows = {(w["name"], w.get("version", 1)): w for w in live.workflows}
-    assert len(desired) >= 20
     for definition in desired:
         if definition.kind == "task":
             current = tasks[definition.name]
@@ -108,6 +119,7 @@ def test_all_samples_deploy_round_trip_and_redeploy_writes_nothing(server: Serve
         second, _ = deploy(config, client, wait_timeout=30)
         assert not second.has_changes
         assert client.write_count == 0
+    return desired
 
 
 def test_second_deploy_makes_zero_writes_and_one_change_one_write(server: Server,

@@ -1,9 +1,10 @@
-"""``export`` on both servers: a server filled by direct API calls (every Conductor sample,
-and this test's own definitions in several versions) is written out, ``plan`` of the
+"""``export`` on both servers: a server filled by direct API calls (the own corpus of every
+task type, the stock boot samples, Conductor's samples when there are any, and this test's
+own definitions in several versions) is written out, ``plan`` of the
 export shows no change, and a second export changes no byte.
 
 The servers are shared with other tests, which write while this one runs: the
-assertions look only at this test's names and the samples (fixed names, fixed content).
+assertions look only at this test's names and the corpus (fixed names, fixed content).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import yaml
 
 from tests.support.configs import keep_all_but, unique_prefix
+from tests.support.corpus import OWN_CORPUS, SAMPLES_DIR, sample_files
 from tests.support.migrator import RunMigrator
-from tests.support.paths import SAMPLES_DIR
 from tests.support.stacks import Server
 from workflow_migrator import (
     ConductorClient,
@@ -28,6 +31,7 @@ from workflow_migrator import (
     read_live,
 )
 from workflow_migrator._export import stock_samples
+from workflow_migrator._models import DEPLOY_RECORD_TASK
 
 pytestmark = pytest.mark.server
 
@@ -36,16 +40,16 @@ def _client(server: Server) -> ConductorClient:
     return ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
 
 
-def _fill_with_samples(client: ConductorClient) -> set[str]:
-    """Registers every sample the server accepts, as they are (upserts: idempotent), and
-    returns their names."""
-    if not SAMPLES_DIR.is_dir():
-        pytest.skip(f"Conductor's sample definitions are not beside the repository ({SAMPLES_DIR})")
+def _fill_with_corpus(client: ConductorClient) -> set[str]:
+    """Registers the own corpus, a stock server's boot samples, and every sample the server
+    accepts when there are samples, as they are (upserts: idempotent); returns their names."""
+    documents = [json.loads(p.read_text()) if p.suffix == ".json" else yaml.safe_load(
+        p.read_text()) for p in sorted(OWN_CORPUS.rglob("*.*"))]
+    documents += [list(stock.values()) for stock in stock_samples()]
+    if SAMPLES_DIR is not None and SAMPLES_DIR.is_dir():
+        documents += [json.loads(sample.read_text()) for sample in sample_files()]
     names: set[str] = set()
-    for sample in sorted(SAMPLES_DIR.glob("*.json")):
-        if sample.name == "INDEX.json":
-            continue
-        document = json.loads(sample.read_text())
+    for document in documents:
         items = document if isinstance(document, list) else [document]
         try:
             if all("tasks" in item for item in items):
@@ -97,7 +101,7 @@ def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
                                                  run_migrator: RunMigrator) -> None:
     prefix = unique_prefix()
     with _client(server) as client:
-        samples = _fill_with_samples(client)
+        samples = _fill_with_corpus(client)
         _fill_with_own(client, prefix)
 
     code, out, err = run_migrator("export", "--config-dir", str(tmp_path / "all"),
@@ -122,8 +126,11 @@ def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
         "team@example.com", "responseTimeoutSeconds": 60, "retryCount": 5, "timeoutSeconds": 300}
 
     desired, _ = load_directory(tmp_path / "all", "test")
-    ours = _only(desired, samples - set(stock_tasks) - set(stock_workflows), prefix)
-    assert len(ours.workflows) >= 3 + 10 and len(ours.event_handlers) == 2
+    corpus = samples - set(stock_tasks) - set(stock_workflows)
+    ours = _only(desired, corpus, prefix)
+    assert corpus <= {d.name for d in ours}  # every corpus definition was exported
+    assert len([w for w in ours.workflows if w.name.startswith(prefix)]) >= 3
+    assert len(ours.event_handlers) == 2
     with _client(server) as client:
         plan = compute_plan(ours, read_live(client, 30))
     assert [c.address for c in plan.changes if c.action != "unchanged"] == []
@@ -195,3 +202,86 @@ def test_a_server_that_cannot_be_read_leaves_no_directory(tmp_path: Path,
                                 "--wait-timeout", "0", base_url="http://127.0.0.1:9")
     assert code == 1 and "server not ready" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_readme_adopt_round_trip_after_a_deploy(server: Server, tmp_path: Path,
+                                                   run_migrator: RunMigrator) -> None:
+    """Deploy with --source-revision (so the server holds the migrator's record), export
+    everything to an empty directory, validate, plan: no changes. The record is the
+    migrator's own: never exported, so the export deploys no stale copy of it."""
+    prefix = unique_prefix()
+    config = tmp_path / "config"
+    (config / "tasks").mkdir(parents=True)
+    (config / "tasks" / "work.json").write_text(json.dumps(
+        {"name": f"{prefix}_work", "ownerEmail": "team@example.com", "retryCount": 1,
+         "timeoutSeconds": 300, "responseTimeoutSeconds": 60}))
+    code, _, err = run_migrator("deploy", "--config-dir", str(config),
+                                "--source-revision", "abc1234")
+    assert code == 0, err
+
+    adopted = tmp_path / "adopted"
+    code, out, err = run_migrator("export", "--config-dir", str(adopted), "--log-format", "text")
+    assert code == 0, err
+    exported = {p.relative_to(adopted).as_posix(): json.loads(p.read_text())
+                for p in adopted.rglob("*.json")}
+    assert not [f for f, body in exported.items() if body["name"] == DEPLOY_RECORD_TASK]
+    assert exported[f"tasks/{prefix}_work.json"]["retryCount"] == 1
+    # The server is shared: what other tests own may change meanwhile. Keep ours.
+    for relative, body in exported.items():
+        if not str(body["name"]).startswith(prefix):
+            (adopted / relative).unlink()
+
+    assert run_migrator("validate", "--config-dir", str(adopted))[0] == 0
+    code, out, err = run_migrator("plan", "--config-dir", str(adopted), "--detailed-exitcode",
+                                  "--log-format", "text")
+    assert code == 0, out + err
+    assert "No changes." in out
+
+
+def test_names_no_file_system_takes_are_exported_and_deploy_back(
+        server: Server, tmp_path: Path, run_migrator: RunMigrator) -> None:
+    """A 5,000-character name and a name with ``/``, registered by direct API calls: the
+    export names their files safely (short, with a hash, the same each time), says so,
+    and the files deploy to the very same names."""
+    prefix = unique_prefix()
+    long_name = f"{prefix}_" + "x" * (5000 - len(prefix) - 1)
+    slashed = f"{prefix}/team/charge"
+    with httpx.Client(base_url=server.base_url, timeout=30) as http:
+        http.post("/api/metadata/taskdefs", json=[
+            {"name": n, "ownerEmail": "team@example.com", "timeoutSeconds": 300,
+             "responseTimeoutSeconds": 60, "description": "by hand"}
+            for n in (long_name, slashed)]).raise_for_status()
+        http.put("/api/metadata/workflow", json=[
+            {"name": long_name, "version": 1, "ownerEmail": "team@example.com",
+             "schemaVersion": 2, "description": "by hand",
+             "tasks": [{"name": slashed, "taskReferenceName": "charge", "type": "SIMPLE"}]}
+        ]).raise_for_status()
+    only_mine = [option.replace("--keep", "--exclude") for option in keep_all_but(prefix)]
+
+    trees = []
+    for attempt in ("first", "again"):
+        code, out, err = run_migrator("export", "--config-dir", str(tmp_path / attempt),
+                                      "--log-format", "text", *only_mine)
+        assert code == 0, err
+        assert "3 name(s) are not safe or short enough as file names" in out, out
+        trees.append(_tree(tmp_path / attempt))
+    assert trees[0] == trees[1]
+    assert len(trees[0]) == 3
+    assert all(len(Path(f).name) < 120 for f in trees[0]), list(trees[0])
+
+    config = tmp_path / "first"
+    bodies = {p: json.loads(p.read_text()) for p in config.rglob("*.json")}
+    assert sorted(b["name"] for b in bodies.values()) == sorted([long_name, long_name, slashed])
+    code, out, err = run_migrator("plan", "--config-dir", str(config), "--detailed-exitcode",
+                                  "--log-format", "text")
+    assert code == 0, out + err
+    for path, body in bodies.items():
+        path.write_text(json.dumps({**body, "description": "from the export"}))
+    code, out, err = run_migrator("deploy", "--config-dir", str(config), "--allow-overwrite",
+                                  "--log-format", "text")
+    assert code == 0, out + err
+    with _client(server) as client:
+        tasks, workflows = client.list_all_defs()
+    described = {(w["name"], w.get("description")) for w in [*tasks, *workflows]
+                 if w["name"] in (long_name, slashed)}
+    assert described == {(long_name, "from the export"), (slashed, "from the export")}
