@@ -26,6 +26,10 @@ from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 
 DEFINITION_FOLDERS: dict[Kind, str] = {info.kind: info.folder for info in KINDS}
 SUFFIXES = (".json", ".yaml", ".yml")
+#: The deepest nesting of objects and lists a file may hold. Real definitions stay far
+#: below it (a task in a loop in a switch in a fork is some 15 levels); the validation and
+#: the comparison walk documents recursively and would exhaust Python's stack far deeper.
+MAX_NESTING = 100
 PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
 
@@ -103,7 +107,11 @@ def _parse(file: Path, relative: str, findings: list[Finding]) -> tuple[Any, boo
         return None, False
     try:
         document = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-        return document, "@{" in text
+        if _nesting(document) <= MAX_NESTING:
+            return document, "@{" in text
+        message = f"nested deeper than {MAX_NESTING} levels of objects and lists"
+    except RecursionError:  # the parsers descend recursively: far deeper than the limit
+        message = f"nested deeper than {MAX_NESTING} levels of objects and lists"
     except json.JSONDecodeError as exc:
         message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
     except yaml.YAMLError as exc:
@@ -113,6 +121,20 @@ def _parse(file: Path, relative: str, findings: list[Finding]) -> tuple[Any, boo
         message = f"invalid YAML{where}: {problem}"
     findings.append(Finding(relative, "", message, "syntax"))
     return None, False
+
+
+def _nesting(document: Any) -> int:
+    """How deeply objects and lists nest in ``document``, counted without recursion and
+    only until it passes MAX_NESTING."""
+    deepest, stack = 0, [(document, 1)]
+    while stack and deepest <= MAX_NESTING:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else (
+            value if isinstance(value, list) else None)
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _items(document: Any, relative: str,

@@ -120,3 +120,16 @@ def test_validate_refuses_a_name_the_server_cannot_address(tmp_path: Path, name:
                        "responseTimeoutSeconds": 30, "ownerEmail": "a@example.com"})
     code, output = run_validate(write_config(tmp_path, "tasks/t.json", text))
     assert code == EXIT_ERROR, output
+
+
+@pytest.mark.parametrize(("relative", "text"), [
+    ("tasks/t.json", "[" * 100_000 + "]" * 100_000),
+    ("workflows/w.yaml", "[" * 100_000 + "]" * 100_000),
+    ("tasks/t.json", '{"name": "fz_t", "inputTemplate": ' + "[" * 3000 + "]" * 3000 + "}"),
+    ("tasks/t.yaml", "name: fz_t\ninputTemplate: " + "[" * 3000 + "]" * 3000 + "\n"),
+], ids=["json-file", "yaml-file", "json-value", "yaml-value"])
+def test_nesting_too_deep_is_an_error_naming_the_file(tmp_path: Path, relative: str,
+                                                       text: str) -> None:
+    code, output = run_validate(write_config(tmp_path, relative, text))
+    assert code == EXIT_ERROR, output
+    assert relative in output and "nested deeper than" in output

@@ -114,8 +114,9 @@ def test_deploy_writes_all_or_nothing_then_nothing(server: Server, files: dict[s
 # -- what the fuzzer found, pinned until the branch that owns it lands ---------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue-21b: the comparison sees what the server keeps "
-                                       "(it turns a boolean description into text)")
+@pytest.mark.xfail(strict=True, reason="comparison (issue-21b's area; keys the server drops are "
+                                       "fixed, values it converts are not): a boolean "
+                                       "description is kept as text")
 @pytest.mark.parametrize("version", [1, None], ids=["versioned", "unversioned"])
 def test_a_value_the_server_converts_is_not_a_change_on_every_deploy(
         server: Server, tmp_path: Path, version: int | None) -> None:
