@@ -133,3 +133,22 @@ def test_nesting_too_deep_is_an_error_naming_the_file(tmp_path: Path, relative: 
     code, output = run_validate(write_config(tmp_path, relative, text))
     assert code == EXIT_ERROR, output
     assert relative in output and "nested deeper than" in output
+
+
+@pytest.mark.parametrize(("relative", "text", "refused"), [
+    ("workflows/w.yaml", "name: fz_w\nversion: 9223372036854775808\nownerEmail: a@example.com\n"
+                         "tasks: [{name: fz_t, taskReferenceName: t, type: SIMPLE}]\n", True),
+    ("tasks/t.yaml", TASK_YAML.replace("retryCount: 1", "retryCount: 2147483648"), True),
+    ("tasks/t.yaml", TASK_YAML.replace("timeoutSeconds: 60", "timeoutSeconds: 1.0e+30"), True),
+    ("tasks/t.yaml", TASK_YAML.replace("timeoutSeconds: 60", "timeoutSeconds: 2147483648"),
+     False),  # a Java long on the server
+], ids=["workflow-version-2**63", "task-retry-count-2**31", "task-timeout-1e30",
+        "task-timeout-2**31-fits"])
+def test_a_number_beyond_what_the_server_holds_is_an_error(tmp_path: Path, relative: str,
+                                                          text: str, refused: bool) -> None:
+    """The server answers 500 to such a number (3.15: "Numeric value ... out of range of
+    int"), after the definitions before it in the deploy were written."""
+    code, output = run_validate(write_config(tmp_path, relative, text))
+    assert code == (EXIT_ERROR if refused else EXIT_OK), output
+    if refused:
+        assert relative in output and "beyond what the server holds" in output
