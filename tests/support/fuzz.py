@@ -396,6 +396,9 @@ def not_json(value: JSON, path: str = "$") -> Iterator[tuple[str, JSON]]:
 UNADDRESSABLE = set("/%?#\\") | {chr(c) for c in range(32)} | {chr(127)}
 
 
+#: Lists of names: the server turns an item that is not text into text, and validate
+#: says nothing of it.
+STRING_LISTS = ("inputKeys", "outputKeys", "inputParameters", "runtimeMetadata")
 #: Task definition keys whose object conductor-oss completes with defaults of its own.
 SCHEMA_KEYS = ("inputSchema", "outputSchema")
 
@@ -411,7 +414,10 @@ def pending_input(definitions: Iterable[Definition], findings: Iterable[Finding]
            for d in definitions):
         return "issue-21a: names the server cannot address"
     if any(f"the server {verb}" in f.message for f in findings
-           for verb in ("converts", "truncates")):
+           for verb in ("converts", "truncates")) or any(
+               isinstance(d.body.get(key), list)
+               and not all(isinstance(item, str) for item in d.body[key])
+               for d in definitions for key in STRING_LISTS):
         return "comparison (issue-21b's area): values the server converts"
     if any(d.kind == "task" and d.body.get(key) is not None for d in definitions
            for key in SCHEMA_KEYS):
