@@ -14,7 +14,7 @@ ACTIONLINT_VERSION := v1.7.7
 
 export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv setup demo down status test check
+.PHONY: help venv setup demo down status test check fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -78,3 +78,6 @@ check: venv ## Run ruff and mypy --strict over all the Python of the repository 
 # The static checks first: a lint or type finding fails in seconds, before any server starts.
 test: setup check ## Run the static checks, then the whole test suite (starts and stops its own servers)
 	$(PYTHON) -m pytest
+
+fuzz: venv ## Run the fuzz properties long (HYPOTHESIS_PROFILE=long; docs/fuzzing.md)
+	HYPOTHESIS_PROFILE=long $(PYTHON) -m pytest -m fuzz --hypothesis-show-statistics

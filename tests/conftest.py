@@ -19,7 +19,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.fuzz import load_profile
 from tests.support.stacks import SERVER_IDS, Server, Stack, running_stack
+
+load_profile()  # how many examples the fuzz tests try: HYPOTHESIS_PROFILE, else ci
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,9 @@ class Field:
     _: dataclasses.KW_ONLY
     enum: tuple[str, ...] = ()
     minimum: int | None = None
+    #: an integer's size on the server (a Java int, or a long): a larger number is refused
+    #: by its JSON parser, with a 500, after the definitions before it were written
+    bits: int = 32
     #: the value the server fills in when a file leaves the field out, on every server
     #: that knows the field; NO_DEFAULT when it fills in nothing
     default: Any = NO_DEFAULT
@@ -64,6 +67,15 @@ class Field:
     def default_on(self, server: Server) -> Any:
         """The default ``server`` fills in; NO_DEFAULT when it has none or drops the field."""
         return NO_DEFAULT if self.oss_only and server == "core" else self.default
+
+    @property
+    def maximum(self) -> int:
+        return (1 << (self.bits - 1)) - 1
+
+    @property
+    def lowest(self) -> int:
+        """The smallest integer the server holds (``minimum`` may ask for more)."""
+        return -(1 << (self.bits - 1))
 
     @property
     def has_default(self) -> bool:

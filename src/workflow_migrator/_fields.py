@@ -69,15 +69,16 @@ KIND: Mapping[Kind, KindInfo] = MappingProxyType({info.kind: info for info in KI
 
 
 def _f(type_: FieldType, default: Any = NO_DEFAULT, *, enum: tuple[str, ...] = (),
-       minimum: int | None = None, required: bool = False, oss: bool = False) -> Field:
+       minimum: int | None = None, required: bool = False, oss: bool = False,
+       bits: int = 32) -> Field:
     return Field(type_, enum=enum, minimum=minimum, default=default, required=required,
-                 oss_only=oss)
+                 oss_only=oss, bits=bits)
 
 
 _AUDIT: dict[str, Field] = {
     "ownerApp": Field("string", server_managed=True),
-    "createTime": Field("integer", server_managed=True),
-    "updateTime": Field("integer", server_managed=True),
+    "createTime": Field("integer", server_managed=True, bits=64),
+    "updateTime": Field("integer", server_managed=True, bits=64),
     "createdBy": Field("string", server_managed=True),
     "updatedBy": Field("string", server_managed=True),
     "accessPolicy": Field("object", server_managed=True),
@@ -88,14 +89,14 @@ _TASK_DEF: dict[str, Field] = {
     "name": _f("string", required=True),
     "description": _f("string"),
     "retryCount": _f("integer", 3, minimum=0),
-    "timeoutSeconds": _f("integer", 0),
+    "timeoutSeconds": _f("integer", 0, bits=64),
     "inputKeys": _f("string-list", []),
     "outputKeys": _f("string-list", []),
     "timeoutPolicy": _f("string", "TIME_OUT_WF", enum=("RETRY", "TIME_OUT_WF", "ALERT_ONLY")),
     "retryLogic": _f("string", "FIXED",
                      enum=("FIXED", "EXPONENTIAL_BACKOFF", "LINEAR_BACKOFF")),
     "retryDelaySeconds": _f("integer", 60),
-    "responseTimeoutSeconds": _f("integer", 3600, minimum=1),
+    "responseTimeoutSeconds": _f("integer", 3600, minimum=1, bits=64),
     "concurrentExecLimit": _f("integer"),
     "inputTemplate": _f("object", {}),
     "rateLimitPerFrequency": _f("integer", 0),
@@ -110,7 +111,7 @@ _TASK_DEF: dict[str, Field] = {
     "maxRetryDelaySeconds": _f("integer", 0, minimum=0, oss=True),
     "backoffJitterMs": _f("integer", 0, minimum=0, oss=True),
     "baseType": _f("string", oss=True),
-    "totalTimeoutSeconds": _f("integer", 0, minimum=0, oss=True),
+    "totalTimeoutSeconds": _f("integer", 0, minimum=0, oss=True, bits=64),
     "taskStatusListenerEnabled": _f("boolean", True, oss=True),
     "inputSchema": _f("object", oss=True),
     "outputSchema": _f("object", oss=True),
@@ -131,7 +132,7 @@ _WORKFLOW_DEF: dict[str, Field] = {
     "workflowStatusListenerEnabled": _f("boolean", False),
     "ownerEmail": _f("string"),
     "timeoutPolicy": _f("string", "ALERT_ONLY", enum=("TIME_OUT_WF", "ALERT_ONLY")),
-    "timeoutSeconds": _f("integer", 0),
+    "timeoutSeconds": _f("integer", 0, bits=64),
     "variables": _f("object", {}),
     "inputTemplate": _f("object", {}),
     # conductor-oss 3.2x and later

@@ -55,6 +55,13 @@ class _Refused:
     what: str
 
 
+#: The deepest nesting of objects and lists a file may hold. Real definitions stay far
+#: below it (a task in a loop in a switch in a fork is some 15 levels); the validation and
+#: the comparison walk documents recursively and would exhaust Python's stack far deeper.
+MAX_NESTING = 100
+_TOO_DEEP = f"nested deeper than {MAX_NESTING} levels of objects and lists"
+
+
 def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
     """The document of a file's text, and every value in it that is not JSON.
 
@@ -70,12 +77,16 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
         try:
             document = loader.get_single_data()
         except yaml.YAMLError as exc:
+            if "nesting depth" in str(exc):  # libyaml's own limit, far deeper than ours
+                raise ParseError(_TOO_DEEP) from exc
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
             raise ParseError(f"invalid YAML{where}: {problem}") from exc
         except ValueError as exc:  # a number of more digits than Python converts
             raise ParseError(f"invalid YAML: {_first_clause(exc)}") from exc
+        except RecursionError as exc:  # the parser descends recursively
+            raise ParseError(_TOO_DEEP) from exc
         finally:
             loader.dispose()
     else:
@@ -88,13 +99,30 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
         except ValueError as exc:  # a number of more digits than Python converts
             raise ParseError(f"invalid JSON: {_first_clause(exc)}") from exc
         except RecursionError as exc:
-            raise ParseError("invalid JSON: nested too deeply") from exc
+            raise ParseError(_TOO_DEEP) from exc
     problems: list[Problem] = []
     try:
+        # First: the check replaces a YAML value that holds itself, which has no depth.
         document = _Check(key_problems, problems).value(document, ())
     except RecursionError as exc:
-        raise ParseError("nested too deeply to be sent as JSON") from exc
+        raise ParseError(_TOO_DEEP) from exc
+    if _nesting(document) > MAX_NESTING:
+        raise ParseError(_TOO_DEEP)
     return document, problems
+
+
+def _nesting(document: Any) -> int:
+    """How deeply objects and lists nest in ``document``, counted without recursion and
+    only until it passes MAX_NESTING."""
+    deepest, stack = 0, [(document, 1)]
+    while stack and deepest <= MAX_NESTING:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else (
+            value if isinstance(value, list) else None)
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _first_clause(exc: Exception) -> str:

@@ -67,6 +67,8 @@ def _value_schema(field: Field) -> dict[str, Any]:
         schema["enum"] = list(field.enum)
     if field.minimum is not None:
         schema["minimum"] = field.minimum
+    if field.type == "integer":
+        schema["maximum"] = field.maximum
     return schema
 
 

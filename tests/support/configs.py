@@ -1,5 +1,5 @@
-"""Copies of the shipped processes that a test owns on a server other tests share, and the
-names a config directory defines and a server holds."""
+"""Config directories a test owns on a server other tests share: copies of the shipped
+processes, or generated ones of any size; and what a server must hold after deploying one."""
 
 from __future__ import annotations
 
@@ -7,11 +7,23 @@ import json
 import shutil
 import urllib.request
 import uuid
+from collections import defaultdict
 from pathlib import Path
 
 import yaml
 
 from tests.support.paths import CONFIG_DIR
+from workflow_migrator import (
+    ConductorClient,
+    RetryPolicy,
+    compute_plan,
+    deploy,
+    load_valid,
+    read_live,
+)
+
+#: Fast retries for the tests that call the library; the CLI keeps its own default.
+FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.05, max_wait=0.2)
 
 
 def unique_prefix() -> str:
@@ -58,3 +70,75 @@ def names_on_server(base_url: str) -> set[str]:
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (local server)
             names |= {definition["name"] for definition in json.load(response)}
     return names
+def write_config(config: Path, prefix: str, *, revision: str = "a", tasks: int = 12,
+                 workflows: int = 4) -> Path:
+    """Task definitions ``<prefix>_task_<i>`` and automatically versioned workflows
+    ``<prefix>_flow_<j>`` (SIMPLE, SWITCH, FORK_JOIN/JOIN); ``revision`` changes the
+    workflows' content, so a new revision is a new version of each."""
+    (config / "tasks").mkdir(parents=True, exist_ok=True)
+    (config / "workflows").mkdir(parents=True, exist_ok=True)
+    for i in range(tasks):
+        (config / "tasks" / f"task_{i:03}.json").write_text(json.dumps({
+            "name": f"{prefix}_task_{i}", "description": f"step {i}", "retryCount": 2,
+            "timeoutSeconds": 600, "responseTimeoutSeconds": 300, "ownerEmail": "t@example.com",
+        }))
+    for j in range(workflows):
+        names = [f"{prefix}_task_{(j + k) % tasks}" for k in range(4)]
+        (config / "workflows" / f"flow_{j:03}.json").write_text(json.dumps({
+            "name": f"{prefix}_flow_{j}",
+            "description": f"flow {j}, revision {revision}",
+            "ownerEmail": "t@example.com",
+            "schemaVersion": 2,
+            "inputParameters": ["orderId"],
+            "tasks": [
+                {"name": names[0], "taskReferenceName": "first", "type": "SIMPLE",
+                 "inputParameters": {"orderId": "${workflow.input.orderId}"}},
+                {"name": "route", "taskReferenceName": "route", "type": "SWITCH",
+                 "evaluatorType": "value-param", "expression": "kind",
+                 "inputParameters": {"kind": "${first.output.kind}"},
+                 "decisionCases": {"express": [
+                     {"name": names[1], "taskReferenceName": "express", "type": "SIMPLE"}]},
+                 "defaultCase": [
+                     {"name": names[2], "taskReferenceName": "standard", "type": "SIMPLE"}]},
+                {"name": "fan_out", "taskReferenceName": "fan_out", "type": "FORK_JOIN",
+                 "forkTasks": [
+                     [{"name": names[3], "taskReferenceName": "left", "type": "SIMPLE"}],
+                     [{"name": names[0], "taskReferenceName": "right", "type": "SIMPLE"}]]},
+                {"name": "join", "taskReferenceName": "join", "type": "JOIN",
+                 "joinOn": ["left", "right"]},
+            ],
+        }))
+    return config
+
+
+def server_state(client: ConductorClient, prefix: str) -> tuple[list[str], dict[str, list[int]]]:
+    """The prefix's task names, and every registered version of each of its workflows."""
+    tasks = sorted(t["name"] for t in client.list_task_defs() if t["name"].startswith(prefix))
+    versions: dict[str, list[int]] = defaultdict(list)
+    for workflow in client.list_workflow_defs():
+        if workflow["name"].startswith(prefix):
+            versions[workflow["name"]].append(int(workflow.get("version", 1)))
+    return tasks, {name: sorted(v) for name, v in sorted(versions.items())}
+
+
+def expected_state(prefix: str, *, tasks: int = 12, workflows: int = 4,
+                   versions: tuple[int, ...] = (1,)) -> tuple[list[str], dict[str, list[int]]]:
+    return (sorted(f"{prefix}_task_{i}" for i in range(tasks)),
+            {f"{prefix}_flow_{j}": list(versions) for j in range(workflows)})
+
+
+def assert_converged(base_url: str, config: Path, prefix: str, *, tasks: int = 12,
+                     workflows: int = 4, versions: tuple[int, ...] = (1,)) -> None:
+    """The server holds exactly the directory: the expected names and versions, and a
+    fresh plan has nothing to do."""
+    expected = expected_state(prefix, tasks=tasks, workflows=workflows, versions=versions)
+    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+        assert server_state(client, prefix) == expected
+        plan = compute_plan(load_valid(config)[0], read_live(client, 10))
+    assert not plan.has_changes, [c.address for c in plan.changes if c.action != "unchanged"]
+
+
+def deploy_directly(base_url: str, config: Path) -> None:
+    """Deploys ``config`` straight to the server, without faults: where a test starts from."""
+    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+        deploy(config, client, wait_timeout=10)

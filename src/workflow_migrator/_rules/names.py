@@ -26,6 +26,7 @@ UTF-8 (a byte limit bounds the characters too, however export spells them).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -44,8 +45,15 @@ DOT_SEGMENTS = frozenset({".", ".."})
 def name_rules(context: Context) -> Iterator[Finding]:
     for definition in context.definitions:
         name = definition.body.get("name")
-        if not isinstance(name, str) or not name:
-            continue  # structure and event_handlers report a missing or mistyped name
+        if name is None or name == "":
+            continue  # structure and event_handlers report a missing name
+        if not isinstance(name, str):
+            # The server would store the text of it ("false", "42"): a definition this
+            # directory does not name, which every later plan would take for another one.
+            yield finding(definition, ("name",), "the name must be a text (quote it): the "
+                          f"server would store it as {json.dumps(name)!r}, a name this "
+                          "directory does not hold", "name")
+            continue
         problem = name_problem(name)
         if problem:
             yield finding(definition, ("name",), problem, "name")

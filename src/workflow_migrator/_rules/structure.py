@@ -7,6 +7,7 @@ parsing: a value Jackson cannot convert is refused by the server with a 500.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -108,6 +109,11 @@ def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
     if kind == "integer":
         if isinstance(value, bool):
             return "error", f"should be a whole number, not {describe(value)}"
+        # (NaN and the infinities are not numbers JSON carries: the loader's concern)
+        if (isinstance(value, int) or isinstance(value, float) and math.isfinite(value)) \
+                and not field.lowest <= value <= field.maximum:
+            return "error", (f"is {value}, beyond what the server holds (a {field.bits}-bit "
+                             f"integer, {field.lowest} to {field.maximum})")
         if isinstance(value, int):
             return None
         if isinstance(value, float):

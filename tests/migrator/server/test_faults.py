@@ -9,139 +9,37 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.configs import keep_all_but, unique_prefix
+from tests.support.configs import (
+    FAST_RETRY,
+    assert_converged,
+    deploy_directly,
+    expected_state,
+    keep_all_but,
+    server_state,
+    unique_prefix,
+    write_config,
+)
 from tests.support.faultproxy import FaultProxy, Rule, iter_counts
-from tests.support.migrator import RunMigrator
-from tests.support.stacks import Server, clean_env, free_port, wait_for
+from tests.support.migrator import RUN_TIMEOUT, RunMigrator, finish, kill, start_cli
+from tests.support.stacks import Server, free_port, wait_for
 from workflow_migrator import (
     ConductorClient,
-    RetryPolicy,
     ServerUnavailableError,
-    compute_plan,
     deploy,
-    load_valid,
-    read_live,
 )
 
 pytestmark = pytest.mark.server
 
 BULK_WORKFLOWS = "/api/metadata/workflow"
 TASKDEFS = "/api/metadata/taskdefs"
-#: Fast retries for the tests that call the library; the CLI keeps its own default.
-FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.05, max_wait=0.2)
-#: Generous bound for one CLI run in a subprocess (Python start-up included).
-RUN_TIMEOUT = 120
 
-
-# -- a config directory a test owns ------------------------------------------------------
-
-
-def write_config(config: Path, prefix: str, *, revision: str = "a", tasks: int = 12,
-                 workflows: int = 4) -> Path:
-    """Task definitions ``<prefix>_task_<i>`` and automatically versioned workflows
-    ``<prefix>_flow_<j>`` (SIMPLE, SWITCH, FORK_JOIN/JOIN); ``revision`` changes the
-    workflows' content, so a new revision is a new version of each."""
-    (config / "tasks").mkdir(parents=True, exist_ok=True)
-    (config / "workflows").mkdir(parents=True, exist_ok=True)
-    for i in range(tasks):
-        (config / "tasks" / f"task_{i:03}.json").write_text(json.dumps({
-            "name": f"{prefix}_task_{i}", "description": f"step {i}", "retryCount": 2,
-            "timeoutSeconds": 600, "responseTimeoutSeconds": 300, "ownerEmail": "t@example.com",
-        }))
-    for j in range(workflows):
-        names = [f"{prefix}_task_{(j + k) % tasks}" for k in range(4)]
-        (config / "workflows" / f"flow_{j:03}.json").write_text(json.dumps({
-            "name": f"{prefix}_flow_{j}",
-            "description": f"flow {j}, revision {revision}",
-            "ownerEmail": "t@example.com",
-            "schemaVersion": 2,
-            "inputParameters": ["orderId"],
-            "tasks": [
-                {"name": names[0], "taskReferenceName": "first", "type": "SIMPLE",
-                 "inputParameters": {"orderId": "${workflow.input.orderId}"}},
-                {"name": "route", "taskReferenceName": "route", "type": "SWITCH",
-                 "evaluatorType": "value-param", "expression": "kind",
-                 "inputParameters": {"kind": "${first.output.kind}"},
-                 "decisionCases": {"express": [
-                     {"name": names[1], "taskReferenceName": "express", "type": "SIMPLE"}]},
-                 "defaultCase": [
-                     {"name": names[2], "taskReferenceName": "standard", "type": "SIMPLE"}]},
-                {"name": "fan_out", "taskReferenceName": "fan_out", "type": "FORK_JOIN",
-                 "forkTasks": [
-                     [{"name": names[3], "taskReferenceName": "left", "type": "SIMPLE"}],
-                     [{"name": names[0], "taskReferenceName": "right", "type": "SIMPLE"}]]},
-                {"name": "join", "taskReferenceName": "join", "type": "JOIN",
-                 "joinOn": ["left", "right"]},
-            ],
-        }))
-    return config
-
-
-def server_state(client: ConductorClient, prefix: str) -> tuple[list[str], dict[str, list[int]]]:
-    """The prefix's task names, and every registered version of each of its workflows."""
-    tasks = sorted(t["name"] for t in client.list_task_defs() if t["name"].startswith(prefix))
-    versions: dict[str, list[int]] = defaultdict(list)
-    for workflow in client.list_workflow_defs():
-        if workflow["name"].startswith(prefix):
-            versions[workflow["name"]].append(int(workflow.get("version", 1)))
-    return tasks, {name: sorted(v) for name, v in sorted(versions.items())}
-
-
-def expected_state(prefix: str, *, tasks: int = 12, workflows: int = 4,
-                   versions: tuple[int, ...] = (1,)) -> tuple[list[str], dict[str, list[int]]]:
-    return (sorted(f"{prefix}_task_{i}" for i in range(tasks)),
-            {f"{prefix}_flow_{j}": list(versions) for j in range(workflows)})
-
-
-def assert_converged(base_url: str, config: Path, prefix: str, *, tasks: int = 12,
-                     workflows: int = 4, versions: tuple[int, ...] = (1,)) -> None:
-    """The server holds exactly the directory: the expected names and versions, and a
-    fresh plan has nothing to do."""
-    expected = expected_state(prefix, tasks=tasks, workflows=workflows, versions=versions)
-    with ConductorClient(base_url, retry=FAST_RETRY) as client:
-        assert server_state(client, prefix) == expected
-        plan = compute_plan(load_valid(config)[0], read_live(client, 10))
-    assert not plan.has_changes, [c.address for c in plan.changes if c.action != "unchanged"]
-
-
-def deploy_directly(base_url: str, config: Path) -> None:
-    """Deploys ``config`` straight to the server, without faults: where a test starts from."""
-    with ConductorClient(base_url, retry=FAST_RETRY) as client:
-        deploy(config, client, wait_timeout=10)
-
-
-def start_cli(config: Path, base_url: str, *args: str) -> subprocess.Popen[str]:
-    """``workflow-migrator deploy`` as its own process, as a Kubernetes Job runs it."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "workflow_migrator", "deploy", "--config-dir", str(config),
-         "--log-format", "json", *args],
-        env=clean_env(CONDUCTOR_BASE_URL=base_url, APP_ENV="test"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def finish(process: subprocess.Popen[str], timeout: float = RUN_TIMEOUT) -> tuple[int, str, str]:
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-        pytest.fail(f"deploy still running after {timeout}s:\n{out}\n{err}")
-    return process.returncode, out, err
-
-
-def kill(process: subprocess.Popen[str]) -> None:
-    """SIGKILL: no handler runs, nothing is cleaned up, as when a node dies."""
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=30)
 
 
 def kill_when_stalled(process: subprocess.Popen[str], stall: Rule, never_reached: str) -> None:
