@@ -107,11 +107,13 @@ def test_unknown_key_names_the_likely_key() -> None:
     assert "did you mean 'retryCount'?" in messages["RetryCount"]
 
 
-def test_coercible_types_are_warnings() -> None:
-    found = rules_of(task_def(retryCount="3", timeoutSeconds=1.5, retryDelaySeconds=True))
-    assert ("type", "warning", "retryCount") in found
-    assert ("type", "warning", "timeoutSeconds") in found
-    assert ("type", "error", "retryDelaySeconds") in found
+def test_values_the_server_converts_are_errors() -> None:
+    """The server would hold another value than the file: a change at every deploy."""
+    found = rules_of(task_def(retryCount="3", timeoutSeconds=1.5, retryDelaySeconds=True,
+                              description=False, inputKeys=["a", 1]))
+    for key in ("retryCount", "timeoutSeconds", "retryDelaySeconds", "description",
+                "inputKeys"):
+        assert ("type", "error", key) in found
 
 
 def test_server_facts_turn_a_missing_sub_workflow_into_an_error() -> None:

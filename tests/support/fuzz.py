@@ -414,10 +414,10 @@ def pending_input(definitions: Iterable[Definition], findings: Iterable[Finding]
                isinstance(d.body.get(key), list)
                and not all(isinstance(item, str) for item in d.body[key])
                for d in definitions for key in STRING_LISTS):
-        return "comparison (issue-21b's area): values the server converts"
+        return "values the server converts (a type error now)"
     if any(d.kind == "task" and d.body.get(key) is not None for d in definitions
            for key in SCHEMA_KEYS):
-        return "comparison (issue-21b's area): defaults conductor-oss fills into a schema"
+        return "the defaults conductor-oss fills into a schema object"
     return None
 
 

@@ -7,6 +7,7 @@ parsing: a value Jackson cannot convert is refused by the server with a 500.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -94,7 +95,9 @@ def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,
 
 def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
     """Why ``value`` does not fit ``field``: an error when the server's JSON parser
-    refuses it, a warning when it silently converts it."""
+    refuses it, and an error too when it silently converts it: the server then holds
+    another value than the file, so every later deploy would see a change and register a
+    new version (or update the task definition) again."""
     kind = field.type
     if kind == "any":
         return None
@@ -104,7 +107,8 @@ def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
                 return "error", f"is '{value}', which is not one of {', '.join(field.enum)}"
             return None
         if isinstance(value, (bool, int, float)):
-            return "warning", f"should be a string, not {describe(value)}; the server converts it"
+            return "error", (f"should be a string, not {describe(value)}: the server would "
+                             f"store {json.dumps(str(value))}, so quote it")
         return "error", f"should be a string, not {describe(value)}"
     if kind == "integer":
         if isinstance(value, bool):
@@ -118,15 +122,17 @@ def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
             return None
         if isinstance(value, float):
             return None if value.is_integer() else (
-                "warning", f"should be a whole number; the server truncates {value}")
+                "error", f"should be a whole number; the server would truncate {value}")
         if isinstance(value, str) and INTEGER_TEXT.fullmatch(value.strip()):
-            return "warning", f"should be a number, not a string; the server converts '{value}'"
+            return "error", (f"should be a number, not a string: the server would convert "
+                             f"'{value}', so write it without quotes")
         return "error", f"should be a whole number, not {describe(value)}"
     if kind == "boolean":
         if isinstance(value, bool):
             return None
         if isinstance(value, str) and value.lower() in ("true", "false"):
-            return "warning", "should be true or false, not a string; the server converts it"
+            return "error", ("should be true or false, not a string: the server would convert "
+                             "it, so write it without quotes")
         return "error", f"should be true or false, not {describe(value)}"
     if kind in ("object", "string-map") or field.object_kind is not None:
         return None if isinstance(value, dict) else (
@@ -136,6 +142,9 @@ def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
             return "error", f"should be a list of strings, not {describe(value)}"
         if any(isinstance(item, (dict, list)) for item in value):
             return "error", "should be a list of strings, but holds an object or a list"
+        if any(not isinstance(item, str) for item in value):
+            return "error", ("should be a list of strings: the server would convert the "
+                             "other values to text, so quote them")
         return None
     if kind == "tasks":
         return _task_list_problem(value)

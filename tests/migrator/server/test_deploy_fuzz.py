@@ -26,6 +26,7 @@ from tests.support.fuzz import (
 from tests.support.stacks import Server
 from workflow_migrator import (
     ConductorClient,
+    DefinitionError,
     DefinitionSet,
     MigratorError,
     RetryPolicy,
@@ -117,14 +118,12 @@ def test_deploy_writes_all_or_nothing_then_nothing(server: Server, files: dict[s
 # -- what the fuzzer found, pinned until the branch that owns it lands ---------------------
 
 
-@pytest.mark.xfail(strict=True, reason="comparison (issue-21b's area; keys the server drops are "
-                                       "fixed, values it converts are not): a boolean "
-                                       "description is kept as text")
 @pytest.mark.parametrize("version", [1, None], ids=["versioned", "unversioned"])
-def test_a_value_the_server_converts_is_not_a_change_on_every_deploy(
+def test_a_value_the_server_converts_is_refused_before_any_write(
         server: Server, tmp_path: Path, version: int | None) -> None:
-    """validate warns "the server converts it" and accepts; the second deploy must then
-    find nothing to do (it met a conflict on v1, or registered v2, v3, ...)."""
+    """A boolean description is stored as text: the server would then differ from the file
+    at every deploy (a conflict on v1, or v2, v3, ...). validate refuses it, so nothing is
+    written."""
     prefix = unique_prefix()
     workflow = {"name": f"{prefix}_flow", "description": False, "schemaVersion": 2,
                 "ownerEmail": "a@example.com", "version": version,
@@ -132,12 +131,10 @@ def test_a_value_the_server_converts_is_not_a_change_on_every_deploy(
     config = write_documents(tmp_path, {"workflows/flow.json": {
         k: v for k, v in workflow.items() if v is not None}})
     with ConductorClient(server.base_url, retry=FAST_RETRY) as client:
-        try:
+        with pytest.raises(DefinitionError, match="description"):
             deploy(config, client, wait_timeout=10)
-            plan, _ = deploy(config, client, wait_timeout=10)
-            assert not plan.has_changes
-        finally:
-            remove(client, held(client, prefix))
+        assert client.write_count == 0
+        assert held(client, prefix) == set()
 
 
 def test_an_empty_schema_object_is_not_an_update_on_every_deploy(
@@ -146,8 +143,9 @@ def test_an_empty_schema_object_is_not_an_update_on_every_deploy(
     version: 1}``; 3.15 drops the key (no change there already)."""
     if not server.is_core:
         request.applymarker(pytest.mark.xfail(
-            strict=True, reason="comparison (issue-21b's area): the defaults conductor-oss "
-                                "fills into a task's inputSchema make it differ on every deploy"))
+            strict=True, reason="the comparison does not know a schema object's server-filled "
+                                "keys: the defaults conductor-oss fills into a task's "
+                                "inputSchema make it differ on every deploy"))
     prefix = unique_prefix()
     config = write_documents(tmp_path, {"tasks/t.json": {
         "name": f"{prefix}_task", "inputSchema": {}, "outputSchema": {}, "retryCount": 1,
