@@ -150,8 +150,10 @@ def test_validate_server_masks_secrets_in_the_servers_answers(
                                   "--log-format", log_format)
     assert code == 1, out + err
     assert_nothing_leaks(secrets, log_format, out, err)
-    # the server's answer, quoted in a finding, masked
-    assert f"Numeric value ({MASK}) out of range" in out
+    # A number beyond what the server holds: now refused before the server is asked (the
+    # finding quotes it, masked); the server's own answers quoting a secret are masked in
+    # test_bad_answers.py.
+    assert f"'retryCount' is {MASK}, beyond what the server holds" in out
 
 
 def test_plan_and_deploy_mask_secrets_and_send_the_real_values(
@@ -229,7 +231,7 @@ def test_deploy_masks_secrets_when_it_refuses_or_the_server_fails(
     code, out, err = run_migrator("deploy", "--config-dir", str(refused), "--log-format",
                                   log_format)
     assert code == 1, out + err
-    assert f"Numeric value ({MASK}) out of range" in err  # the server's 500, masked
+    assert f"'retryCount' is {MASK}, beyond what the server holds" in err  # refused, masked
     assert_nothing_leaks(secrets, log_format, out, err)
 
 
