@@ -59,7 +59,8 @@ def write_config(config: Path, name: str, secrets: Secrets, *, variant: str = "g
     """A task definition and a workflow using every secret a valid definition can hold.
     ``variant`` "validator" adds a task definition our validator refuses (secret ownerEmail
     and a secret negative retryCount); "server" gives the workflow's task an inline
-    definition whose retryCount the server's parser refuses."""
+    definition whose retryCount is beyond what the server's parser holds (which the
+    validator, knowing that limit, now refuses before the server is asked)."""
     values = {"S_STRING": secrets.string, "S_NUMBER": secrets.number,
               "S_INSIDE": secrets.inside, "S_HEADER": secrets.header,
               "S_EMAIL": secrets.email, "S_NEGATIVE": secrets.negative,
