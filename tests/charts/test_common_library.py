@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
+import helm_python as helm
+import pytest
 import yaml
 
-from tests.support.charts import CHARTS, CHARTS_DIR
+from tests.support.charts import CHARTS, CHARTS_DIR, Rendering, parse, render
 
 DEFINE = re.compile(r'\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}')
 COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.S)
@@ -71,3 +75,120 @@ def test_no_chart_template_calls_another_charts_helpers() -> None:
                 called = re.findall(r'include "([a-z-]+)\.', path.read_text())
                 assert set(called) <= {chart, "common"} | ({"conductor-stack"} if chart ==
                                                             "conductor-stack" else set()), path
+
+
+# --------------------------------------------------------------------------- shared objects
+
+#: The objects the application charts make alike: each chart's file is one include.
+SHARED_OBJECTS = {"hpa.yaml": "common.hpa", "pdb.yaml": "common.pdb",
+                  "ingress.yaml": "common.ingress",
+                  "serviceaccount.yaml": "common.serviceAccount"}
+
+
+def _body(path: Path) -> str:
+    return COMMENT.sub("", path.read_text()).strip()
+
+
+@pytest.mark.parametrize("chart", ["conductor-server", "conductor-ui"])
+def test_the_server_and_ui_state_their_shared_objects_as_one_include(chart: str) -> None:
+    for name, helper in SHARED_OBJECTS.items():
+        assert _body(CHARTS_DIR / chart / "templates" / name) == (
+            f'{{{{- include "{helper}" . }}}}'), f"{chart}/templates/{name}"
+
+
+def test_the_migrators_service_accounts_are_the_librarys() -> None:
+    templates = CHARTS_DIR / "workflow-migrator" / "templates"
+    assert _body(templates / "serviceaccount.yaml") == '{{- include "common.serviceAccount" . }}'
+    assert 'include "common.serviceAccount" (dict "serviceAccount" .Values.drift.serviceAccount' \
+        in _body(templates / "serviceaccount-drift.yaml")
+    assert "kind: ServiceAccount" not in _body(templates / "serviceaccount-drift.yaml")
+
+
+def _probe_chart(charts_dir: Path, destination: Path) -> Path:
+    """A chart of nothing but the library's shared objects, with the values they read."""
+    chart = destination / "probe"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "v2", "name": "probe", "version": "0.0.1", "appVersion": "1.0",
+        "annotations": {"component": "probe"},
+        "dependencies": [{"name": "common", "version": "0.1.0",
+                          "repository": f"file://{charts_dir / 'common'}"}]}))
+    (chart / "values.yaml").write_text(yaml.safe_dump({
+        "image": {"tag": ""}, "service": {"ports": {"http": 8080}},
+        "autoscaling": {"enabled": False}, "pdb": {"create": False},
+        "ingress": {"enabled": False, "hostname": "", "path": "/", "pathType": "Prefix",
+                    "extraHosts": [], "tls": False, "extraTls": []},
+        "serviceAccount": {"create": False}}))
+    for name, helper in SHARED_OBJECTS.items():
+        (chart / "templates" / name).write_text(f'{{{{- include "{helper}" . }}}}\n')
+    helm.dependency_build(chart)
+    return chart
+
+
+def test_a_chart_that_includes_the_shared_objects_renders_them(
+        charts_dir: Path, tmp_path: Path) -> None:
+    chart = _probe_chart(charts_dir, tmp_path)
+    with helm.Chart.load(chart) as loaded:
+        assert parse(loaded.render({}, name="r", namespace="ns", is_install=True)) == []
+        objects = parse(loaded.render({
+            "autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 5,
+                            "targetCPU": 60},
+            "pdb": {"create": True, "minAvailable": "", "maxUnavailable": ""},
+            "ingress": {"enabled": True, "hostname": "probe.example.com", "tls": True},
+            "serviceAccount": {"create": True, "annotations": {"a": "b"}},
+        }, name="r", namespace="ns", is_install=True))
+    by_kind = {o["kind"]: o for o in objects}
+    assert sorted(by_kind) == ["HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget",
+                               "ServiceAccount"]
+    assert {o["metadata"]["name"] for o in objects} == {"r-probe"}
+    assert {o["metadata"]["namespace"] for o in objects} == {"ns"}
+    hpa = by_kind["HorizontalPodAutoscaler"]["spec"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
+                                     "name": "r-probe"}
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 5)
+    assert [m["resource"]["name"] for m in hpa["metrics"]] == ["cpu"]
+    pdb = by_kind["PodDisruptionBudget"]["spec"]
+    assert pdb == {"maxUnavailable": 1, "selector": {"matchLabels": {
+        "app.kubernetes.io/name": "probe", "app.kubernetes.io/instance": "r",
+        "app.kubernetes.io/component": "probe"}}}
+    ingress = by_kind["Ingress"]["spec"]
+    assert ingress["rules"][0]["http"]["paths"][0]["backend"] == {
+        "service": {"name": "r-probe", "port": {"number": 8080}}}
+    assert ingress["tls"] == [{"hosts": ["probe.example.com"],
+                               "secretName": "probe.example.com-tls"}]
+    account = by_kind["ServiceAccount"]
+    assert account["automountServiceAccountToken"] is False
+    assert account["metadata"]["annotations"] == {"a": "b"}
+
+
+@pytest.mark.parametrize("case", ["server-production", "ui-production"])
+def test_the_shared_objects_point_at_the_charts_own_pods(
+        renderings: dict[str, Rendering], case: str) -> None:
+    rendering = renderings[case]
+    deployment = rendering.one("Deployment")
+    pods = deployment["spec"]["template"]
+    assert rendering.one("HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]["name"] == (
+        deployment["metadata"]["name"])
+    assert rendering.one("PodDisruptionBudget")["spec"]["selector"] == (
+        deployment["spec"]["selector"])
+    service = rendering.one("Service")
+    (rule,) = rendering.one("Ingress")["spec"]["rules"]
+    assert rule["http"]["paths"][0]["backend"]["service"] == {
+        "name": service["metadata"]["name"],
+        "port": {"number": service["spec"]["ports"][0]["port"]}}
+    assert rendering.one("ServiceAccount")["metadata"]["name"] == (
+        pods["spec"]["serviceAccountName"])
+
+
+def test_the_drift_check_has_its_own_service_account(charts_dir: Path) -> None:
+    values: dict[str, Any] = {
+        "conductorBaseUrl": "http://conductor:8080",
+        "drift": {"enabled": True, "serviceAccount": {"annotations": {"team": "x"}}}}
+    objects = parse(render(charts_dir, "workflow-migrator", values))
+    accounts = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ServiceAccount"}
+    cron = next(o for o in objects if o["kind"] == "CronJob")
+    name = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["serviceAccountName"]
+    assert sorted(accounts) == ["conductor-workflow-migrator",
+                                "conductor-workflow-migrator-drift"] and name in accounts
+    assert accounts[name]["automountServiceAccountToken"] is False
+    assert accounts[name]["metadata"]["annotations"] == {"team": "x"}
