@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from workflow_migrator._fields import ObjectKind, default_of
+from workflow_migrator._grammar import EXPRESSION_HEAD, WORKFLOW_INPUT, output_read
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._plan import Change, LiveState, Plan
 from workflow_migrator._risk import Concern
 from workflow_migrator._rules.versions import Reference, references
-from workflow_migrator._rules.walk import Path, walk
+from workflow_migrator._task_walk import Path, walk
 
 #: The ``source.file`` of a definition read from the server, as callers are named.
 ON_SERVER = "on the server, not in the directory"
@@ -38,8 +38,6 @@ OLDER_VERSION = "on the server, a version the directory no longer defines"
 #: for the timeouts 0 means none, so 0 -> 600 lowers it too.
 TASK_LIMITS = ("retryCount", "timeoutSeconds", "responseTimeoutSeconds", "pollTimeoutSeconds")
 TIMEOUTS = frozenset({"timeoutSeconds", "pollTimeoutSeconds"})
-WORKFLOW_INPUT = re.compile(r"\$\{workflow\.input\.([A-Za-z0-9_-]+)")
-EXPRESSION_REFS = re.compile(r"\$\{([A-Za-z0-9_-]+)\.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,7 +157,7 @@ def _reads_output(reference: Reference, key: str) -> bool:
     ref = task.get("taskReferenceName") if isinstance(task, dict) else None
     if not isinstance(ref, str):
         return False
-    pattern = re.compile(r"\$\{" + re.escape(ref) + r"\.output\." + re.escape(key) + r"[.\[}]")
+    pattern = output_read(ref, key)
     return any(pattern.search(text) for text in _strings(reference.parent.body))
 
 
@@ -199,7 +197,7 @@ def reference_removed(change: Change, world: World) -> Iterator[Concern]:
     for ref in sorted(before.keys() - after.keys()):
         users = [caller(d) for d in world.definitions.workflows
                  if d.name == change.name and d.body.get("version") == change.version
-                 and any(ref in EXPRESSION_REFS.findall(t) for t in _strings(d.body))]
+                 and any(ref in EXPRESSION_HEAD.findall(t) for t in _strings(d.body))]
         users.extend(caller(h) for h in world.definitions.event_handlers if _handler_uses(
             h.body, change.name, ref))
         renamed = new_refs.get(before[ref])

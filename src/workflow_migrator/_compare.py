@@ -33,6 +33,7 @@ from workflow_migrator._fields import (
 )
 from workflow_migrator._findings import json_path
 from workflow_migrator._models import JSONObject, Kind
+from workflow_migrator._task_walk import inline_workflow, map_nested
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,26 +106,13 @@ def _is_empty(value: Any) -> bool:
 def _workflow_task(task: Any) -> Any:
     if not isinstance(task, dict):
         return task
-    normal = _strip(task, "workflow-task")
-    for key in ("defaultCase", "loopOver"):
-        if key in normal:
-            normal[key] = [_workflow_task(t) for t in normal[key]]
-    if isinstance(normal.get("decisionCases"), dict):
-        normal["decisionCases"] = {
-            case: [_workflow_task(t) for t in tasks] if isinstance(tasks, list) else tasks
-            for case, tasks in normal["decisionCases"].items()
-        }
-    if isinstance(normal.get("forkTasks"), list):
-        normal["forkTasks"] = [
-            [_workflow_task(t) for t in branch] if isinstance(branch, list) else branch
-            for branch in normal["forkTasks"]
-        ]
+    normal = map_nested(_strip(task, "workflow-task"), _workflow_task)
     if isinstance(normal.get("taskDefinition"), dict):
         normal["taskDefinition"] = normalise("task", normal["taskDefinition"])
-    sub = normal.get("subWorkflowParam")
-    if isinstance(sub, dict) and isinstance(sub.get("workflowDefinition"), dict):
+    inline = inline_workflow(normal)
+    if inline is not None:
         normal["subWorkflowParam"] = {
-            **sub, "workflowDefinition": normalise("workflow", sub["workflowDefinition"])
+            **normal["subWorkflowParam"], "workflowDefinition": normalise("workflow", inline)
         }
     return normal
 

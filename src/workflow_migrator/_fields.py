@@ -18,7 +18,9 @@ defaults (``_compare.normalise``, and so what an export leaves out), the fields 
 server manages, the validator's type, limit and unknown-key checks (``_rules``) and
 the JSON Schemas (``_schema``). The derived views are methods of ``FieldTable``
 (``_field_table.py``, with ``Field``), computed once per table, so a copy of the table
-with one more field (``FieldTable.with_field``) derives everything anew.
+with one more field (``FieldTable.with_field``) derives everything anew. What each type
+of field accepts and its JSON Schema are ``_field_types.py``'s; the task types, and
+which fields of a workflow task hold nested tasks, are ``_task_types.py``'s table.
 
 This module imports nothing from the package but ``_field_table``, which imports nothing:
 every other module may import it.
@@ -320,11 +322,3 @@ def action_details() -> dict[str, ObjectKind]:
     return {action: kind for action in event_actions()
             if (kind := TABLE.fields("event-action")[action].object_kind) is not None}
 
-
-#: Task types Conductor 3.15 knows (TaskType.java); any other is run as a worker task.
-TASK_TYPES = frozenset({
-    "SIMPLE", "DYNAMIC", "FORK_JOIN", "FORK_JOIN_DYNAMIC", "DECISION", "SWITCH", "JOIN",
-    "DO_WHILE", "SUB_WORKFLOW", "START_WORKFLOW", "EVENT", "WAIT", "HUMAN", "USER_DEFINED",
-    "HTTP", "LAMBDA", "INLINE", "EXCLUSIVE_JOIN", "TERMINATE", "KAFKA_PUBLISH",
-    "JSON_JQ_TRANSFORM", "SET_VARIABLE", "NOOP",
-})

@@ -26,6 +26,7 @@ from typing import Any
 
 from workflow_migrator._fields import KINDS
 from workflow_migrator._findings import Finding, json_path
+from workflow_migrator._grammar import PLACEHOLDER
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 from workflow_migrator._parse import ParseError, Positions, parse
 
@@ -39,7 +40,6 @@ TESTS_FOLDER = "tests"
 CONFIG_FOLDERS: tuple[str, ...] = (*DEFINITION_FOLDERS.values(), ENVIRONMENTS_FOLDER,
                                    TESTS_FOLDER)
 SUFFIXES = (".json", ".yaml", ".yml")
-PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
 
 def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:

@@ -2,9 +2,9 @@
 test files, for editors.
 
 They are generated from the one field table (``_fields.py``), which the validator
-and the comparison also read: types, allowed values, minimums, required fields and
-defaults, so they cannot drift from what ``validate`` checks. A
-file may hold one definition or a list of them; any value may instead be an
+and the comparison also read (each field type's schema is ``_field_types.py``'s): types,
+allowed values, minimums, required fields and defaults, so they cannot drift from what
+``validate`` checks. A file may hold one definition or a list of them; any value may instead be an
 ``@{NAME}`` placeholder, which the loader fills in from ``environments/``. The workflow
 test files' schema follows the cases ``_workflow_tests.py`` loads (its statuses).
 """
@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from workflow_migrator._exceptions import MigratorError
-from workflow_migrator._fields import TASK_TYPES, Field, ObjectKind, comparison_defaults, fields_of
+from workflow_migrator._field_types import value_schema
+from workflow_migrator._fields import ObjectKind, comparison_defaults, fields_of
+from workflow_migrator._grammar import EVENT_FORM, PLACEHOLDER_PATTERN
+from workflow_migrator._task_types import task_types
 from workflow_migrator._workflow_tests import OUTCOME_STATUSES, WORKFLOW_STATUSES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -27,7 +30,7 @@ WORKFLOW_SCHEMA_FILE = "workflow-definition.schema.json"
 WORKFLOW_TEST_SCHEMA_FILE = "workflow-test.schema.json"
 EVENT_HANDLER_SCHEMA_FILE = "event-handler.schema.json"
 PROJECT_SCHEMA_FILE = "project.schema.json"
-PLACEHOLDER = {"type": "string", "pattern": r"^@\{[A-Za-z_][A-Za-z0-9_.-]*\}$",
+PLACEHOLDER = {"type": "string", "pattern": PLACEHOLDER_PATTERN,
                "description": "an @{NAME} placeholder, filled from environments/<APP_ENV>.yaml"}
 DEF_NAMES: dict[ObjectKind, str] = {"task-def": "taskDef", "workflow-def": "workflowDef",
                                     "workflow-task": "workflowTask",
@@ -46,38 +49,12 @@ def _ref(kind: ObjectKind) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{DEF_NAMES[kind]}"}
 
 
-def _value_schema(field: Field) -> dict[str, Any]:
-    task = _ref("workflow-task")
-    schemas: dict[str, dict[str, Any]] = {
-        "string": {"type": "string"},
-        "integer": {"type": "integer"},
-        "boolean": {"type": "boolean"},
-        "object": {"type": "object"},
-        "string-map": {"type": "object", "additionalProperties": {"type": "string"}},
-        "string-list": {"type": "array", "items": {"type": "string"}},
-        "any": {},
-        "tasks": {"type": "array", "items": task},
-        "task-lists": {"type": "array", "items": {"type": "array", "items": task}},
-        "task-map": {"type": "object", "additionalProperties": {"type": "array", "items": task}},
-        "actions": {"type": "array", "items": _ref("event-action"), "minItems": 1},
-    }
-    kind = field.object_kind
-    schema = _ref(kind) if kind is not None else dict(schemas[field.type])
-    if field.enum:
-        schema["enum"] = list(field.enum)
-    if field.minimum is not None:
-        schema["minimum"] = field.minimum
-    if field.type == "integer":
-        schema["maximum"] = field.maximum
-    return schema
-
-
 def _object_schema(kind: ObjectKind) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     defaults = comparison_defaults(kind)
     fields = fields_of(kind)
     for key, field in sorted(fields.items()):
-        schema = _value_schema(field)
+        schema = value_schema(field, _ref)
         notes = []
         if field.oss_only:
             notes.append("conductor-oss 3.2x and later only; Conductor 3.15 drops it")
@@ -88,11 +65,11 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
         if key in defaults:
             schema["default"] = copy.deepcopy(defaults[key])
         if kind == "workflow-task" and key == "type":
-            schema["examples"] = sorted(TASK_TYPES)
+            schema["examples"] = sorted(task_types())
         if kind == "workflow-def" and key == "schemaVersion":
             schema["const"] = 2
         if kind == "event-handler" and key == "event":
-            schema = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9_.-]+:\S+$",
+            schema = {"anyOf": [{"type": "string", "pattern": f"^{EVENT_FORM}$",
                                  "description": "type:queue, e.g. conductor:orders"},
                                 PLACEHOLDER]}
         if field.type not in ("string", "any"):

@@ -12,7 +12,7 @@ from workflow_migrator._fields import KIND, Kind
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path
+from workflow_migrator._task_walk import Path
 
 
 def graph_rules(context: Context) -> Iterator[Finding]:

@@ -14,8 +14,8 @@ from workflow_migrator._fields import KIND, OBJECT_LABELS, ObjectKind, fields_of
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path
 from workflow_migrator._targets import Target
+from workflow_migrator._task_walk import Path
 
 
 def unknown_key_rules(context: Context) -> Iterator[Finding]:

@@ -1,0 +1,142 @@
+"""The one walk over nested workflow tasks, driven by the task-type table's child keys
+(``_task_types.CHILD_KEYS``) and the shape the field table gives each of them.
+
+Conductor bean-validates the tasks under every child key but ``loopOver``, whatever the
+parent's type. Reference names are collected (for uniqueness and ``${ref...}`` lookups)
+only from the child keys the parent's type runs: cases for DECISION/SWITCH, forks for
+FORK_JOIN, the loop for DO_WHILE. The comparison, the rules, the Markdown diagram, the
+workflow-test runner, its coverage and capture, and the breaking-change checks all walk
+tasks through here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from workflow_migrator._fields import ObjectKind, embedded_objects, fields_of
+from workflow_migrator._models import Definition
+from workflow_migrator._task_types import INLINE_WORKFLOW, ChildKey, child_keys, children_of
+
+Path = tuple[str | int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskSite:
+    """One workflow task, where it sits, and how the server treats it."""
+
+    task: dict[str, Any]
+    path: Path
+    #: the server checks its required fields and type constraints on register
+    checked: bool
+    #: its taskReferenceName counts for uniqueness and ${ref...} lookups
+    collected: bool
+    #: it runs only on some paths (a decision case or default case)
+    conditional: bool
+
+    @property
+    def type(self) -> str:
+        value = self.task.get("type", "SIMPLE")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def name(self) -> str:
+        value = self.task.get("name")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def top_level(self) -> bool:
+        return len(self.path) == 2
+
+    def embedded_objects(self) -> Iterator[tuple[dict[str, Any], ObjectKind, Path]]:
+        """The objects the task carries inside it: its subWorkflowParam and taskDefinition."""
+        for key, kind in embedded_objects("workflow-task"):
+            value = self.task.get(key)
+            if isinstance(value, dict):
+                yield value, kind, (*self.path, key)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskList:
+    """One list of tasks nested in a task: under a child key, one case or one branch."""
+
+    child: ChildKey
+    #: the case's name (a task map), the branch's index (a list of task lists), or None
+    label: str | int | None
+    #: where it sits, from the task
+    path: Path
+    tasks: list[Any]
+
+
+def task_lists(task: dict[str, Any], keys: Iterable[ChildKey] | None = None,
+               ) -> Iterator[TaskList]:
+    """The task lists nested in ``task`` under ``keys`` (every child key by default), in
+    file order. A key holding one list always gives one (empty when the key is missing or
+    holds no list); a case or branch that is no list is left out."""
+    fields = fields_of("workflow-task")
+    for child in child_keys().values() if keys is None else keys:
+        value = task.get(child.key)
+        field = fields.get(child.key)
+        shape = field.type if field is not None else "tasks"
+        if shape == "task-map":
+            for case, items in value.items() if isinstance(value, dict) else ():
+                if isinstance(items, list):
+                    yield TaskList(child, str(case), (child.key, str(case)), items)
+        elif shape == "task-lists":
+            for index, branch in enumerate(value if isinstance(value, list) else ()):
+                if isinstance(branch, list):
+                    yield TaskList(child, index, (child.key, index), branch)
+        else:
+            yield TaskList(child, None, (child.key,), value if isinstance(value, list) else [])
+
+
+def walk(definition: Definition) -> Iterator[TaskSite]:
+    """Every task of a workflow definition, depth first, in file order."""
+    tasks = definition.body.get("tasks")
+    if definition.kind == "workflow" and isinstance(tasks, list):
+        yield from walk_tasks(tasks, ("tasks",))
+
+
+def walk_tasks(items: list[Any], path: Path, checked: bool = True, collected: bool = True,
+               conditional: bool = False) -> Iterator[TaskSite]:
+    """Every task of ``items`` (at ``path``) and of the task lists nested in them."""
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            site = TaskSite(item, (*path, index), checked, collected, conditional)
+            yield site
+            runs = {child.key for child in children_of(site.type)}
+            for nested in task_lists(item):
+                child = nested.child
+                yield from walk_tasks(nested.tasks, (*site.path, *nested.path),
+                                      site.checked and child.checked,
+                                      site.collected and child.key in runs,
+                                      site.conditional or child.conditional)
+
+
+def map_nested(task: dict[str, Any], change: Callable[[Any], Any]) -> dict[str, Any]:
+    """A copy of ``task`` whose nested tasks (one level down) are ``change``'d; keys
+    holding something else than task lists are kept as they are."""
+    result = dict(task)
+    fields = fields_of("workflow-task")
+    for key in child_keys():
+        value = task.get(key)
+        field = fields.get(key)
+        shape = field.type if field is not None else "tasks"
+        if shape == "task-map" and isinstance(value, dict):
+            result[key] = {case: [change(t) for t in items] if isinstance(items, list) else items
+                           for case, items in value.items()}
+        elif shape == "task-lists" and isinstance(value, list):
+            result[key] = [[change(t) for t in branch] if isinstance(branch, list) else branch
+                           for branch in value]
+        elif shape == "tasks" and isinstance(value, list):
+            result[key] = [change(t) for t in value]
+    return result
+
+
+def inline_workflow(task: dict[str, Any]) -> dict[str, Any] | None:
+    """The workflow definition a SUB_WORKFLOW task carries inline, if any."""
+    value: Any = task
+    for key in INLINE_WORKFLOW:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else None
