@@ -26,7 +26,7 @@ import yaml
 from workflow_migrator._commands import load_valid
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._findings import Finding, json_path
-from workflow_migrator._loader import _load_environment, _scalars, _substitute
+from workflow_migrator._loader import _load_environment, _substitute, scalar_texts
 from workflow_migrator._models import DefinitionSet, JSONObject, Source
 from workflow_migrator._output import Reporter
 from workflow_migrator._task_types import engine_execution_types
@@ -184,7 +184,7 @@ def _secret_placeholders(config_dir: Path, app_env: str) -> dict[str, Any]:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
             replacements[str(value)] = f"@{{{key}}}"
         elif isinstance(value, (dict, list)):
-            for text in _scalars(value):
+            for text in scalar_texts(value):
                 replacements[text] = REDACTED
     return replacements
 

@@ -63,20 +63,22 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
         folders = [f"{folder}/" for folder in DEFINITION_FOLDERS.values()]
         findings.append(Finding(str(config_dir), "", "no definitions found under "
                                 f"{', '.join(folders[:-1])} or {folders[-1]}", "load", "warning"))
-    secrets = frozenset(text for k in secret_keys if k in values for text in _scalars(values[k]))
+    secrets = frozenset(text for k in secret_keys if k in values
+                        for text in scalar_texts(values[k]))
     return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets,
                          tuple(loaded["event_handler"])), findings
 
 
-def _scalars(value: Any) -> Iterator[str]:
-    """The texts a secret value can show up as: itself, or each scalar inside an object or
-    list (a placeholder may stand for a whole object); never an empty text."""
+def scalar_texts(value: Any) -> Iterator[str]:
+    """Every scalar of a value as text, objects and lists walked: the texts a secret value
+    can show up as (a placeholder may stand for a whole object), the texts an expression
+    may sit in; never an empty text."""
     if isinstance(value, dict):
         for item in value.values():
-            yield from _scalars(item)
+            yield from scalar_texts(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _scalars(item)
+            yield from scalar_texts(item)
     elif value is not None and not isinstance(value, bool) and str(value):
         yield str(value)
 

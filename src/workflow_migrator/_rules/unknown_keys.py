@@ -15,7 +15,7 @@ from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._targets import Target
-from workflow_migrator._task_walk import Path
+from workflow_migrator._task_walk import Path, inline_workflow
 
 
 def unknown_key_rules(context: Context) -> Iterator[Finding]:
@@ -39,8 +39,8 @@ def objects_of(context: Context, definition: Definition,
         yield site.task, "workflow-task", site.path
         for embedded, kind, path in site.embedded_objects():
             yield embedded, kind, path
-            inline = embedded.get("workflowDefinition") if kind == "sub-workflow" else None
-            if isinstance(inline, dict):
+            inline = inline_workflow(site.task) if kind == "sub-workflow" else None
+            if inline is not None:
                 yield inline, "workflow-def", (*path, "workflowDefinition")
 
 
