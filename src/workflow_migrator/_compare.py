@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
+from workflow_migrator._field_types import Shape, shape_of
 from workflow_migrator._fields import (
     KIND,
     ObjectKind,
     ServerKeys,
-    action_details,
     comparison_defaults,
     default_of,
     fields_of,
@@ -33,7 +33,6 @@ from workflow_migrator._fields import (
 )
 from workflow_migrator._findings import json_path
 from workflow_migrator._models import JSONObject, Kind
-from workflow_migrator._task_walk import inline_workflow, map_nested
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,17 +55,10 @@ class FieldChange:
 
 
 def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSONObject:
-    """The comparable form of a definition."""
-    if kind == "task":
-        return _strip(body, "task-def")
-    if kind == "event_handler":
-        return _event_handler(body)
-    normal = _strip(body, "workflow-def")
-    normal.pop("version", None)
-    if keep_version:
-        normal["version"] = body.get("version", default_of("workflow-def", "version"))
-    if "tasks" in normal:
-        normal["tasks"] = [_workflow_task(t) for t in normal["tasks"]]
+    """The comparable form of a definition: every object in it, nested ones included (a
+    workflow's tasks, their task definitions and inline sub-workflows, a handler's
+    actions), normalised as the field table says what each value is."""
+    normal: JSONObject = _normal(body, KIND[kind].object_kind, keep_version)
     return normal
 
 
@@ -103,53 +95,33 @@ def _is_empty(value: Any) -> bool:
     return value is None or (not value and isinstance(value, (dict, list)))
 
 
-def _workflow_task(task: Any) -> Any:
-    if not isinstance(task, dict):
-        return task
-    normal = map_nested(_strip(task, "workflow-task"), _workflow_task)
-    if isinstance(normal.get("taskDefinition"), dict):
-        normal["taskDefinition"] = normalise("task", normal["taskDefinition"])
-    inline = inline_workflow(normal)
-    if inline is not None:
-        normal["subWorkflowParam"] = {
-            **normal["subWorkflowParam"], "workflowDefinition": normalise("workflow", inline)
-        }
-    return normal
-
-
-def _event_handler(body: JSONObject) -> JSONObject:
-    normal = _strip(body, "event-handler")
-    if isinstance(normal.get("actions"), list):
-        normal["actions"] = [_event_action(a) for a in normal["actions"]]
-    return normal
-
-
-def _event_action(action: Any) -> Any:
-    if not isinstance(action, dict):
-        return action
-    normal = _strip(action, "event-action")
-    for key, kind in action_details().items():
-        if isinstance(normal.get(key), dict):
-            normal[key] = _strip(normal[key], kind)
-    return normal
-
-
-#: What a value is, for the walk: an object of a kind, a list or a map of values of one
-#: shape, or None for a free-form value (an input template: any key may be there).
-Shape = ObjectKind | tuple[Literal["list", "map"], "Shape"] | None
-_CONTAINERS: dict[str, Shape] = {
-    "tasks": ("list", "workflow-task"),
-    "task-lists": ("list", ("list", "workflow-task")),
-    "task-map": ("map", ("list", "workflow-task")),
-    "actions": ("list", "event-action"),
-}
+def _normal(value: Any, shape: Shape, keep_version: bool = True) -> Any:
+    if isinstance(shape, str):
+        if not isinstance(value, dict):
+            return value
+        normal = _strip(value, shape)
+        for key, item in normal.items():
+            child = _shape_of(shape, key)
+            if child is not None:
+                normal[key] = _normal(item, child)
+        if shape == "workflow-def":
+            normal.pop("version", None)
+            if keep_version:  # a version is compared even when it is the default
+                normal["version"] = value.get("version", default_of("workflow-def", "version"))
+        return normal
+    if shape is None:
+        return value
+    container, items = shape
+    if container == "list" and isinstance(value, list):
+        return [_normal(item, items) for item in value]
+    if container == "map" and isinstance(value, dict):
+        return {key: _normal(item, items) for key, item in value.items()}
+    return value
 
 
 def _shape_of(kind: ObjectKind, key: str) -> Shape:
     field = fields_of(kind).get(key)
-    if field is None:
-        return None
-    return field.object_kind or _CONTAINERS.get(field.type)
+    return None if field is None else shape_of(field)
 
 
 @dataclasses.dataclass(frozen=True)

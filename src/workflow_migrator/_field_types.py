@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from workflow_migrator._field_table import Field, FieldType, ObjectKind
 from workflow_migrator._findings import Severity
@@ -25,6 +25,10 @@ from workflow_migrator._findings import Severity
 Problem = tuple[Severity, str] | None
 #: How a schema refers to the definition of an object kind (``{"$ref": ...}``).
 Ref = Callable[[ObjectKind], dict[str, Any]]
+#: What a value is, for a walk over a definition: an object of a kind, a list or a map of
+#: values of one shape, or None for a free-form value (an input template: any key may be
+#: there).
+Shape = ObjectKind | tuple[Literal["list", "map"], "Shape"] | None
 #: A whole number written as text, as Jackson converts it to a number.
 INTEGER_TEXT = re.compile(r"[+-]?\d+")
 
@@ -52,6 +56,8 @@ class FieldTypeRules:
 
     check: Callable[[Any, Field], Problem]
     schema: Callable[[Field, Ref], dict[str, Any]]
+    #: what a container holds (a list of workflow tasks...); None for any other value
+    holds: Shape = None
 
 
 def _any(value: Any, field: Field) -> Problem:
@@ -164,6 +170,7 @@ def _task_list_schema(ref: Ref) -> dict[str, Any]:
 
 
 _OBJECT_OF_A_KIND = FieldTypeRules(_object, _one_object)
+_TASK_LIST: Shape = ("list", "workflow-task")
 
 #: Every type of field, with its check and its schema.
 FIELD_TYPES: Mapping[FieldType, FieldTypeRules] = MappingProxyType({
@@ -177,13 +184,13 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeRules] = MappingProxyType({
     "string-list": FieldTypeRules(_string_list, _fixed({"type": "array",
                                                         "items": {"type": "string"}})),
     "any": FieldTypeRules(_any, _fixed({})),
-    "tasks": FieldTypeRules(_tasks, lambda field, ref: _task_list_schema(ref)),
+    "tasks": FieldTypeRules(_tasks, lambda field, ref: _task_list_schema(ref), _TASK_LIST),
     "task-lists": FieldTypeRules(_task_lists, lambda field, ref: {
-        "type": "array", "items": _task_list_schema(ref)}),
+        "type": "array", "items": _task_list_schema(ref)}, ("list", _TASK_LIST)),
     "task-map": FieldTypeRules(_task_map, lambda field, ref: {
-        "type": "object", "additionalProperties": _task_list_schema(ref)}),
+        "type": "object", "additionalProperties": _task_list_schema(ref)}, ("map", _TASK_LIST)),
     "actions": FieldTypeRules(_actions, lambda field, ref: {
-        "type": "array", "items": ref("event-action"), "minItems": 1}),
+        "type": "array", "items": ref("event-action"), "minItems": 1}, ("list", "event-action")),
     "task-def": _OBJECT_OF_A_KIND,
     "workflow-def": _OBJECT_OF_A_KIND,
     "sub-workflow": _OBJECT_OF_A_KIND,
@@ -205,3 +212,8 @@ def value_schema(field: Field, ref: Ref) -> dict[str, Any]:
     if field.minimum is not None:
         schema["minimum"] = field.minimum
     return schema
+
+
+def shape_of(field: Field) -> Shape:
+    """What a value of ``field`` is, for a walk: its object kind, or what its type holds."""
+    return field.object_kind or FIELD_TYPES[field.type].holds

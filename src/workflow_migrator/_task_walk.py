@@ -4,15 +4,16 @@
 Conductor bean-validates the tasks under every child key but ``loopOver``, whatever the
 parent's type. Reference names are collected (for uniqueness and ``${ref...}`` lookups)
 only from the child keys the parent's type runs: cases for DECISION/SWITCH, forks for
-FORK_JOIN, the loop for DO_WHILE. The comparison, the rules, the Markdown diagram, the
-workflow-test runner, its coverage and capture, and the breaking-change checks all walk
-tasks through here.
+FORK_JOIN, the loop for DO_WHILE. The rules, the Markdown diagram, the workflow-test
+runner, its coverage and capture, the impact and the breaking-change checks all walk tasks
+through here. (The comparison walks every value of a definition, tasks among them, by the
+shapes the field table gives: ``_field_types.shape_of``.)
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from workflow_migrator._fields import ObjectKind, embedded_objects, fields_of
@@ -112,26 +113,6 @@ def walk_tasks(items: list[Any], path: Path, checked: bool = True, collected: bo
                                       site.checked and child.checked,
                                       site.collected and child.key in runs,
                                       site.conditional or child.conditional)
-
-
-def map_nested(task: dict[str, Any], change: Callable[[Any], Any]) -> dict[str, Any]:
-    """A copy of ``task`` whose nested tasks (one level down) are ``change``'d; keys
-    holding something else than task lists are kept as they are."""
-    result = dict(task)
-    fields = fields_of("workflow-task")
-    for key in child_keys():
-        value = task.get(key)
-        field = fields.get(key)
-        shape = field.type if field is not None else "tasks"
-        if shape == "task-map" and isinstance(value, dict):
-            result[key] = {case: [change(t) for t in items] if isinstance(items, list) else items
-                           for case, items in value.items()}
-        elif shape == "task-lists" and isinstance(value, list):
-            result[key] = [[change(t) for t in branch] if isinstance(branch, list) else branch
-                           for branch in value]
-        elif shape == "tasks" and isinstance(value, list):
-            result[key] = [change(t) for t in value]
-    return result
 
 
 def inline_workflow(task: dict[str, Any]) -> dict[str, Any] | None:
