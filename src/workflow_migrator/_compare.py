@@ -22,13 +22,13 @@ from typing import Any
 
 from workflow_migrator._field_types import Shape, shape_of
 from workflow_migrator._fields import (
-    KIND,
     ObjectKind,
     ServerKeys,
     comparison_defaults,
     default_of,
     fields_of,
     kept_keys,
+    kind_info,
     server_managed_fields,
 )
 from workflow_migrator._findings import json_path
@@ -58,7 +58,7 @@ def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSO
     """The comparable form of a definition: every object in it, nested ones included (a
     workflow's tasks, their task definitions and inline sub-workflows, a handler's
     actions), normalised as the field table says what each value is."""
-    normal: JSONObject = _normal(body, KIND[kind].object_kind, keep_version)
+    normal: JSONObject = _normal(body, kind_info(kind).object_kind, keep_version)
     return normal
 
 
@@ -72,7 +72,7 @@ def differences(kind: Kind, live: JSONObject, desired: JSONObject, *,
     changes: list[FieldChange] = []
     _Walk(keeps if keeps is not None else kept_keys(), changes).walk(
         normalise(kind, live, keep_version=keep_version),
-        normalise(kind, desired, keep_version=keep_version), (), KIND[kind].object_kind)
+        normalise(kind, desired, keep_version=keep_version), (), kind_info(kind).object_kind)
     return changes
 
 

@@ -70,6 +70,16 @@ KINDS: tuple[KindInfo, ...] = (
 KIND: Mapping[Kind, KindInfo] = MappingProxyType({info.kind: info for info in KINDS})
 
 
+def kinds() -> tuple[KindInfo, ...]:
+    """The kinds of definition (``KINDS``), read at every call so a test may add one."""
+    return KINDS
+
+
+def kind_info(kind: str) -> KindInfo:
+    """One kind of definition, by its name."""
+    return next(info for info in KINDS if info.kind == kind)
+
+
 def _f(type_: FieldType, default: Any = NO_DEFAULT, *, enum: tuple[str, ...] = (),
        minimum: int | None = None, required: bool = False, oss: bool = False,
        bits: int = 32) -> Field:

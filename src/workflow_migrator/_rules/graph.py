@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from workflow_migrator._fields import KIND, Kind
+from workflow_migrator._fields import Kind, kind_info
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, Definition
 from workflow_migrator._rules.context import Context, finding
@@ -32,7 +32,7 @@ def _duplicates(context: Context) -> Iterator[Finding]:
         first = group[0].source
         where = first.file if first.index is None else f"{first.file} [{first.index}]"
         for duplicate in group[1:]:
-            what = f"{KIND[kind].noun} {name}"
+            what = f"{kind_info(kind).noun} {name}"
             if kind == "workflow":
                 what += f" version {version if version is not None else '(automatic)'}"
             yield finding(duplicate, ("name",), f"{what} is already defined in {where}",

@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from workflow_migrator._fields import KIND, OBJECT_LABELS, ObjectKind, fields_of, kept_keys
+from workflow_migrator._fields import OBJECT_LABELS, ObjectKind, fields_of, kept_keys, kind_info
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
@@ -32,7 +32,7 @@ def objects_of(context: Context, definition: Definition,
     (``event_handlers`` walks those)."""
     if definition.kind == "event_handler":
         return
-    yield definition.body, KIND[definition.kind].object_kind, ()
+    yield definition.body, kind_info(definition.kind).object_kind, ()
     if definition.kind != "workflow":
         return
     for site in context.sites(definition):
