@@ -277,9 +277,19 @@ TABLE = FieldTable({
 
 # The functions below read ``TABLE`` at every call, so a test may replace the table.
 
+def object_label(kind: ObjectKind) -> str:
+    """How a message names an object of ``kind``: "a workflow task"."""
+    return OBJECT_LABELS.get(kind) or f"a {kind.replace('-', ' ')}"
+
+
 def fields_of(kind: ObjectKind) -> Mapping[str, Field]:
     """Every field of ``kind``, by key."""
     return TABLE.fields(kind)
+
+
+def required_fields(kind: ObjectKind) -> tuple[str, ...]:
+    """The keys a file must state (and not leave empty) in an object of ``kind``."""
+    return TABLE.required(kind)
 
 
 def embedded_objects(kind: ObjectKind) -> tuple[tuple[str, ObjectKind], ...]:

@@ -20,13 +20,13 @@ from typing import Any
 from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._field_types import Shape, shape_of, value_schema
 from workflow_migrator._fields import (
-    OBJECT_LABELS,
     Kind,
     ObjectKind,
     comparison_defaults,
     fields_of,
     kind_info,
     kinds,
+    object_label,
 )
 from workflow_migrator._grammar import EVENT_FORM, PLACEHOLDER_PATTERN
 from workflow_migrator._task_types import task_types
@@ -103,7 +103,7 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
 def _label(kind: Kind) -> str:
     """How a schema names a file of ``kind``: ``task definition``, ``event handler``."""
     info = kind_info(kind)
-    label = OBJECT_LABELS.get(info.object_kind, info.noun)
+    label = object_label(info.object_kind)
     return label.removeprefix("an ").removeprefix("a ")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.charts import Rendering, env_by_name, parse, render
+from tests.support.charts import Rendering, chart_process_folders, env_by_name, parse, render
 from workflow_migrator._loader import process_folders
 
 MIGRATOR_CASES = ("migrator-defaults", "migrator-production", "migrator-existing",
@@ -146,3 +146,12 @@ def test_every_folder_the_migrator_reads_travels_through_the_chart(charts_dir: P
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     assert {folder: volumes[mounts[f"/etc/config/workflow-migrator/{folder}"]]["configMap"]["name"]
             for folder in process_folders()} == existing
+
+
+def test_the_chart_states_exactly_the_folders_a_deploy_reads(charts_dir: Path) -> None:
+    """The chart's list of folders (its values and their schema) is the field table's
+    kinds of definition and the environments: a kind added to the table fails this until
+    the chart ships its folder too."""
+    expected = frozenset(process_folders())
+    assert chart_process_folders(charts_dir) == dict.fromkeys(chart_process_folders(charts_dir),
+                                                              expected)

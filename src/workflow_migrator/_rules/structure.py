@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from workflow_migrator._field_types import INTEGER_TEXT, type_problem
-from workflow_migrator._fields import ObjectKind, default_of, fields_of
+from workflow_migrator._fields import (
+    ObjectKind,
+    default_of,
+    fields_of,
+    kind_info,
+    object_label,
+    required_fields,
+)
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
@@ -35,6 +42,9 @@ def structure_rules(context: Context) -> Iterator[Finding]:
         body = definition.body
         if definition.kind == "event_handler":
             continue  # event_handlers.py checks these
+        if definition.kind not in ("task", "workflow"):
+            yield from _fields_only(definition)
+            continue
         if definition.kind == "task":
             yield from check_object(definition, body, "task-def", ())
             yield from _required_name(definition, "a task definition")
@@ -90,6 +100,17 @@ def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,
         if field.minimum is not None and number is not None and number < field.minimum:
             yield finding(definition, (*path, key), f"'{key}' must be at least {field.minimum}, "
                           f"not {value}", "min-value")
+
+
+def _fields_only(definition: Definition) -> Iterator[Finding]:
+    """A kind of definition with no rules of its own: the types and limits of its fields,
+    and the fields it requires, as the field table states them."""
+    kind = kind_info(definition.kind).object_kind
+    yield from check_object(definition, definition.body, kind, ())
+    for key in required_fields(kind):
+        if definition.body.get(key) in (None, "", [], {}):
+            yield finding(definition, (key,), f"{object_label(kind)} needs a non-empty '{key}'",
+                          "required")
 
 
 def _required_name(definition: Definition, what: str) -> Iterator[Finding]:

@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from workflow_migrator._fields import OBJECT_LABELS, ObjectKind, fields_of, kept_keys, kind_info
+from workflow_migrator._fields import ObjectKind, fields_of, kept_keys, kind_info, object_label
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
@@ -58,7 +58,7 @@ def check_keys(target: Target, definition: Definition, body: dict[str, Any], kin
             continue
         guess = suggest(key, fields)
         hint = f"; did you mean '{guess}'?" if guess else ""
-        yield finding(definition, (*path, key), f"'{key}' is not a key of {OBJECT_LABELS[kind]}: "
+        yield finding(definition, (*path, key), f"'{key}' is not a key of {object_label(kind)}: "
                       f"the server drops it, so it has no effect (and is never a change){hint}",
                       "unknown-key", "warning")
 
