@@ -241,8 +241,9 @@ def _cases_taken(task: JSONObject, executed: list[JSONObject],
     """The case each execution of a SWITCH/DECISION took (None: its default), from the
     engine's own record of it (``evaluationResult``, ``caseOutput``), or else from the
     branch whose first task ran."""
-    cases = task.get("decisionCases")
-    cases = cases if isinstance(cases, dict) else {}
+    lists = list(task_lists(task, children_of(str(task.get("type", "")))))
+    cases = {str(nested.label): nested.tasks for nested in lists if nested.label is not None}
+    default = next((nested.tasks for nested in lists if nested.label is None), [])
     for run in executed:
         output = run.get("outputData") or {}
         chosen = output.get("evaluationResult") or output.get("caseOutput")
@@ -252,7 +253,7 @@ def _cases_taken(task: JSONObject, executed: list[JSONObject],
         ran = [case for case, branch in cases.items() if _branch_ran(branch, runs, prefix)]
         if ran:
             yield from ran
-        elif _branch_ran(task.get("defaultCase"), runs, prefix):
+        elif _branch_ran(default, runs, prefix):
             yield None
 
 
