@@ -17,16 +17,18 @@ field table, what kind of object each value is.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from workflow_migrator import _fields
+from workflow_migrator._field_table import FieldTable
 from workflow_migrator._field_types import Shape, shape_of
 from workflow_migrator._fields import (
     ObjectKind,
     ServerKeys,
     comparison_defaults,
     default_of,
-    fields_of,
     kept_keys,
     kind_info,
     server_managed_fields,
@@ -100,10 +102,9 @@ def _normal(value: Any, shape: Shape, keep_version: bool = True) -> Any:
         if not isinstance(value, dict):
             return value
         normal = _strip(value, shape)
-        for key, item in normal.items():
-            child = _shape_of(shape, key)
-            if child is not None:
-                normal[key] = _normal(item, child)
+        for key, child in _shapes(_fields.TABLE, shape).items():
+            if key in normal:
+                normal[key] = _normal(normal[key], child)
         if shape == "workflow-def":
             normal.pop("version", None)
             if keep_version:  # a version is compared even when it is the default
@@ -120,8 +121,15 @@ def _normal(value: Any, shape: Shape, keep_version: bool = True) -> Any:
 
 
 def _shape_of(kind: ObjectKind, key: str) -> Shape:
-    field = fields_of(kind).get(key)
-    return None if field is None else shape_of(field)
+    return _shapes(_fields.TABLE, kind).get(key)
+
+
+@functools.lru_cache(maxsize=32)
+def _shapes(table: FieldTable, kind: ObjectKind) -> dict[str, Shape]:
+    # Asked for every key of every object on both sides of every comparison: worked out
+    # once per table and kind of object.
+    return {key: shape for key, field in table.fields(kind).items()
+            if (shape := shape_of(field)) is not None}
 
 
 @dataclasses.dataclass(frozen=True)

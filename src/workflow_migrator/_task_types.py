@@ -31,9 +31,10 @@ it (``TaskTypeTable.with_type``). This module imports nothing from the package.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 Category = Literal["engine", "worker", "calling-out", "externally-completed"]
 Role = Literal["case", "branch", "loop"]
@@ -69,18 +70,29 @@ class TaskType:
     runs_as: str = ""
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # one table is one table: hashed by identity
 class TaskTypeTable:
     """Every task type and child key, and the views derived from them."""
 
     types: Mapping[str, TaskType]
     child_keys: Mapping[str, ChildKey]
 
-    def names(self) -> frozenset[str]:
+    # Asked for every task of every workflow: worked out once per table.
+    @functools.cached_property
+    def _names(self) -> frozenset[str]:
         return frozenset(self.types)
 
-    def of_category(self, *categories: Category) -> frozenset[str]:
-        return frozenset(t.name for t in self.types.values() if t.category in categories)
+    @functools.cached_property
+    def _by_category(self) -> dict[Category, frozenset[str]]:
+        return {category: frozenset(t.name for t in self.types.values()
+                                    if t.category == category)
+                for category in get_args(Category)}
+
+    def names(self) -> frozenset[str]:
+        return self._names
+
+    def of_category(self, category: Category) -> frozenset[str]:
+        return self._by_category[category]
 
     def children(self, type_name: str) -> tuple[str, ...]:
         known = self.types.get(type_name)

@@ -13,12 +13,15 @@ shapes the field table gives: ``_field_types.shape_of``.)
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from workflow_migrator._fields import ObjectKind, embedded_objects, fields_of
+from workflow_migrator import _fields, _task_types
+from workflow_migrator._field_table import FieldTable
+from workflow_migrator._fields import ObjectKind, embedded_objects
 from workflow_migrator._models import Definition
-from workflow_migrator._task_types import INLINE_WORKFLOW, ChildKey, child_keys, children_of
+from workflow_migrator._task_types import INLINE_WORKFLOW, ChildKey, TaskTypeTable
 
 Path = tuple[str | int, ...]
 
@@ -70,26 +73,48 @@ class TaskList:
     tasks: list[Any]
 
 
+@functools.lru_cache(maxsize=4)
+def _layout(fields: FieldTable, types: TaskTypeTable) -> _Layout:
+    # Asked for every task of every workflow on every validation: worked out once per
+    # pair of tables (a test that replaces a table gets its own).
+    task_fields = fields.fields("workflow-task")
+    keys = tuple((child, field.type if (field := task_fields.get(child.key)) else "tasks")
+                 for child in types.child_keys.values())
+    runs = {name: frozenset(entry.children) for name, entry in types.types.items()}
+    return keys, runs
+
+
+_Layout = tuple[tuple[tuple[ChildKey, str], ...], dict[str, frozenset[str]]]
+
+
+def _current() -> _Layout:
+    return _layout(_fields.TABLE, _task_types.TABLE)
+
+
+def _lists(task: dict[str, Any], child: ChildKey, shape: str) -> Iterator[TaskList]:
+    value = task.get(child.key)
+    if shape == "task-map":
+        for case, items in value.items() if isinstance(value, dict) else ():
+            if isinstance(items, list):
+                yield TaskList(child, str(case), (child.key, str(case)), items)
+    elif shape == "task-lists":
+        for index, branch in enumerate(value if isinstance(value, list) else ()):
+            if isinstance(branch, list):
+                yield TaskList(child, index, (child.key, index), branch)
+    else:
+        yield TaskList(child, None, (child.key,), value if isinstance(value, list) else [])
+
+
 def task_lists(task: dict[str, Any], keys: Iterable[ChildKey] | None = None,
                ) -> Iterator[TaskList]:
     """The task lists nested in ``task`` under ``keys`` (every child key by default), in
     file order. A key holding one list always gives one (empty when the key is missing or
     holds no list); a case or branch that is no list is left out."""
-    fields = fields_of("workflow-task")
-    for child in child_keys().values() if keys is None else keys:
-        value = task.get(child.key)
-        field = fields.get(child.key)
-        shape = field.type if field is not None else "tasks"
-        if shape == "task-map":
-            for case, items in value.items() if isinstance(value, dict) else ():
-                if isinstance(items, list):
-                    yield TaskList(child, str(case), (child.key, str(case)), items)
-        elif shape == "task-lists":
-            for index, branch in enumerate(value if isinstance(value, list) else ()):
-                if isinstance(branch, list):
-                    yield TaskList(child, index, (child.key, index), branch)
-        else:
-            yield TaskList(child, None, (child.key,), value if isinstance(value, list) else [])
+    layout, _ = _current()
+    wanted = None if keys is None else {child.key for child in keys}
+    for child, shape in layout:
+        if wanted is None or child.key in wanted:
+            yield from _lists(task, child, shape)
 
 
 def walk(definition: Definition) -> Iterator[TaskSite]:
@@ -102,17 +127,28 @@ def walk(definition: Definition) -> Iterator[TaskSite]:
 def walk_tasks(items: list[Any], path: Path, checked: bool = True, collected: bool = True,
                conditional: bool = False) -> Iterator[TaskSite]:
     """Every task of ``items`` (at ``path``) and of the task lists nested in them."""
+    layout, runs = _current()
     for index, item in enumerate(items):
-        if isinstance(item, dict):
-            site = TaskSite(item, (*path, index), checked, collected, conditional)
-            yield site
-            runs = {child.key for child in children_of(site.type)}
-            for nested in task_lists(item):
-                child = nested.child
-                yield from walk_tasks(nested.tasks, (*site.path, *nested.path),
-                                      site.checked and child.checked,
-                                      site.collected and child.key in runs,
-                                      site.conditional or child.conditional)
+        if not isinstance(item, dict):
+            continue
+        site = TaskSite(item, (*path, index), checked, collected, conditional)
+        yield site
+        run = runs.get(site.type, frozenset())
+        for child, shape in layout:
+            if child.key not in item:
+                continue
+            nested_checked = checked and child.checked
+            nested_collected = collected and child.key in run
+            nested_conditional = conditional or child.conditional
+            value = item[child.key]
+            if shape == "tasks":  # the common case, without a TaskList
+                if isinstance(value, list):
+                    yield from walk_tasks(value, (*site.path, child.key), nested_checked,
+                                          nested_collected, nested_conditional)
+                continue
+            for nested in _lists(item, child, shape):
+                yield from walk_tasks(nested.tasks, (*site.path, *nested.path), nested_checked,
+                                      nested_collected, nested_conditional)
 
 
 def inline_workflow(task: dict[str, Any]) -> dict[str, Any] | None:
