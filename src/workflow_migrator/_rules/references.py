@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from workflow_migrator._findings import Finding, Severity
-from workflow_migrator._grammar import EXPRESSION_SPLIT, is_expression
+from workflow_migrator._grammar import EXPRESSION_SPLIT, EXPRESSION_START, is_expression
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._task_walk import Path, TaskSite
@@ -72,7 +72,7 @@ def _inputs(definition: Definition, site: TaskSite | None, value: Any, path: Pat
         severity: Severity = "error" if strict else "warning"
         suffix = "" if strict else NOT_CHECKED
         for part in EXPRESSION_SPLIT.split(value):
-            if not (part.startswith("${") and part.endswith("}")):
+            if not (part.startswith(EXPRESSION_START) and part.endswith("}")):
                 continue
             expression = part[2:-1]
             if any(char.isspace() for char in expression):

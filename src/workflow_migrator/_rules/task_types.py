@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from workflow_migrator._findings import Finding, Severity
-from workflow_migrator._grammar import is_expression
+from workflow_migrator._grammar import EXPRESSION_START, is_expression
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._rules.javascript import syntax_error
@@ -219,13 +219,13 @@ def _wait(task: dict[str, Any], _: Any) -> Problems:
     until = _java_text(inputs.get("until"))
     if duration.strip() and until.strip():
         yield "inputParameters", "a WAIT task takes 'duration' or 'until', not both"
-    if duration.strip() and not duration.startswith("${"):
+    if duration.strip() and not duration.startswith(EXPRESSION_START):
         match = DURATION.fullmatch(duration)
         if not match or any(g and int(g) > INT_MAX for g in match.groups()):
             yield "inputParameters.duration", (
                 f"WAIT duration '{duration}' is not a duration such as '30s', '5 minutes' or "
                 "'1d 2h 3m 4s'")
-    elif until.strip() and not until.startswith("${") and not UNTIL.fullmatch(until):
+    elif until.strip() and not until.startswith(EXPRESSION_START) and not UNTIL.fullmatch(until):
         yield "inputParameters.until", (
             f"WAIT until '{until}' is not a date as 'yyyy-MM-dd', 'yyyy-MM-dd HH:mm' or "
             "'yyyy-MM-dd HH:mm z'")
