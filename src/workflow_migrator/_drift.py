@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from workflow_migrator._exceptions import MigratorError
-from workflow_migrator._fields import KINDS
+from workflow_migrator._fields import kinds
 from workflow_migrator._plan import Action, Plan
 
 DRIFT_ACTIONS: tuple[Action, ...] = ("create", "update", "delete")
@@ -39,7 +39,7 @@ def drift_metrics(plan: Plan, *, app_env: str = "", now: float | None = None) ->
         "from the configuration, by kind and by the action a deploy would take.",
         "# TYPE workflow_migrator_drift_definitions gauge",
     ]
-    for info in KINDS:
+    for info in kinds():
         for action in DRIFT_ACTIONS:
             count = len(plan.pending(action, info.kind))
             lines.append(f'workflow_migrator_drift_definitions{{{env},kind="{info.kind}",'
