@@ -82,7 +82,21 @@ def test_no_chart_template_calls_another_charts_helpers() -> None:
 #: The objects the application charts make alike: each chart's file is one include.
 SHARED_OBJECTS = {"hpa.yaml": "common.hpa", "pdb.yaml": "common.pdb",
                   "ingress.yaml": "common.ingress",
-                  "serviceaccount.yaml": "common.serviceAccount"}
+                  "serviceaccount.yaml": "common.serviceAccount",
+                  "networkpolicy.yaml": "common.networkPolicy"}
+#: The server's and the UI's objects that differ by a parameter: each file is one include of
+#: the library's template with that parameter.
+PARAMETERISED_OBJECTS = {
+    ("conductor-server", "svc.yaml"): '{{- include "common.service" . }}',
+    ("conductor-ui", "svc.yaml"): (
+        '{{- include "common.service" (dict "extraPorts" (list\n'
+        '  (dict "name" "metrics" "port" .Values.metrics.exporter.port "when" '
+        '.Values.metrics.enabled)) "context" .) }}'),
+    ("conductor-server", "tests/test-connection.yaml"): (
+        '{{- include "common.tests.connection" (dict "path" "/health" "context" .) }}'),
+    ("conductor-ui", "tests/test-connection.yaml"): (
+        '{{- include "common.tests.connection" (dict "path" "/healthz" "context" .) }}'),
+}
 
 
 def _body(path: Path) -> str:
@@ -94,6 +108,10 @@ def test_the_server_and_ui_state_their_shared_objects_as_one_include(chart: str)
     for name, helper in SHARED_OBJECTS.items():
         assert _body(CHARTS_DIR / chart / "templates" / name) == (
             f'{{{{- include "{helper}" . }}}}'), f"{chart}/templates/{name}"
+    for (owner, name), include in PARAMETERISED_OBJECTS.items():
+        if owner == chart:
+            assert _body(CHARTS_DIR / chart / "templates" / name) == include, (
+                f"{chart}/templates/{name}")
 
 
 def test_the_migrators_service_accounts_are_the_librarys() -> None:
@@ -118,9 +136,22 @@ def _probe_chart(charts_dir: Path, destination: Path) -> Path:
         "autoscaling": {"enabled": False}, "pdb": {"create": False},
         "ingress": {"enabled": False, "hostname": "", "path": "/", "pathType": "Prefix",
                     "extraHosts": [], "tls": False, "extraTls": []},
-        "serviceAccount": {"create": False}}))
+        "serviceAccount": {"create": False},
+        "service": {"type": "ClusterIP", "clusterIP": "", "sessionAffinity": "None",
+                    "ports": {"http": 8080}, "nodePorts": {"http": ""}, "annotations": {}},
+        "networkPolicy": {"enabled": False, "allowedClients": [], "allowedNamespaces": []},
+        "tests": {"enabled": False, "image": {
+            "registry": "docker.io", "repository": "library/busybox", "tag": "1.37.0",
+            "digest": "", "pullPolicy": "IfNotPresent"}},
+        "metrics": False, "global": {}}))
     for name, helper in SHARED_OBJECTS.items():
         (chart / "templates" / name).write_text(f'{{{{- include "{helper}" . }}}}\n')
+    (chart / "templates" / "svc.yaml").write_text(
+        '{{- include "common.service" (dict "extraPorts" (list\n'
+        '  (dict "name" "metrics" "port" 9113 "when" .Values.metrics)\n'
+        '  (dict "name" "admin" "port" 9000)) "context" .) }}\n')
+    (chart / "templates" / "test-connection.yaml").write_text(
+        '{{- include "common.tests.connection" (dict "path" "/ping" "context" .) }}\n')
     helm.dependency_build(chart)
     return chart
 
@@ -128,18 +159,43 @@ def _probe_chart(charts_dir: Path, destination: Path) -> Path:
 def test_a_chart_that_includes_the_shared_objects_renders_them(
         charts_dir: Path, tmp_path: Path) -> None:
     chart = _probe_chart(charts_dir, tmp_path)
+    pdb_selector = {"matchLabels": {"app.kubernetes.io/name": "probe",
+                                    "app.kubernetes.io/instance": "r",
+                                    "app.kubernetes.io/component": "probe"}}
     with helm.Chart.load(chart) as loaded:
-        assert parse(loaded.render({}, name="r", namespace="ns", is_install=True)) == []
+        (service,) = parse(loaded.render({}, name="r", namespace="ns", is_install=True))
         objects = parse(loaded.render({
             "autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 5,
                             "targetCPU": 60},
             "pdb": {"create": True, "minAvailable": "", "maxUnavailable": ""},
             "ingress": {"enabled": True, "hostname": "probe.example.com", "tls": True},
             "serviceAccount": {"create": True, "annotations": {"a": "b"}},
+            "networkPolicy": {"enabled": True, "allowedNamespaces": ["gateway"]},
+            "tests": {"enabled": True}, "metrics": True,
         }, name="r", namespace="ns", is_install=True))
+    # Only the Service is always there; an extra port whose "when" is false is left out.
+    assert service["kind"] == "Service"
+    assert [(p["name"], p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [
+        ("http", 8080, "http"), ("admin", 9000, "admin")]
     by_kind = {o["kind"]: o for o in objects}
-    assert sorted(by_kind) == ["HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget",
-                               "ServiceAccount"]
+    assert sorted(by_kind) == ["HorizontalPodAutoscaler", "Ingress", "NetworkPolicy",
+                               "Pod", "PodDisruptionBudget", "Service", "ServiceAccount"]
+    assert [p["name"] for p in by_kind["Service"]["spec"]["ports"]] == [
+        "http", "metrics", "admin"]
+    assert by_kind["Service"]["spec"]["selector"] == pdb_selector["matchLabels"]
+    (rule,) = by_kind["NetworkPolicy"]["spec"]["ingress"]
+    assert by_kind["NetworkPolicy"]["spec"]["podSelector"] == pdb_selector
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+    assert rule["from"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "probe",
+                                         "app.kubernetes.io/instance": "r",
+                                         "app.kubernetes.io/component": "test"}}},
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateway"}}}]
+    pod = by_kind["Pod"]
+    assert pod["metadata"]["name"] == "r-probe-test-connection"
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert pod["spec"]["containers"][0]["args"][-1] == "http://r-probe:8080/ping"
+    objects = [o for o in objects if o["kind"] not in ("Service", "Pod", "NetworkPolicy")]
     assert {o["metadata"]["name"] for o in objects} == {"r-probe"}
     assert {o["metadata"]["namespace"] for o in objects} == {"ns"}
     hpa = by_kind["HorizontalPodAutoscaler"]["spec"]
@@ -148,9 +204,7 @@ def test_a_chart_that_includes_the_shared_objects_renders_them(
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 5)
     assert [m["resource"]["name"] for m in hpa["metrics"]] == ["cpu"]
     pdb = by_kind["PodDisruptionBudget"]["spec"]
-    assert pdb == {"maxUnavailable": 1, "selector": {"matchLabels": {
-        "app.kubernetes.io/name": "probe", "app.kubernetes.io/instance": "r",
-        "app.kubernetes.io/component": "probe"}}}
+    assert pdb == {"maxUnavailable": 1, "selector": pdb_selector}
     ingress = by_kind["Ingress"]["spec"]
     assert ingress["rules"][0]["http"]["paths"][0]["backend"] == {
         "service": {"name": "r-probe", "port": {"number": 8080}}}
@@ -159,6 +213,17 @@ def test_a_chart_that_includes_the_shared_objects_renders_them(
     account = by_kind["ServiceAccount"]
     assert account["automountServiceAccountToken"] is False
     assert account["metadata"]["annotations"] == {"a": "b"}
+
+
+def test_the_network_policy_opens_to_anyone_only_where_the_chart_offers_allow_external(
+        charts_dir: Path, tmp_path: Path) -> None:
+    chart = _probe_chart(charts_dir, tmp_path)
+    with helm.Chart.load(chart) as loaded:
+        (policy,) = [o for o in parse(loaded.render(
+            {"networkPolicy": {"enabled": True, "allowExternal": True,
+                               "allowedNamespaces": ["gateway"]}},
+            name="r", namespace="ns", is_install=True)) if o["kind"] == "NetworkPolicy"]
+    assert policy["spec"]["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}]}]
 
 
 @pytest.mark.parametrize("case", ["server-production", "ui-production"])
