@@ -245,6 +245,125 @@ def test_the_shared_objects_point_at_the_charts_own_pods(
         pods["spec"]["serviceAccountName"])
 
 
+# --------------------------------------------------------------------------- pod specs
+
+#: What each chart's pods take from the library rather than writing out: a value read there
+#: alone, and the library helper that reads it.
+POD_VALUES = {".Values.podLabels": "common.labels.pod",
+              ".Values.podSecurityContext": "common.pods.spec",
+              ".Values.priorityClassName": "common.pods.spec",
+              ".Values.nodeSelector": "common.pods.spec",
+              ".Values.tolerations": "common.pods.spec",
+              ".Values.topologySpreadConstraints": "common.pods.spec",
+              ".Values.tmpDirSizeLimit": "common.volumes.tmp",
+              "mountPath: /tmp": "common.volumes.tmpMount",
+              "$.Values $probe": "common.probes.http"}
+
+
+def test_the_pod_settings_every_chart_shares_are_read_by_the_library_alone() -> None:
+    for chart in APPLICATIONS:
+        for name, text in _templates(chart).items():
+            for read in POD_VALUES:
+                assert read not in text, f"{chart}/{name} reads {read} itself"
+        used = "".join(_templates(chart).values())
+        for helper in sorted(set(POD_VALUES.values()) - {"common.probes.http"}):
+            assert f'include "{helper}"' in used, f"{chart}: {helper}"
+    for chart in ("conductor-server", "conductor-ui"):
+        assert 'include "common.probes.http"' in _templates(chart)["deployment.yaml"], chart
+
+
+POD_TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "common.names.fullname" . }}
+spec:
+  selector:
+    matchLabels:
+      {{- include "common.labels.matchLabels" . | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "common.labels.pod" . | nindent 8 }}
+    spec:
+      {{- include "common.pods.spec" (dict "restartPolicy" .Values.restartPolicy "context" .) | nindent 6 }}
+      containers:
+        - name: app
+          image: app
+          {{- with include "common.probes.http" (dict "probes" (list "startupProbe" "livenessProbe" "readinessProbe") "omit" (list "include") "context" .) }}
+          {{- . | nindent 10 }}
+          {{- end }}
+          volumeMounts:
+            {{- include "common.volumes.tmpMount" . | nindent 12 }}
+      volumes:
+        {{- include "common.volumes.tmp" . | nindent 8 }}
+"""
+POD_VALUES_BASE: dict[str, Any] = {
+    "podLabels": {}, "podSecurityContext": {"enabled": False}, "priorityClassName": "",
+    "affinity": {}, "podAntiAffinityPreset": "", "nodeSelector": {}, "tolerations": [],
+    "topologySpreadConstraints": [], "tmpDirSizeLimit": "64Mi", "restartPolicy": "",
+    "startupProbe": {"enabled": False}, "livenessProbe": {"enabled": False},
+    "readinessProbe": {"enabled": False}}
+
+
+def _pod(charts_dir: Path, tmp_path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    chart = _probe_chart(charts_dir, tmp_path)
+    (chart / "templates" / "deployment.yaml").write_text(POD_TEMPLATE)
+    with helm.Chart.load(chart) as loaded:
+        objects = parse(loaded.render({**POD_VALUES_BASE, **values}, name="r", namespace="ns",
+                                      is_install=True))
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment"]
+    pod: dict[str, Any] = deployment["spec"]["template"]
+    return pod
+
+
+def test_a_pod_with_nothing_set_gets_the_shared_defaults_only(
+        charts_dir: Path, tmp_path: Path) -> None:
+    pod = _pod(charts_dir, tmp_path, {})
+    assert pod["metadata"]["labels"]["app.kubernetes.io/name"] == "probe"
+    (container,) = pod["spec"].pop("containers")
+    assert pod["spec"] == {"serviceAccountName": "default",
+                           "automountServiceAccountToken": False, "enableServiceLinks": False,
+                           "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]}
+    assert container == {"name": "app", "image": "app",
+                         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]}
+
+
+def test_a_pod_takes_the_shared_settings_from_the_charts_values(
+        charts_dir: Path, tmp_path: Path) -> None:
+    spread = [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+               "labelSelector": {"matchLabels": {"release": "{{ .Release.Name }}"}}}]
+    pod = _pod(charts_dir, tmp_path, {
+        "podLabels": {"team": "x"}, "restartPolicy": "Never",
+        "global": {"imagePullSecrets": ["registry"]},
+        "podSecurityContext": {"enabled": True, "fsGroup": 10001},
+        "priorityClassName": "high", "podAntiAffinityPreset": "hard",
+        "nodeSelector": {"pool": "apps"}, "tolerations": [{"key": "k", "operator": "Exists"}],
+        "topologySpreadConstraints": spread,
+        "startupProbe": {"enabled": True, "path": "/started", "periodSeconds": 5},
+        "livenessProbe": {"enabled": False, "path": "/live"},
+        "readinessProbe": {"enabled": True, "path": "/ready", "include": "db",
+                           "failureThreshold": 3}})
+    assert pod["metadata"]["labels"]["team"] == "x"
+    spec = pod["spec"]
+    assert spec["restartPolicy"] == "Never"
+    assert spec["imagePullSecrets"] == [{"name": "registry"}]
+    assert spec["securityContext"] == {"fsGroup": 10001}
+    assert spec["priorityClassName"] == "high"
+    assert spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert (spec["nodeSelector"], spec["tolerations"]) == (
+        {"pool": "apps"}, [{"key": "k", "operator": "Exists"}])
+    assert spec["topologySpreadConstraints"][0]["labelSelector"] == {
+        "matchLabels": {"release": "r"}}
+    (container,) = spec["containers"]
+    assert "livenessProbe" not in container
+    assert container["startupProbe"] == {"httpGet": {"path": "/started", "port": "http"},
+                                         "periodSeconds": 5}
+    # "include" configures the application, not the probe: it is left out.
+    assert container["readinessProbe"] == {"httpGet": {"path": "/ready", "port": "http"},
+                                           "failureThreshold": 3}
+
+
 def test_the_drift_check_has_its_own_service_account(charts_dir: Path) -> None:
     values: dict[str, Any] = {
         "conductorBaseUrl": "http://conductor:8080",
