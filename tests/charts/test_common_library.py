@@ -96,6 +96,12 @@ PARAMETERISED_OBJECTS = {
         '{{- include "common.tests.connection" (dict "path" "/health" "context" .) }}'),
     ("conductor-ui", "tests/test-connection.yaml"): (
         '{{- include "common.tests.connection" (dict "path" "/healthz" "context" .) }}'),
+    ("conductor-server", "servicemonitor.yaml"): (
+        '{{- include "common.serviceMonitor" (dict "port" "http" "path" '
+        '"/actuator/prometheus" "context" .) }}'),
+    ("conductor-ui", "servicemonitor.yaml"): (
+        '{{- include "common.serviceMonitor" (dict "port" "metrics" "path" "/metrics" '
+        '"context" .) }}'),
 }
 
 
@@ -224,6 +230,48 @@ def test_the_network_policy_opens_to_anyone_only_where_the_chart_offers_allow_ex
                                "allowedNamespaces": ["gateway"]}},
             name="r", namespace="ns", is_install=True)) if o["kind"] == "NetworkPolicy"]
     assert policy["spec"]["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}]}]
+
+
+def _service_monitor(charts_dir: Path, tmp_path: Path,
+                     monitor: dict[str, Any]) -> dict[str, Any]:
+    chart = _probe_chart(charts_dir, tmp_path)
+    (chart / "templates" / "servicemonitor.yaml").write_text(
+        '{{- include "common.serviceMonitor" (dict "port" "metrics" "path" "/metrics" '
+        '"context" .) }}\n')
+    with helm.Chart.load(chart) as loaded:
+        objects = parse(loaded.render({"metrics": {"serviceMonitor": monitor}},
+                                      name="r", namespace="ns", is_install=True))
+    (found,) = [o for o in objects if o["kind"] == "ServiceMonitor"]
+    return found
+
+
+def test_a_service_monitor_scrapes_the_port_and_path_the_chart_gives(
+        charts_dir: Path, tmp_path: Path) -> None:
+    # A chart that offers only the basic values (the UI): no annotation or relabeling keys.
+    monitor = _service_monitor(charts_dir, tmp_path, {
+        "enabled": True, "namespace": "monitoring", "interval": "30s",
+        "scrapeTimeout": "10s", "labels": {"release": "prometheus"}})
+    assert monitor["metadata"]["name"] == "r-probe"
+    assert monitor["metadata"]["namespace"] == "monitoring"
+    assert monitor["metadata"]["labels"]["release"] == "prometheus"
+    assert "annotations" not in monitor["metadata"]
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": ["ns"]}
+    assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics",
+                                             "scheme": "http", "interval": "30s",
+                                             "scrapeTimeout": "10s"}]
+
+
+def test_a_service_monitor_takes_the_optional_values_a_chart_offers(
+        charts_dir: Path, tmp_path: Path) -> None:
+    monitor = _service_monitor(charts_dir, tmp_path, {
+        "enabled": True, "namespace": "", "interval": "", "scrapeTimeout": "",
+        "labels": {}, "annotations": {"a": "b"}, "honorLabels": False,
+        "relabelings": [{"action": "keep"}], "metricRelabelings": [{"action": "drop"}]})
+    assert monitor["metadata"]["namespace"] == "ns"
+    assert monitor["metadata"]["annotations"] == {"a": "b"}
+    assert monitor["spec"]["endpoints"] == [{
+        "port": "metrics", "path": "/metrics", "scheme": "http", "honorLabels": False,
+        "relabelings": [{"action": "keep"}], "metricRelabelings": [{"action": "drop"}]}]
 
 
 @pytest.mark.parametrize("case", ["server-production", "ui-production"])
