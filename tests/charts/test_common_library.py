@@ -138,7 +138,7 @@ def _probe_chart(charts_dir: Path, destination: Path) -> Path:
         "dependencies": [{"name": "common", "version": "0.1.0",
                           "repository": f"file://{charts_dir / 'common'}"}]}))
     (chart / "values.yaml").write_text(yaml.safe_dump({
-        "image": {"tag": ""}, "service": {"ports": {"http": 8080}},
+        "image": {"tag": ""},
         "autoscaling": {"enabled": False}, "pdb": {"create": False},
         "ingress": {"enabled": False, "hostname": "", "path": "/", "pathType": "Prefix",
                     "extraHosts": [], "tls": False, "extraTls": []},
@@ -334,11 +334,13 @@ spec:
       labels:
         {{- include "common.labels.pod" . | nindent 8 }}
     spec:
-      {{- include "common.pods.spec" (dict "restartPolicy" .Values.restartPolicy "context" .) | nindent 6 }}
+      {{- include "common.pods.spec" (dict "restartPolicy" .Values.restartPolicy
+            "context" .) | nindent 6 }}
       containers:
         - name: app
           image: app
-          {{- with include "common.probes.http" (dict "probes" (list "startupProbe" "livenessProbe" "readinessProbe") "omit" (list "include") "context" .) }}
+          {{- with include "common.probes.http" (dict "probes" (list "startupProbe"
+                "livenessProbe" "readinessProbe") "omit" (list "include") "context" .) }}
           {{- . | nindent 10 }}
           {{- end }}
           volumeMounts:
