@@ -90,9 +90,12 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
         finally:
             loader.dispose()
     else:
+        unusual: list[str] = []  # NaN or an infinity: numbers the check refuses
         try:
             document = json.loads(text, object_pairs_hook=functools.partial(
-                _json_object, key_problems=key_problems))
+                _json_object, key_problems=key_problems), parse_constant=functools.partial(
+                _constant, unusual=unusual), parse_float=functools.partial(
+                _float, unusual=unusual))
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
                              f"{exc.msg}") from exc
@@ -100,15 +103,26 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
             raise ParseError(f"invalid JSON: {_first_clause(exc)}") from exc
         except RecursionError as exc:
             raise ParseError(_TOO_DEEP) from exc
+        if not (unusual or key_problems) and _plainly_json(text):
+            _check_depth(document, text, yaml_syntax)
+            return document, []
     problems: list[Problem] = []
     try:
         # First: the check replaces a YAML value that holds itself, which has no depth.
         document = _Check(key_problems, problems).value(document, ())
     except RecursionError as exc:
         raise ParseError(_TOO_DEEP) from exc
-    if _nesting(document) > MAX_NESTING:
-        raise ParseError(_TOO_DEEP)
+    _check_depth(document, text, yaml_syntax)
     return document, problems
+
+
+def _check_depth(document: Any, text: str, yaml_syntax: bool) -> None:
+    """Raises when objects and lists nest deeper than MAX_NESTING. A JSON text holding
+    fewer opening braces and brackets (in texts or not) cannot, and is not walked; YAML
+    nests by indentation, and its aliases repeat what they name, so it always is."""
+    if (yaml_syntax or text.count("{") + text.count("[") > MAX_NESTING) \
+            and _nesting(document) > MAX_NESTING:
+        raise ParseError(_TOO_DEEP)
 
 
 def _nesting(document: Any) -> int:
@@ -123,6 +137,31 @@ def _nesting(document: Any) -> int:
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+#: A ``\\u`` escape of a surrogate: the one way a JSON text spells a text UTF-8 cannot
+#: encode (a lone one), as the file itself was read as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _plainly_json(text: str) -> bool:
+    """Whether the check of a JSON document that parsed without a duplicate key, NaN or
+    infinity can be skipped, for it would find nothing (it took half the time of loading
+    a large directory): no surrogate escape, and fewer values than the limit (each takes
+    a character at least)."""
+    return len(text) < MAX_VALUES and not _SURROGATE_ESCAPE.search(text)
+
+
+def _constant(name: str, unusual: list[str]) -> float:
+    unusual.append(name)
+    return float(name)
+
+
+def _float(text: str, unusual: list[str]) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: what Python makes of a number too large
+        unusual.append(text)
+    return value
 
 
 def _first_clause(exc: Exception) -> str:
