@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,16 @@ def test_a_server_command_on_plain_http_loads_no_settings_library_and_no_tls_con
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=REPO_ROOT, check=True, env=env)
     assert result.stdout.splitlines()[-1] == "1 [] 0", result.stdout + result.stderr
+
+
+def test_a_directory_of_json_files_loads_without_pyyaml(tmp_path: Path) -> None:
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "t.json").write_text('{"name": "t", "retryCount": 1}')
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from workflow_migrator import validate_directory\n"
+            f"definitions, findings = validate_directory(Path({str(tmp_path)!r}))\n"
+            "print(len(definitions), 'yaml' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=REPO_ROOT, check=True)
+    assert result.stdout.splitlines()[-1] == "1 False", result.stdout + result.stderr
