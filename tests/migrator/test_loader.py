@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -122,15 +123,15 @@ def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, "tasks/a/t.json", '{"name": "t"}')
     locked = tmp_path / "tasks" / "a"
-    real_iterdir = Path.iterdir
+    real_scandir = os.scandir
 
-    def iterdir(self: Path) -> Any:
+    def scandir(path: Any) -> Any:
         # Injected: the tests run as root, which reads any folder whatever its mode.
-        if self == locked:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_iterdir(self)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
 
-    monkeypatch.setattr(Path, "iterdir", iterdir)
+    monkeypatch.setattr(os, "scandir", scandir)
     assert errors(tmp_path) == {"tasks/a": "cannot read folder: Permission denied"}
 
 
