@@ -88,9 +88,9 @@ def test_config_hash_is_the_one_earlier_releases_computed(tmp_path: Path) -> Non
     for folder in CONFIG_FOLDERS:
         root = tmp_path / folder
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-        for path in files:
-            relative = path.relative_to(tmp_path).as_posix().encode()
-            content = path.read_bytes()
+        for file in files:
+            relative = file.relative_to(tmp_path).as_posix().encode()
+            content = file.read_bytes()
             digest.update(len(relative).to_bytes(8, "big") + relative)
             digest.update(len(content).to_bytes(8, "big") + content)
     assert config_hash(tmp_path) == digest.hexdigest()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -101,16 +102,26 @@ def test_a_deploy_reads_the_project_file_once_and_walks_each_workflow_once(
     the project file is read and each workflow's tasks walked for both at once."""
     import httpx
 
-    from workflow_migrator import ConductorClient, RetryPolicy, deploy
+    from workflow_migrator import ConductorClient, Definition, RetryPolicy, deploy
     from workflow_migrator import _project as project_module
     from workflow_migrator._rules import context as rule_context
+    from workflow_migrator._rules import walk as rule_walk
 
     (directory / "workflow-migrator.yaml").write_text("target: conductor-3.15\n")
-    read, walked = [], []
-    load_project, walk = project_module.load_project, rule_context.walk
-    monkeypatch.setattr(project_module, "load_project",
-                        lambda *args: read.append(args) or load_project(*args))
-    monkeypatch.setattr(rule_context, "walk", lambda d: walked.append(d.name) or walk(d))
+    read: list[object] = []
+    walked: list[str] = []
+    load_project = project_module.load_project
+
+    def counting_load(*args: Any) -> Any:
+        read.append(args)
+        return load_project(*args)
+
+    def counting_walk(definition: Definition) -> Any:
+        walked.append(definition.name)
+        return rule_walk.walk(definition)
+
+    monkeypatch.setattr(project_module, "load_project", counting_load)
+    monkeypatch.setattr(rule_context, "walk", counting_walk)
 
     def server(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[] if request.method == "GET" else {})
