@@ -12,6 +12,10 @@ lacks a key that its server drops (a typo such as ``timeoutSecond``, or a key on
 servers know), the desired key is no difference, since writing it again would change
 nothing. Which keys a server keeps is an input (``ServerKeys``); the walk knows, from the
 field table, what kind of object each value is.
+
+Most definitions of a re-deploy match the server's: one pass over both raw sides tells
+so without normalising copies of them (``_Same``), and only a pair it cannot call equal
+is normalised and walked for its differences.
 """
 
 from __future__ import annotations
@@ -71,10 +75,14 @@ def differences(kind: Kind, live: JSONObject, desired: JSONObject, *,
     :param keeps: the keys the live definition's server keeps; by default every key any
         server knows (a key no server knows is dropped by all of them).
     """
+    keeps = keeps if keeps is not None else kept_keys()
+    object_kind = kind_info(kind).object_kind
+    if _Same(keeps, keep_version).objects(live, desired, object_kind):
+        return []  # the common case of a re-deploy, decided without normalising copies
     changes: list[FieldChange] = []
-    _Walk(keeps if keeps is not None else kept_keys(), changes).walk(
+    _Walk(keeps, changes).walk(
         normalise(kind, live, keep_version=keep_version),
-        normalise(kind, desired, keep_version=keep_version), (), kind_info(kind).object_kind)
+        normalise(kind, desired, keep_version=keep_version), (), object_kind)
     return changes
 
 
@@ -130,6 +138,69 @@ def _shapes(table: FieldTable, kind: ObjectKind) -> dict[str, Shape]:
     # once per table and kind of object.
     return {key: shape for key, field in table.fields(kind).items()
             if (shape := shape_of(field)) is not None}
+
+
+_ABSENT = object()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Same:
+    """Whether two raw definitions normalise to forms the walk finds no difference in,
+    decided in one pass over both, without copying them: equal values are equal once
+    normalised, and a key is present once normalised unless it is managed, empty or its
+    default. Where it cannot tell cheaply (maps of other keys, lists of other lengths), it answers
+    False and the full comparison decides: True only ever means "no difference"."""
+
+    keeps: ServerKeys
+    keep_version: bool
+
+    def values(self, live: Any, desired: Any, shape: Shape) -> bool:
+        if live is desired or live == desired:
+            return True
+        if isinstance(shape, str):
+            return self.objects(live, desired, shape, keep_version=True)
+        if shape is None:
+            return False
+        container, items = shape
+        if container == "list" and isinstance(live, list) and isinstance(desired, list):
+            return len(live) == len(desired) and all(
+                self.values(have, want, items) for have, want in zip(live, desired, strict=True))
+        if container == "map" and isinstance(live, dict) and isinstance(desired, dict):
+            return live.keys() == desired.keys() and all(
+                self.values(have, desired[key], items) for key, have in live.items())
+        return False
+
+    def objects(self, live: Any, desired: Any, kind: ObjectKind,
+                keep_version: bool | None = None) -> bool:
+        if not (isinstance(live, dict) and isinstance(desired, dict)):
+            return live is desired or live == desired
+        defaults = comparison_defaults(kind)
+        skipped: frozenset[str] | set[str] = server_managed_fields()
+        if kind == "workflow-def":  # the version is compared even when it is the default
+            if (self.keep_version if keep_version is None else keep_version):
+                default = default_of("workflow-def", "version")
+                if live.get("version", default) != desired.get("version", default):
+                    return False
+            skipped = {*skipped, "version"}
+        kept = self.keeps.get(kind)
+        shapes = _shapes(_fields.TABLE, kind)
+        for key, want in desired.items():
+            have = live.get(key, _ABSENT)
+            if have is want or have == want or key in skipped:
+                continue
+            default = defaults.get(key, _ABSENT)
+            wanted = not _is_empty(want) and default != want
+            had = have is not _ABSENT and not _is_empty(have) and default != have
+            if not had and (not wanted or (kept is not None and key not in kept)):
+                continue  # absent from both once normalised, or a key the server drops
+            if not (had and wanted and self.values(have, want, shapes.get(key))):
+                return False
+        for key in live.keys() - desired.keys() - skipped:  # most are the server's defaults
+            have = live[key]
+            if have is not None and (have or not isinstance(have, (dict, list))) \
+                    and defaults.get(key, _ABSENT) != have:
+                return False
+        return True
 
 
 @dataclasses.dataclass(frozen=True)

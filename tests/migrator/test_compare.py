@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow_migrator import differences
-from workflow_migrator._fields import kept_keys, server_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workflow_migrator import _compare, differences
+from workflow_migrator._field_table import Server
+from workflow_migrator._fields import (
+    ObjectKind,
+    ServerKeys,
+    comparison_defaults,
+    kept_keys,
+    kind_info,
+    server_of,
+)
+from workflow_migrator._models import Kind
 
 
 def _workflow(**fields: Any) -> dict[str, Any]:
@@ -69,3 +81,76 @@ def test_the_server_is_told_by_the_fields_it_returns() -> None:
     assert server_of([{"name": "t", "retryCount": 3}]) == "core"
     assert server_of([{"name": "t"}, {"name": "w", "enforceSchema": True}]) == "oss"
     assert server_of([]) is None
+
+
+# -- the shortcut: two definitions that normalise alike are told apart in one pass ------
+
+_TASK_KEYS = ["name", "taskReferenceName", "type", "optional", "startDelay", "description",
+              "inputParameters", "decisionCases", "defaultCase", "createTime", "timeoutSecond"]
+_WORKFLOW_KEYS = ["name", "version", "schemaVersion", "description", "timeoutSeconds",
+                  "restartable", "updateTime", "ownerApp", "maskedFields", "tasks"]
+_VALUES = st.sampled_from([None, {}, [], 0, 1, 2, True, False, "", "x", "y", ["card"],
+                           {"k": "v"}, {"k": "w"}])
+
+
+@st.composite
+def _tasks(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
+    task: dict[str, Any] = {}
+    for key in draw(st.lists(st.sampled_from(_TASK_KEYS), unique=True)):
+        if key == "decisionCases" and depth < 2:
+            task[key] = draw(st.dictionaries(st.sampled_from(["a", "b"]),
+                                             st.lists(_tasks(depth + 1), max_size=2), max_size=2))
+        elif key == "defaultCase" and depth < 2:
+            task[key] = draw(st.lists(_tasks(depth + 1), max_size=2))
+        else:
+            task[key] = draw(_VALUES)
+    return task
+
+
+@st.composite
+def _workflows(draw: st.DrawFn) -> dict[str, Any]:
+    workflow: dict[str, Any] = {}
+    for key in draw(st.lists(st.sampled_from(_WORKFLOW_KEYS), unique=True)):
+        workflow[key] = draw(st.lists(_tasks(), max_size=3) if key == "tasks" else _VALUES)
+    return workflow
+
+
+@st.composite
+def _variants(draw: st.DrawFn, value: Any, kind: ObjectKind) -> Any:
+    """``value`` as a server may return it (some defaults, empty values and its own keys
+    added, some left out), now and then with a key changed, nested objects included."""
+    if isinstance(value, list):
+        return [draw(_variants(item, "workflow-task")) for item in value]
+    if not isinstance(value, dict):
+        return value
+    changed = {key: draw(_variants(item, "workflow-task")) for key, item in value.items()
+               if draw(st.integers(0, 9))}
+    filled = [*comparison_defaults(kind).items(), ("createTime", 1), ("ownerApp", None),
+              ("inputParameters", {}), ("description", None)]
+    changed.update(draw(st.lists(st.sampled_from(filled), max_size=4)))
+    if not draw(st.integers(0, 4)):
+        changed[draw(st.sampled_from([*_TASK_KEYS, *_WORKFLOW_KEYS]))] = draw(_VALUES)
+    return changed
+
+
+def _full_comparison(kind: Kind, live: Any, desired: Any, keep_version: bool,
+                     keeps: ServerKeys) -> list[_compare.FieldChange]:
+    changes: list[_compare.FieldChange] = []
+    _compare._Walk(keeps, changes).walk(
+        _compare.normalise(kind, live, keep_version=keep_version),
+        _compare.normalise(kind, desired, keep_version=keep_version), (),
+        kind_info(kind).object_kind)
+    return changes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.sampled_from(["task", "workflow"]), st.booleans(),
+       st.sampled_from([None, "core", "oss"]))
+def test_the_one_pass_shortcut_agrees_with_the_full_comparison(
+        data: st.DataObject, kind: Kind, keep_version: bool, server: Server | None) -> None:
+    desired = data.draw(_tasks() if kind == "task" else _workflows())
+    live = data.draw(_variants(desired, kind_info(kind).object_kind))
+    keeps = kept_keys(server)
+
+    assert differences(kind, live, desired, keep_version=keep_version, keeps=keeps) == \
+        _full_comparison(kind, live, desired, keep_version, keeps)
