@@ -19,13 +19,14 @@ from workflow_migrator import (
 )
 from workflow_migrator._drift import drift_metrics, write_metrics_file
 from workflow_migrator._fields import KINDS
+from workflow_migrator._loader import process_folders
 from workflow_migrator._models import DEPLOY_RECORD_TASK
 from workflow_migrator._record import (
-    CONFIG_FOLDERS,
     config_hash,
     new_record,
     parse_record,
     record_task_def,
+    tool_version,
 )
 
 
@@ -85,7 +86,7 @@ def test_config_hash_is_the_one_earlier_releases_computed(tmp_path: Path) -> Non
     (tmp_path / "workflows" / "linked").symlink_to(tmp_path / "elsewhere")
 
     digest = hashlib.sha256()  # as the record's first format computed it
-    for folder in CONFIG_FOLDERS:
+    for folder in process_folders():
         root = tmp_path / folder
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
         for file in files:
@@ -118,3 +119,20 @@ def test_the_record_round_trips_through_its_task_definition(tmp_path: Path) -> N
     assert not record.same_deploy(new_record(_plan(), tmp_path, app_env="prod",
                                              source_revision="abd"))
     assert parse_record({"name": DEPLOY_RECORD_TASK, "description": "edited by hand"}) is None
+
+
+def test_the_version_is_the_installed_metadata_s(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    assert tool_version() == metadata.version("workflow-migrator")
+    # Read from the first .dist-info on the path; anything else is importlib's to find.
+    (tmp_path / "other_package-9.dist-info").mkdir()
+    info = tmp_path / "workflow_migrator-7.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.4\nName: workflow-migrator\n"
+                                   "Version: 7.1\n\nVersion: not a header\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert tool_version() == "7.1"
+    (tmp_path / "workflow_migrator.egg-info").mkdir()
+    assert tool_version() == metadata.version("workflow-migrator")
