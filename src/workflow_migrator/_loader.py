@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +64,13 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
     findings: list[Finding] = []
     if not config_dir.is_dir():
         return DefinitionSet(), [Finding(str(config_dir), "", "config directory not found", "load")]
-    survey(config_dir, findings)
+    found = survey(config_dir, findings)
     values, secret_keys = _load_environment(config_dir, app_env, findings)
     folders = definition_folders()
     loaded: dict[Kind, list[Definition]] = {kind: [] for kind in folders}
     for kind, folder in folders.items():
         for source, body, secret_paths in read_items(config_dir, folder, values, findings,
-                                                     secret_keys):
+                                                     secret_keys, found.get(folder)):
             loaded[kind].append(Definition(kind, body, source, secret_paths))
     if not any(loaded.values()) and not findings:
         named = [f"{folder}/" for folder in folders.values()]
@@ -97,12 +97,19 @@ def scalar_texts(value: Any) -> Iterator[str]:
 
 def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
                findings: list[Finding], secret_keys: frozenset[str] = frozenset(),
+               files: list[Path] | None = None,
                ) -> Iterator[tuple[Source, dict[str, Any], dict[tuple[str | int, ...], str]]]:
     """Every object of every file under ``config_dir/folder``, placeholders filled, with
     where it came from and where it holds the placeholders of ``secret_keys``; files
-    that cannot be read or parsed become findings."""
-    for file in folder_files(config_dir / folder):
-        relative = file.relative_to(config_dir).as_posix()
+    that cannot be read or parsed become findings.
+
+    :param files: the folder's definition files, when ``survey`` listed them already.
+    """
+    # Every file's path starts with the folder's, as _walk joins the names it lists
+    # (the folder's own path is the folder's name alone for a directory ".").
+    skip = len(str(config_dir / folder)) - len(folder)
+    for file in folder_files(config_dir / folder) if files is None else _in_order(files):
+        relative = str(file)[skip:].replace(os.sep, "/")
         document, positions, has_placeholders = _parse(file, relative, findings)
         if document is None:
             continue
@@ -118,15 +125,28 @@ def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
 def folder_files(folder: Path) -> list[Path]:
     """The definition files under ``folder`` (through links), in a stable order; none
     when it is missing. What cannot be walked is ``survey``'s to report."""
-    return sorted((p for p in _walk(folder, lambda path, problem: None)
-                   if p.suffix in SUFFIXES), key=lambda p: p.parts)
+    return _in_order(p for p in _walk(folder, lambda path, problem: None)
+                     if _suffix(p) in SUFFIXES)
 
 
-def survey(config_dir: Path, findings: list[Finding]) -> None:
+def _in_order(files: Iterable[Path]) -> list[Path]:
+    return sorted(files, key=lambda p: p.parts)
+
+
+def _suffix(path: Path) -> str:
+    # Path.suffix parses the name again, for each of the files on every start.
+    return os.path.splitext(path.name)[1]
+
+
+def survey(config_dir: Path, findings: list[Finding]) -> dict[str, list[Path]]:
     """Reports, as errors, whatever under ``config_dir`` would otherwise be skipped: a
     folder other than ``config_folders()``, a folder that cannot be listed, a link to
     nothing, a file in a definition folder that is not JSON or YAML. Hidden entries
-    (``.git``, ``.gitkeep``) are left alone."""
+    (``.git``, ``.gitkeep``) are left alone.
+
+    :returns: the definition files of each definition folder (as ``folder_files``
+        finds them, not in order): what the walk found, for the loader not to walk again.
+    """
     def report(path: Path, problem: str) -> None:
         findings.append(Finding(path.relative_to(config_dir).as_posix(), "", problem, "load"))
 
@@ -138,11 +158,16 @@ def survey(config_dir: Path, findings: list[Finding]) -> None:
             report(entry, _unknown_folder(entry.name))
         elif entry.name in allowed and not entry.is_dir():
             report(entry, f"expected a folder {entry.name}/, found a file")
+    found: dict[str, list[Path]] = {}
     for folder in allowed:
+        files = found[folder] = []
         for file in _walk(config_dir / folder, report):
-            if folder in definitions and file.suffix not in SUFFIXES:
+            if _suffix(file) in SUFFIXES:
+                files.append(file)
+            elif folder in definitions:
                 report(file, f"not a definition file: {folder}/ holds only "
                        f"{', '.join(SUFFIXES)} files (a file skipped here would be pruned)")
+    return found
 
 
 def _unknown_folder(name: str) -> str:
@@ -206,7 +231,7 @@ def _parse(file: Path, relative: str,
     except (OSError, UnicodeDecodeError) as exc:
         findings.append(Finding(relative, "", f"cannot read file: {exc}", "syntax"))
         return None, None, False
-    yaml_syntax = file.suffix != ".json"
+    yaml_syntax = _suffix(file) != ".json"
     try:
         document, problems = parse(text, yaml_syntax)
     except ParseError as exc:
