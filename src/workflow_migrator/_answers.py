@@ -11,7 +11,6 @@ answer the same way.
 from __future__ import annotations
 
 import dataclasses
-import html
 import re
 from collections.abc import Callable
 from typing import Any
@@ -121,6 +120,8 @@ def describe_body(text: str, content_type: str = "") -> str:
     if "html" in content_type.lower() or stripped[:1] == "<":
         title = _TITLE.search(stripped)
         if title:
+            import html  # only to describe a wrong answer: 5 ms of every start otherwise
+
             return f"an HTML page titled '{_one_line(html.unescape(title.group(1)))}'"
         return "an HTML page without a title"
     return f"'{quote(stripped)}'"
