@@ -42,7 +42,7 @@ from workflow_migrator._cli_upgrade import upgrade_check_command
 from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
-from workflow_migrator._render import findings_document, findings_text
+from workflow_migrator._views.plan import findings_document, findings_text
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,7 +93,7 @@ def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, 
                                                    reporter=reporter, target=target)
     if output_format == "sarif":
         from workflow_migrator._record import tool_version
-        from workflow_migrator._sarif import findings_sarif
+        from workflow_migrator._views.findings_sarif import findings_sarif
 
         reporter.result_json(findings_sarif(findings, config_dir=config_dir,
                                             definitions=definitions, docs_url=docs_url,

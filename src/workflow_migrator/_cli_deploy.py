@@ -24,7 +24,7 @@ from workflow_migrator._cli_common import (
     wait_option,
 )
 from workflow_migrator._output import LogFormat
-from workflow_migrator._render import plan_text
+from workflow_migrator._views.plan import plan_text
 
 # The plan's module imports the comparison and the rules: each command that plans loads
 # it when it runs, so that `--help` and an offline `validate` never do.

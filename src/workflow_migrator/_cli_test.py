@@ -81,8 +81,8 @@ def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str,
         return EXIT_OK
     if config_dir is None:
         raise click.UsageError("Missing option '--config-dir'.")
-    from workflow_migrator._junit import junit_matrix_xml, junit_xml
-    from workflow_migrator._workflow_report import failure_text, results_text
+    from workflow_migrator._views.case_results import failure_text, results_text
+    from workflow_migrator._views.junit import junit_matrix_xml, junit_xml
     from workflow_migrator._workflow_run import run_workflow_tests
 
     settings, reporter = start(log_format)
@@ -123,7 +123,7 @@ def run_tests_command(ctx: click.Context, config_dir: Path | None, pattern: str,
 
 def _show_case(reporter: Reporter, prefix: str) -> Callable[[CaseResult], None]:
     """Shows each case's line as soon as it ends, with the server's name in front."""
-    from workflow_migrator._workflow_report import case_line
+    from workflow_migrator._views.case_results import case_line
 
     return lambda result: reporter.result(prefix + case_line(result))
 
@@ -161,7 +161,7 @@ def _report_coverage(config_dir: Path, results: Sequence[Any], settings: Setting
                      reporter: Reporter, output_format: str, output: Path | None) -> float:
     """Writes the coverage report; returns the total coverage in percent."""
     from workflow_migrator._coverage import directory_coverage
-    from workflow_migrator._coverage_report import (
+    from workflow_migrator._views.coverage import (
         coverage_json,
         coverage_markdown,
         coverage_text,

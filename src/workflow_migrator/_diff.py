@@ -38,7 +38,7 @@ from workflow_migrator._models import (
 )
 from workflow_migrator._output import Reporter
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
-from workflow_migrator._render import MASK, secrets_pattern
+from workflow_migrator._views.plan import MASK, secrets_pattern
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient

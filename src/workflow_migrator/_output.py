@@ -22,7 +22,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from workflow_migrator._render import MASK, findings_text, plan_text, secrets_pattern, summary_line
+from workflow_migrator._views.plan import (
+    MASK,
+    findings_text,
+    plan_text,
+    secrets_pattern,
+    summary_line,
+)
 
 # Every command makes a reporter, `--help` too: what only showing a plan needs (the plan,
 # the comparison, the Markdown view and the rules they import) loads when one is shown.
@@ -140,7 +146,7 @@ class Reporter:
         if output_format == "json":
             self.result_json(shown.to_dict())
         elif output_format == "markdown":
-            from workflow_migrator._markdown import plan_markdown
+            from workflow_migrator._views.plan_markdown import plan_markdown
 
             self.result(plan_markdown(shown, secrets=self.secrets, title=title))
         else:

@@ -16,7 +16,7 @@ from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import Change, Plan
-from workflow_migrator._render import MASK
+from workflow_migrator._views.plan import MASK
 
 
 def reporter(log_format: LogFormat = "json", secrets: tuple[str, ...] = ()) -> Reporter:

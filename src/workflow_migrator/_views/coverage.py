@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 
 from workflow_migrator._coverage import Coverage, WorkflowCoverage
-from workflow_migrator._markdown import flowchart
+from workflow_migrator._views.plan_markdown import flowchart
 
 #: The columns of the table: heading -> the item kinds counted in it.
 COLUMNS = (("Tasks", ("task",)), ("Branches", ("case", "default", "branch")),

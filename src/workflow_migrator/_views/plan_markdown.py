@@ -19,8 +19,8 @@ from workflow_migrator._compare import normalise
 from workflow_migrator._fields import KINDS
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
-from workflow_migrator._render import mask
 from workflow_migrator._risk import risk_section
+from workflow_migrator._views.plan import mask
 
 #: GitHub refuses comments longer than 65,536 characters; sections past this are left out.
 MAX_LENGTH = 60_000
