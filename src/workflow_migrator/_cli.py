@@ -42,7 +42,7 @@ from workflow_migrator._cli_upgrade import upgrade_check_command
 from workflow_migrator._environment import offline_app_env
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
-from workflow_migrator._views.plan import findings_document, findings_text
+from workflow_migrator._views.findings import findings_document, findings_text
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})

@@ -24,7 +24,7 @@ from workflow_migrator._cli_common import (
     wait_option,
 )
 from workflow_migrator._output import LogFormat
-from workflow_migrator._views.plan import plan_text
+from workflow_migrator._views.plan import plan_text, render_plan
 
 # The plan's module imports the comparison and the rules: each command that plans loads
 # it when it runs, so that `--help` and an offline `validate` never do.
@@ -145,7 +145,7 @@ def plan_command(config_dir: Path, output_format: str, detailed_exitcode: bool,
                                  impact=ImpactOptions(worker_window, require_workers)
                                  if impact else None)
     title = "workflow-migrator plan" + (f" for {settings.app_env}" if settings.app_env else "")
-    reporter.show_plan(planned, output_format, title=title)
+    reporter.show(render_plan(planned, output_format, secrets=reporter.secrets, title=title))
     if metrics_file or pushgateway_url:
         report_drift(planned, metrics_file=metrics_file, pushgateway_url=pushgateway_url,
                      app_env=settings.app_env)
@@ -188,8 +188,8 @@ def diff_command(source: str, target: str, output_format: str, detailed_exitcode
                        wait_timeout=wait_timeout, reporter=reporter)
              for spec in (source, target)]
     planned = compare(sides[0], sides[1], match=match, secrets=reporter.secrets)
-    reporter.show_plan(planned, output_format,
-                       title=f"workflow-migrator diff {source} -> {target}")
+    reporter.show(render_plan(planned, output_format, secrets=reporter.secrets,
+                              title=f"workflow-migrator diff {source} -> {target}"))
     if planned.conflicts:
         return EXIT_ERROR
     return EXIT_CHANGES if detailed_exitcode and planned.has_changes else EXIT_OK
@@ -253,7 +253,7 @@ def status_command(config_dir: Path, output_format: str, detailed_exitcode: bool
                    log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
     from workflow_migrator import _commands
-    from workflow_migrator._record import status_text
+    from workflow_migrator._views.status import status_text
 
     settings, reporter = start(log_format)
     with make_client(settings) as client:

@@ -36,7 +36,7 @@ def upgrade_check_command(config_dir: Path, source: str | None, destination: str
     that start or stop taking effect, evaluators, defaults, checks on register. Offline.
     Exits 2 when anything does."""
     from workflow_migrator._commands import upgrade_check as check
-    from workflow_migrator._upgrade import report_document, report_markdown, report_text
+    from workflow_migrator._views.upgrade import report_document, report_markdown, report_text
 
     reporter = current_reporter()
     reporter.configure(app_env=offline_app_env(), log_format=log_format)

@@ -17,10 +17,11 @@ from workflow_migrator import (
     Source,
     compute_plan,
 )
-from workflow_migrator._drift import drift_metrics, write_metrics_file
+from workflow_migrator._drift import write_metrics_file
 from workflow_migrator._fields import KINDS
 from workflow_migrator._models import DEPLOY_RECORD_TASK
 from workflow_migrator._record import config_hash, new_record, parse_record, record_task_def
+from workflow_migrator._views.drift import drift_metrics
 
 
 def _plan() -> Plan:

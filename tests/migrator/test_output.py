@@ -14,9 +14,9 @@ import pytest
 from workflow_migrator._cli import main
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
+from workflow_migrator._mask import MASK
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import Change, Plan
-from workflow_migrator._views.plan import MASK
 
 
 def reporter(log_format: LogFormat = "json", secrets: tuple[str, ...] = ()) -> Reporter:
@@ -70,8 +70,7 @@ def test_a_rotated_secret_is_masked_on_both_sides_of_a_change() -> None:
     in the directory: the change of a field that holds a secret shows neither side."""
     r = reporter("text", ("new-token",))
     field = FieldChange("headers.Authorization", "Bearer old-token", "Bearer new-token")
-    r.show_plan(Plan((Change("update", "task", "t", None, "content differs",
-                             fields=(field,)),)))
+    r.plan(Plan((Change("update", "task", "t", None, "content differs", fields=(field,)),)))
     out, _ = written(r)
     assert 'headers.Authorization: "***" -> "Bearer ***"' in out
     assert "old-token" not in out and "new-token" not in out

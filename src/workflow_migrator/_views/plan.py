@@ -1,41 +1,25 @@
-"""Turns plans and findings into text for people and JSON for machines; prints nothing."""
+"""A plan (``plan``, ``deploy``, ``diff``, ``status``) as text for people (a ``+ ~ -``
+gutter, a legend and the totals), as the JSON document, as JSON log lines (a change
+each, for a Job's log), and as the Markdown review document (``plan_markdown``);
+``render_plan`` chooses among them by ``--format``. Prints nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-# For type checkers only: the reporter masks through this module on every command, and
-# the plan's module (with the rules it imports) costs more than `--help` takes to run.
+from workflow_migrator._mask import MASK, masked
+
+# For type checkers only: the reporter imports this module on every command, and the
+# plan's module (with the rules it imports) costs more than `--help` takes to run.
 if TYPE_CHECKING:
-    from workflow_migrator._findings import Finding
+    from workflow_migrator._compare import FieldChange
     from workflow_migrator._plan import Change, Plan
 
-
-#: What a secret value, or whatever sits at a secret path, is shown as.
-MASK = "***"
-
-
-def secret_forms(secret: str) -> set[str]:
-    """The ways ``secret`` can appear in what is written: as it is, and JSON-escaped
-    (with and without non-ASCII escapes), as the plan's field values are shown."""
-    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
-
-
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every occurrence of every secret value replaced by ``***``."""
-    pattern = secrets_pattern(frozenset(secrets))
-    return pattern.sub(MASK, text) if pattern else text
-
-
-def secrets_pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
-    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
-    if not forms:
-        return None
-    # Longest first, so a secret inside another secret never leaves part of the longer one.
-    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+#: A log line: its message and its fields (``Reporter.log``'s arguments).
+LogRecord = tuple[str, dict[str, Any]]
 
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": " "}
@@ -103,13 +87,76 @@ def plan_json(plan: Plan) -> str:
     return json.dumps(plan.to_dict(), indent=2, sort_keys=False)
 
 
-def findings_text(findings: list[Finding]) -> str:
-    lines = [f"{f.severity}: {f.location}: {f.message} [{f.rule}]" for f in findings]
-    errors = sum(1 for f in findings if f.severity == "error")
-    lines.append(f"{errors} error(s), {len(findings) - errors} warning(s).")
-    return "\n".join(lines)
 
 
-def findings_document(findings: list[Finding]) -> list[dict[str, str]]:
-    """The findings as ``validate --format json`` prints them."""
-    return [f.as_dict() for f in findings]
+def render_plan(plan: Plan, output_format: str = "text", *, secrets: Iterable[str] = (),
+                title: str = "") -> str | dict[str, Any]:
+    """The plan as a command's result: text with a gutter, the JSON document, or the
+    Markdown review document titled ``title``.
+
+    :param secrets: the values the reporter masks: a field whose desired value holds
+        one shows its live value masked too (``without_previous_secrets``).
+    """
+    shown = without_previous_secrets(plan, frozenset(secrets))
+    if output_format == "json":
+        return shown.to_dict()
+    if output_format == "markdown":
+        from workflow_migrator._views.plan_markdown import plan_markdown
+
+        return plan_markdown(shown, secrets=secrets, title=title)
+    return plan_text(shown)
+
+
+def without_previous_secrets(plan: Plan, secrets: frozenset[str]) -> Plan:
+    """A field whose desired value holds a secret shows its live value as ``***`` too:
+    that is most likely the secret's previous value (a rotated token), which the
+    directory no longer names, so masking by value alone would miss it."""
+    if not secrets:
+        return plan
+
+    def field(change: FieldChange) -> FieldChange:
+        if change.before is not None and change.after is not None and \
+                masked(change.after, secrets) != change.after:
+            return dataclasses.replace(change, before=MASK, after=masked(change.after, secrets))
+        return change
+
+    return dataclasses.replace(plan, changes=tuple(
+        dataclasses.replace(c, fields=tuple(field(f) for f in c.fields)) if c.fields else c
+        for c in plan.changes))
+
+
+def plan_records(plan: Plan) -> list[tuple[str, str, dict[str, Any]]]:
+    """The plan about to be applied as JSON log lines (level, message, fields): one per
+    change, with the paths of the fields it changes (paths only: a value may be a
+    secret's), one per conflict, then the totals."""
+    from workflow_migrator._plan import ACTIONS
+
+    records: list[tuple[str, str, dict[str, Any]]] = []
+    for change in plan.changes:
+        if change.action == "unchanged":
+            continue
+        paths = _field_paths(change)
+        records.append(("info", f"{change.address}: {change.action} ({change.reason})"
+                         + (f": {', '.join(paths)}" if paths else ""),
+                         {"event": "planned", "reason": change.reason, "source": change.source,
+                          **_change_fields(change)}))
+    records.extend(("error", conflict, {"event": "conflict"}) for conflict in plan.conflicts)
+    counts: dict[str, Any] = {action: plan.count(action) for action in ACTIONS}
+    records.append(("info", summary_line(plan), {"event": "plan", **counts}))
+    return records
+
+
+def applied_record(change: Change) -> LogRecord:
+    """The log line of a change once written."""
+    return f"{change.address}: {change.action}d", {"event": "applied", **_change_fields(change)}
+
+
+def _field_paths(change: Change) -> list[str]:
+    return [f.path for f in change.fields]
+
+
+def _change_fields(change: Change) -> dict[str, Any]:
+    """What a JSON log line says of a change: enough for a Job's log to tell what changed."""
+    return {"kind": change.kind, "name": change.name, "version": change.version,
+            "action": change.action, "definition": change.address,
+            "fields": _field_paths(change)}
