@@ -17,16 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workflow_migrator._apply import ApplyResult, apply_plan
     from workflow_migrator._client import ConductorClient, RequestRecord, RetryPolicy, root_url
-    from workflow_migrator._commands import (
-        deploy,
-        load_valid,
-        make_plan,
-        plan,
-        read_live,
-        status,
-        validate_directory,
-        validate_with_server,
-    )
     from workflow_migrator._compare import FieldChange, differences, normalise
     from workflow_migrator._exceptions import (
         ConductorError,
@@ -44,6 +34,16 @@ if TYPE_CHECKING:
     from workflow_migrator._loader import load_directory
     from workflow_migrator._models import Definition, DefinitionSet, Source
     from workflow_migrator._output import Reporter
+    from workflow_migrator._pipeline import (
+        deploy,
+        load_valid,
+        make_plan,
+        plan,
+        read_live,
+        status,
+        validate_directory,
+        validate_with_server,
+    )
     from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
     from workflow_migrator._record import DeployRecord, Status
     from workflow_migrator._rules import ServerFacts
@@ -59,10 +59,6 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "_apply": ("apply_plan", "ApplyResult"),
     "_client": ("ConductorClient", "RequestRecord", "RetryPolicy", "root_url"),
-    "_commands": (
-        "deploy", "load_valid", "make_plan", "plan", "read_live", "status", "validate_directory",
-        "validate_with_server",
-    ),
     "_compare": ("differences", "FieldChange", "normalise"),
     "_exceptions": (
         "ConductorError", "DefinitionError", "InvalidURLError", "MigratorError",
@@ -74,6 +70,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_loader": ("load_directory",),
     "_models": ("Definition", "DefinitionSet", "Source"),
     "_output": ("Reporter",),
+    "_pipeline": (
+        "deploy", "load_valid", "make_plan", "plan", "read_live", "status", "validate_directory",
+        "validate_with_server",
+    ),
     "_plan": ("Change", "compute_plan", "LiveState", "Plan", "PlanOptions"),
     "_record": ("DeployRecord", "Status"),
     "_rules": ("ServerFacts",),

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from workflow_migrator._commands import load_valid
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._findings import Finding, json_path
 from workflow_migrator._loader import _load_environment, _scalars, _substitute
 from workflow_migrator._models import DefinitionSet, JSONObject, Source
 from workflow_migrator._output import NULL_REPORTER, Reporter
+from workflow_migrator._pipeline import load_valid
 from workflow_migrator._workflow_run import (
     TERMINAL,
     TEST_CORRELATION,

@@ -78,7 +78,7 @@ cli.add_command(upgrade_check_command)
 def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, server: bool,
              target: str | None, wait_timeout: float, log_format: LogFormat) -> int:
     """Check every definition, report every problem, write nothing."""
-    from workflow_migrator._commands import validate_directory, validate_with_server
+    from workflow_migrator._pipeline import validate_directory, validate_with_server
 
     if server:
         settings, reporter = start(log_format)

@@ -128,7 +128,7 @@ def plan_command(config_dir: Path, output_format: str, detailed_exitcode: bool,
                  worker_window: float = 600.0, require_workers: bool = False) -> int:
     """Show what deploy would change, without writing anything, and what it would touch:
     in-flight executions, breaking changes for callers, workers that poll its tasks."""
-    from workflow_migrator import _commands
+    from workflow_migrator import _pipeline
     from workflow_migrator._drift import report_drift
     from workflow_migrator._impact import ImpactOptions
 
@@ -137,7 +137,7 @@ def plan_command(config_dir: Path, output_format: str, detailed_exitcode: bool,
                                "leave out --no-impact")
     settings, reporter = start(log_format)
     with make_client(settings) as client:
-        planned = _commands.plan(config_dir, client,
+        planned = _pipeline.plan(config_dir, client,
                                  options=plan_options(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
@@ -214,7 +214,7 @@ def deploy_command(ctx: click.Context, config_dir: Path, dry_run: bool,
                    allow_target_mismatch: bool, wait_timeout: float,
                    log_format: LogFormat) -> int:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended."""
-    from workflow_migrator import _commands
+    from workflow_migrator import _pipeline
 
     if dry_run:
         return int(ctx.invoke(plan_command, config_dir=config_dir, output_format="text",
@@ -225,7 +225,7 @@ def deploy_command(ctx: click.Context, config_dir: Path, dry_run: bool,
                               wait_timeout=wait_timeout, log_format=log_format))
     settings, reporter = start(log_format)
     with make_client(settings) as client:
-        _, result = _commands.deploy(config_dir, client,
+        _, result = _pipeline.deploy(config_dir, client,
                                      options=plan_options(prune, keep, allow_overwrite,
                                                      allow_mass_prune),
                                      app_env=settings.app_env, wait_timeout=wait_timeout,
@@ -252,12 +252,12 @@ def status_command(config_dir: Path, output_format: str, detailed_exitcode: bool
                    allow_overwrite: bool, target: str | None, wait_timeout: float,
                    log_format: LogFormat) -> int:
     """Show the last deploy the server recorded, and whether it has drifted since."""
-    from workflow_migrator import _commands
+    from workflow_migrator import _pipeline
     from workflow_migrator._views.status import status_text
 
     settings, reporter = start(log_format)
     with make_client(settings) as client:
-        found = _commands.status(config_dir, client,
+        found = _pipeline.status(config_dir, client,
                                  options=plan_options(allow_overwrite=allow_overwrite),
                                  app_env=settings.app_env, wait_timeout=wait_timeout,
                                  reporter=reporter, target=target)

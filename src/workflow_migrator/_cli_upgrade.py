@@ -35,7 +35,7 @@ def upgrade_check_command(config_dir: Path, source: str | None, destination: str
     """List, per definition, what behaves differently once the server is upgraded: keys
     that start or stop taking effect, evaluators, defaults, checks on register. Offline.
     Exits 2 when anything does."""
-    from workflow_migrator._commands import upgrade_check as check
+    from workflow_migrator._pipeline import upgrade_check as check
     from workflow_migrator._views.upgrade import report_document, report_markdown, report_text
 
     reporter = current_reporter()

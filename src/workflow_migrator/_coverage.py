@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from workflow_migrator._commands import load_valid
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
+from workflow_migrator._pipeline import load_valid
 from workflow_migrator._rules.walk import walk
 from workflow_migrator._workflow_run import CaseResult
 from workflow_migrator._workflow_tests import find_workflow, sub_workflow_of

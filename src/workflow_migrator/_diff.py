@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workflow_migrator._commands import load_valid, read_live
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._loader import load_directory
 from workflow_migrator._mask import MASK, masked
@@ -36,6 +35,7 @@ from workflow_migrator._models import (
     Source,
 )
 from workflow_migrator._output import NULL_REPORTER, Reporter
+from workflow_migrator._pipeline import load_valid, read_live
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
 
 if TYPE_CHECKING:

@@ -28,10 +28,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._commands import identify_server, load_valid
 from workflow_migrator._exceptions import ConductorError, DefinitionError, MigratorError
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
 from workflow_migrator._output import NULL_REPORTER, Reporter
+from workflow_migrator._pipeline import identify_server, load_valid
 from workflow_migrator._rules.walk import walk
 from workflow_migrator._workflow_tests import (
     CALLING_OUT_TYPES,

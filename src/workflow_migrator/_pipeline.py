@@ -1,6 +1,7 @@
-"""The migrator's commands as plain functions: load -> validate -> plan -> apply -> report.
+"""The migrator's steps over a server as plain functions: load -> validate -> plan ->
+apply -> report, and ``read_live``, the one reader of what a server holds.
 
-The CLI is a thin shell over these; programs and tests call them directly.
+The commands (``_commands/``) compose these; programs and tests call them directly.
 """
 
 from __future__ import annotations
