@@ -193,14 +193,11 @@ class _LineStream(io.TextIOBase):
 
 class NullReporter(Reporter):
     """A reporter that writes nothing: what a command called from a program gets when it
-    is given none, so that no command asks whether it has a reporter. It holds no
-    secrets either (it writes nothing to mask them in), so one instance serves all."""
+    is given none, so that no command asks whether it has a reporter. It still learns
+    the secret values, for what a command writes to a file through it."""
 
     def __init__(self) -> None:
         super().__init__(out=io.StringIO(), err=io.StringIO())
-
-    def add_secrets(self, secrets: Iterable[str]) -> None:
-        pass
 
     def result(self, text: str) -> None:
         pass
@@ -224,5 +221,5 @@ class NullReporter(Reporter):
         pass
 
 
-#: The reporter of a command called without one.
+#: The reporter of a step called without one (a command's ``Session`` makes its own).
 NULL_REPORTER = NullReporter()

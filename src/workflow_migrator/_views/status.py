@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from workflow_migrator._record import Status
 
 
@@ -29,3 +31,12 @@ def status_text(status: Status, config_dir: str, plan_text: str) -> str:
     else:
         lines.append(f"Drift: none, the server holds exactly the definitions of {config_dir}.")
     return "\n".join(lines)
+
+
+def render_status(status: Status, output_format: str, config_dir: str) -> str | dict[str, Any]:
+    """``status --format``: its text, or its JSON document."""
+    if output_format == "json":
+        return status.to_dict()
+    from workflow_migrator._views.plan import plan_text
+
+    return status_text(status, config_dir, plan_text(status.plan))

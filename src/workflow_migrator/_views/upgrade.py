@@ -52,3 +52,12 @@ def report_markdown(report: UpgradeReport) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_upgrade(report: UpgradeReport, output_format: str = "text") -> str | dict[str, Any]:
+    """``upgrade-check --format``: text, JSON or Markdown."""
+    if output_format == "json":
+        return report_document(report)
+    if output_format == "markdown":
+        return report_markdown(report)
+    return report_text(report)
