@@ -10,7 +10,7 @@ counted. A sub-workflow's tasks, run under its parent's case, count for the
 sub-workflow's own definition.
 
 Pure: definitions and the cases' executions in, figures out; rendering is
-``_coverage_report``'s.
+``_views.coverage``'s.
 """
 
 from __future__ import annotations

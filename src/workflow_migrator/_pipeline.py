@@ -254,8 +254,10 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
                    ) -> tuple[Plan, LiveState, DefinitionSet]:
     chosen, stated = directory_target(config_dir, target)
     definitions, _ = load_valid(config_dir, app_env, reporter, target=chosen.name)
+    # The impact analysis looks for event handlers that start a changed workflow.
     live = read_live(client, wait_timeout, reporter, target=chosen,
-                     event_handlers=bool(definitions.event_handlers) or options.prune)
+                     event_handlers=bool(definitions.event_handlers) or options.prune
+                     or impact is not None)
     _check_generation(live, chosen, reporter, stated=stated, refuse=refuse_mismatch)
     # What the server holds turns some warnings into errors (a sub-workflow that exists
     # neither in the directory nor on the server); still before anything is written.

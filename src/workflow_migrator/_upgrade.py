@@ -18,8 +18,8 @@ default that turns nothing on by itself: no schema, no jitter, no extra delay;
 key taking effect), ``taskStatusListenerEnabled: true`` only notifies a listener the
 server is configured with. So neither is reported.
 
-The report is a plain value; ``report_text``, ``report_document`` and
-``report_markdown`` render it, as ``plan`` renders a plan.
+The report is a plain value; ``_views.upgrade`` renders it (text, JSON, Markdown), as
+``_views.plan`` renders a plan.
 """
 
 from __future__ import annotations
