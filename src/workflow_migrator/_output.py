@@ -7,7 +7,10 @@ would print. The reporter knows the secret values (those marked ``secret`` in
 ``environments/<APP_ENV>.yaml``, and the credentials of the settings) and replaces each
 with ``***`` wherever it occurs: in a longer string, as a number, JSON-escaped, in the
 server's own error messages quoted back. Only what is written is masked; the values
-sent to the server and compared in the plan are the real ones.
+sent to the server and compared in the plan are the real ones. The reporter writes and
+masks (through ``_mask.masked``, the one masking function) and formats nothing: how a
+result looks is a view's (``_views``). A ``NullReporter`` writes nothing, for a step
+called without a reporter.
 """
 
 from __future__ import annotations
