@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workflow_migrator._commands.options import option
 from workflow_migrator._commands.result import CommandResult
 
 if TYPE_CHECKING:
+    from workflow_migrator._apply import ApplyResult
     from workflow_migrator._commands.session import Session
+    from workflow_migrator._plan import Plan
 
 OPTIONS = {
     "dry_run": option("--dry-run", is_flag=True,
@@ -28,11 +30,11 @@ def deploy(session: Session, *, config_dir: Path, dry_run: bool = False,
            source_revision: str | None = None, prune: bool = False, keep: tuple[str, ...] = (),
            allow_mass_prune: bool = False, allow_overwrite: bool = False,
            target: str | None = None, allow_target_mismatch: bool = False,
-           wait_timeout: float = 300.0) -> CommandResult[Any]:
+           wait_timeout: float = 300.0) -> CommandResult[tuple[Plan, ApplyResult | None]]:
     """Validate, plan, print the plan, then apply it. Never prompts: it runs unattended.
 
     :param config_dir: the directory holding ``tasks/``, ``workflows/``, ``event-handlers/``.
-    :param dry_run: only show the plan, as ``plan`` does (its result is the plan's).
+    :param dry_run: only show the plan, as ``plan`` does (and exit as it does).
     :param source_revision: the revision (e.g. a git commit) the directory comes from.
     :param prune: delete what the directory no longer defines.
     :param keep: with prune, glob patterns of names never deleted.
@@ -41,15 +43,16 @@ def deploy(session: Session, *, config_dir: Path, dry_run: bool = False,
     :param target: the server generation the definitions are for.
     :param allow_target_mismatch: deploy to a server of another generation.
     :param wait_timeout: seconds to wait for a server that is still starting.
-    :returns: the plan applied and what was written (``ApplyResult``).
+    :returns: the plan and what was written (``ApplyResult``; None for a dry run).
     """
     from workflow_migrator import _pipeline
     from workflow_migrator._commands.plan import plan, plan_options
 
     if dry_run:
-        return plan(session, config_dir=config_dir, prune=prune, keep=keep,
-                    allow_overwrite=allow_overwrite, allow_mass_prune=allow_mass_prune,
-                    target=target, wait_timeout=wait_timeout)
+        shown = plan(session, config_dir=config_dir, prune=prune, keep=keep,
+                     allow_overwrite=allow_overwrite, allow_mass_prune=allow_mass_prune,
+                     target=target, wait_timeout=wait_timeout)
+        return CommandResult((shown.value, None), shown.exit_code)
     reporter = session.reporter
     with session.client() as client:
         planned, result = _pipeline.deploy(

@@ -52,7 +52,7 @@ def test_plan_deploy_status_diff_export_as_functions(server: Server, tmp_path: P
     session = _session(server)
     deployed = deploy(session, config_dir=config, source_revision="r1")
     applied_plan, applied = deployed.value
-    assert deployed.exit_code == EXIT_OK and applied.created == 4
+    assert deployed.exit_code == EXIT_OK and applied is not None and applied.created == 4
     assert applied_plan.count("create") == 4
 
     found = status(_session(server), config_dir=config, detailed_exitcode=True)
@@ -61,6 +61,8 @@ def test_plan_deploy_status_diff_export_as_functions(server: Server, tmp_path: P
 
     again = plan(_session(server), config_dir=config, detailed_exitcode=True, impact=False)
     assert (again.exit_code, again.value.has_changes) == (EXIT_OK, False)
+    dry = deploy(_session(server), config_dir=config, dry_run=True)
+    assert (dry.exit_code, dry.value[0].has_changes, dry.value[1]) == (EXIT_OK, False, None)
 
     compared = diff(_session(server), source=str(config), target=server.base_url,
                     match=(f"{prefix}_*",), detailed_exitcode=True)
