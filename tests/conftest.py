@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.fuzz import load_profile
 from tests.support.stacks import SERVER_IDS, Server, Stack, running_stack
+from workflow_migrator import _environment as environment
 
 load_profile()  # how many examples the fuzz tests try: HYPOTHESIS_PROFILE, else ci
 
@@ -28,8 +29,7 @@ load_profile()  # how many examples the fuzz tests try: HYPOTHESIS_PROFILE, else
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's own Conductor settings."""
-    for name in ("CONDUCTOR_BASE_URL", "APP_ENV", "CONDUCTOR_AUTH_TOKEN", "CONDUCTOR_AUTH_KEY",
-                 "CONDUCTOR_AUTH_SECRET", "CONDUCTOR_SECRETS_DIR"):
+    for name in environment.VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
 

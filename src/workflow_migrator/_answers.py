@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from workflow_migrator._rules.context import describe
+from workflow_migrator._field_types import describe
 
 #: How much of a body that is neither JSON nor HTML an error quotes.
 QUOTE_LIMIT = 200

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from workflow_migrator._fields import ObjectKind, default_of
+from workflow_migrator._grammar import EXPRESSION_HEAD, WORKFLOW_INPUT, output_read
+from workflow_migrator._loader import scalar_texts
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._plan import Change, LiveState, Plan
 from workflow_migrator._risk import Concern
 from workflow_migrator._rules.versions import Reference, references
-from workflow_migrator._rules.walk import Path, walk
+from workflow_migrator._task_walk import Path, walk
 
 #: The ``source.file`` of a definition read from the server, as callers are named.
 ON_SERVER = "on the server, not in the directory"
@@ -38,8 +39,6 @@ OLDER_VERSION = "on the server, a version the directory no longer defines"
 #: for the timeouts 0 means none, so 0 -> 600 lowers it too.
 TASK_LIMITS = ("retryCount", "timeoutSeconds", "responseTimeoutSeconds", "pollTimeoutSeconds")
 TIMEOUTS = frozenset({"timeoutSeconds", "pollTimeoutSeconds"})
-WORKFLOW_INPUT = re.compile(r"\$\{workflow\.input\.([A-Za-z0-9_-]+)")
-EXPRESSION_REFS = re.compile(r"\$\{([A-Za-z0-9_-]+)\.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,8 +158,8 @@ def _reads_output(reference: Reference, key: str) -> bool:
     ref = task.get("taskReferenceName") if isinstance(task, dict) else None
     if not isinstance(ref, str):
         return False
-    pattern = re.compile(r"\$\{" + re.escape(ref) + r"\.output\." + re.escape(key) + r"[.\[}]")
-    return any(pattern.search(text) for text in _strings(reference.parent.body))
+    pattern = output_read(ref, key)
+    return any(pattern.search(text) for text in scalar_texts(reference.parent.body))
 
 
 def input_required(change: Change, world: World) -> Iterator[Concern]:
@@ -199,7 +198,7 @@ def reference_removed(change: Change, world: World) -> Iterator[Concern]:
     for ref in sorted(before.keys() - after.keys()):
         users = [caller(d) for d in world.definitions.workflows
                  if d.name == change.name and d.body.get("version") == change.version
-                 and any(ref in EXPRESSION_REFS.findall(t) for t in _strings(d.body))]
+                 and any(ref in EXPRESSION_HEAD.findall(t) for t in scalar_texts(d.body))]
         users.extend(caller(h) for h in world.definitions.event_handlers if _handler_uses(
             h.body, change.name, ref))
         renamed = new_refs.get(before[ref])
@@ -295,8 +294,8 @@ def _listed(body: JSONObject) -> set[str]:
 
 
 def _inputs_read(body: JSONObject) -> set[str]:
-    return {m for text in _strings(body.get("tasks")) for m in WORKFLOW_INPUT.findall(text)} \
-        | {m for text in _strings(body.get("outputParameters"))
+    return {m for text in scalar_texts(body.get("tasks")) for m in WORKFLOW_INPUT.findall(text)} \
+        | {m for text in scalar_texts(body.get("outputParameters"))
            for m in WORKFLOW_INPUT.findall(text)}
 
 
@@ -316,14 +315,3 @@ def _at(body: Any, path: Path) -> Any:
         else:
             return None
     return body
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)

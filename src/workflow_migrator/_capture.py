@@ -25,10 +25,11 @@ import yaml
 
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._findings import Finding, json_path
-from workflow_migrator._loader import _load_environment, _scalars, _substitute
+from workflow_migrator._loader import _load_environment, _substitute, scalar_texts
 from workflow_migrator._models import DefinitionSet, JSONObject, Source
 from workflow_migrator._output import NULL_REPORTER, Reporter
 from workflow_migrator._pipeline import load_valid
+from workflow_migrator._task_types import engine_execution_types
 from workflow_migrator._workflow_run import (
     TERMINAL,
     TEST_CORRELATION,
@@ -36,7 +37,6 @@ from workflow_migrator._workflow_run import (
     execution_tree,
 )
 from workflow_migrator._workflow_tests import (
-    ENGINE_TYPES,
     _file_cases,
     find_workflow,
     mockable,
@@ -53,8 +53,6 @@ REDACTED = "REDACTED"
 ANSWERS = {"COMPLETED": "COMPLETED", "FAILED": "FAILED",
            "FAILED_WITH_TERMINAL_ERROR": "FAILED_WITH_TERMINAL_ERROR",
            "COMPLETED_WITH_ERRORS": "FAILED", "TIMED_OUT": "FAILED"}
-#: Execution task types of engine tasks not named like their definition type.
-ENGINE_EXECUTION_TYPES = ENGINE_TYPES | {"FORK"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,7 +158,7 @@ def _outcome(execution: Execution, types: dict[str, str]) -> JSONObject | None:
     task = execution.task
     task_type = types.get(execution.ref)
     if task_type is None:  # not in the directory's definition (e.g. a dynamic fork's)
-        if str(task.get("taskType")) in ENGINE_EXECUTION_TYPES:
+        if str(task.get("taskType")) in engine_execution_types():
             return None
     elif not mockable(task_type):
         return None
@@ -185,7 +183,7 @@ def _secret_placeholders(config_dir: Path, app_env: str) -> dict[str, Any]:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
             replacements[str(value)] = f"@{{{key}}}"
         elif isinstance(value, (dict, list)):
-            for text in _scalars(value):
+            for text in scalar_texts(value):
                 replacements[text] = REDACTED
     return replacements
 

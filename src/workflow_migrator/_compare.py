@@ -17,18 +17,20 @@ field table, what kind of object each value is.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
+from workflow_migrator import _fields
+from workflow_migrator._field_table import FieldTable
+from workflow_migrator._field_types import Shape, shape_of
 from workflow_migrator._fields import (
-    KIND,
     ObjectKind,
     ServerKeys,
-    action_details,
     comparison_defaults,
     default_of,
-    fields_of,
     kept_keys,
+    kind_info,
     server_managed_fields,
 )
 from workflow_migrator._findings import json_path
@@ -55,17 +57,10 @@ class FieldChange:
 
 
 def normalise(kind: Kind, body: JSONObject, *, keep_version: bool = True) -> JSONObject:
-    """The comparable form of a definition."""
-    if kind == "task":
-        return _strip(body, "task-def")
-    if kind == "event_handler":
-        return _event_handler(body)
-    normal = _strip(body, "workflow-def")
-    normal.pop("version", None)
-    if keep_version:
-        normal["version"] = body.get("version", default_of("workflow-def", "version"))
-    if "tasks" in normal:
-        normal["tasks"] = [_workflow_task(t) for t in normal["tasks"]]
+    """The comparable form of a definition: every object in it, nested ones included (a
+    workflow's tasks, their task definitions and inline sub-workflows, a handler's
+    actions), normalised as the field table says what each value is."""
+    normal: JSONObject = _normal(body, kind_info(kind).object_kind, keep_version)
     return normal
 
 
@@ -79,7 +74,7 @@ def differences(kind: Kind, live: JSONObject, desired: JSONObject, *,
     changes: list[FieldChange] = []
     _Walk(keeps if keeps is not None else kept_keys(), changes).walk(
         normalise(kind, live, keep_version=keep_version),
-        normalise(kind, desired, keep_version=keep_version), (), KIND[kind].object_kind)
+        normalise(kind, desired, keep_version=keep_version), (), kind_info(kind).object_kind)
     return changes
 
 
@@ -102,66 +97,39 @@ def _is_empty(value: Any) -> bool:
     return value is None or (not value and isinstance(value, (dict, list)))
 
 
-def _workflow_task(task: Any) -> Any:
-    if not isinstance(task, dict):
-        return task
-    normal = _strip(task, "workflow-task")
-    for key in ("defaultCase", "loopOver"):
-        if key in normal:
-            normal[key] = [_workflow_task(t) for t in normal[key]]
-    if isinstance(normal.get("decisionCases"), dict):
-        normal["decisionCases"] = {
-            case: [_workflow_task(t) for t in tasks] if isinstance(tasks, list) else tasks
-            for case, tasks in normal["decisionCases"].items()
-        }
-    if isinstance(normal.get("forkTasks"), list):
-        normal["forkTasks"] = [
-            [_workflow_task(t) for t in branch] if isinstance(branch, list) else branch
-            for branch in normal["forkTasks"]
-        ]
-    if isinstance(normal.get("taskDefinition"), dict):
-        normal["taskDefinition"] = normalise("task", normal["taskDefinition"])
-    sub = normal.get("subWorkflowParam")
-    if isinstance(sub, dict) and isinstance(sub.get("workflowDefinition"), dict):
-        normal["subWorkflowParam"] = {
-            **sub, "workflowDefinition": normalise("workflow", sub["workflowDefinition"])
-        }
-    return normal
-
-
-def _event_handler(body: JSONObject) -> JSONObject:
-    normal = _strip(body, "event-handler")
-    if isinstance(normal.get("actions"), list):
-        normal["actions"] = [_event_action(a) for a in normal["actions"]]
-    return normal
-
-
-def _event_action(action: Any) -> Any:
-    if not isinstance(action, dict):
-        return action
-    normal = _strip(action, "event-action")
-    for key, kind in action_details().items():
-        if isinstance(normal.get(key), dict):
-            normal[key] = _strip(normal[key], kind)
-    return normal
-
-
-#: What a value is, for the walk: an object of a kind, a list or a map of values of one
-#: shape, or None for a free-form value (an input template: any key may be there).
-Shape = ObjectKind | tuple[Literal["list", "map"], "Shape"] | None
-_CONTAINERS: dict[str, Shape] = {
-    "tasks": ("list", "workflow-task"),
-    "task-lists": ("list", ("list", "workflow-task")),
-    "task-map": ("map", ("list", "workflow-task")),
-    "actions": ("list", "event-action"),
-}
+def _normal(value: Any, shape: Shape, keep_version: bool = True) -> Any:
+    if isinstance(shape, str):
+        if not isinstance(value, dict):
+            return value
+        normal = _strip(value, shape)
+        for key, child in _shapes(_fields.TABLE, shape).items():
+            if key in normal:
+                normal[key] = _normal(normal[key], child)
+        if shape == "workflow-def":
+            normal.pop("version", None)
+            if keep_version:  # a version is compared even when it is the default
+                normal["version"] = value.get("version", default_of("workflow-def", "version"))
+        return normal
+    if shape is None:
+        return value
+    container, items = shape
+    if container == "list" and isinstance(value, list):
+        return [_normal(item, items) for item in value]
+    if container == "map" and isinstance(value, dict):
+        return {key: _normal(item, items) for key, item in value.items()}
+    return value
 
 
 def _shape_of(kind: ObjectKind, key: str) -> Shape:
-    field = fields_of(kind).get(key)
-    if field is None:
-        return None
-    return field.object_kind or _CONTAINERS.get(field.type)
+    return _shapes(_fields.TABLE, kind).get(key)
+
+
+@functools.lru_cache(maxsize=32)
+def _shapes(table: FieldTable, kind: ObjectKind) -> dict[str, Shape]:
+    # Asked for every key of every object on both sides of every comparison: worked out
+    # once per table and kind of object.
+    return {key: shape for key, field in table.fields(kind).items()
+            if (shape := shape_of(field)) is not None}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,11 +23,15 @@ from typing import Any
 
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
 from workflow_migrator._pipeline import load_valid
-from workflow_migrator._rules.walk import walk
+from workflow_migrator._task_types import children_of
+from workflow_migrator._task_walk import task_lists, walk
 from workflow_migrator._workflow_run import CaseResult
 from workflow_migrator._workflow_tests import find_workflow, sub_workflow_of
 
-SWITCH_TYPES = frozenset({"SWITCH", "DECISION"})
+
+def _role(task_type: str) -> str:
+    """How a task of this type runs its nested tasks (``case``, ``branch``, ``loop``)."""
+    return next((child.role for child in children_of(task_type)), "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,18 +187,18 @@ def _reachable(definition: Definition) -> Iterable[tuple[str, str, str]]:
         if not isinstance(ref, str):
             continue
         yield ref, "task", ref
-        if site.type in SWITCH_TYPES:
-            cases = site.task.get("decisionCases")
-            for case in cases if isinstance(cases, dict) else {}:
-                yield ref, "case", f"case {case}"
-            yield ref, "default", "default"
-        elif site.type == "FORK_JOIN":
-            branches = site.task.get("forkTasks")
-            for index, _ in enumerate(branches if isinstance(branches, list) else []):
-                yield ref, "branch", f"branch {index + 1}"
-        elif site.type == "DO_WHILE":
+        role = _role(site.type)
+        if role == "loop":
             yield ref, "once", "body run once"
             yield ref, "several", "body run several times"
+            continue
+        for nested in task_lists(site.task, children_of(site.type)):
+            if role == "branch" and isinstance(nested.label, int):
+                yield ref, "branch", f"branch {nested.label + 1}"
+            elif role == "case" and nested.label is None:
+                yield ref, "default", nested.child.label
+            elif role == "case":
+                yield ref, "case", f"case {nested.label}"
 
 
 def _visit(definitions: DefinitionSet, workflow: Definition, prefix: str,
@@ -207,16 +211,16 @@ def _visit(definitions: DefinitionSet, workflow: Definition, prefix: str,
             continue
         executed = runs[prefix + ref]
         reached.add((key, ref, "task", ref))
-        if site.type in SWITCH_TYPES:
+        role = _role(site.type)
+        if role == "case":
             for case in _cases_taken(site.task, executed, runs, prefix):
                 reached.add((key, ref, "default", "default") if case is None
                             else (key, ref, "case", f"case {case}"))
-        elif site.type == "FORK_JOIN":
-            branches = site.task.get("forkTasks")
-            for index, branch in enumerate(branches if isinstance(branches, list) else []):
-                if _branch_ran(branch, runs, prefix):
-                    reached.add((key, ref, "branch", f"branch {index + 1}"))
-        elif site.type == "DO_WHILE":
+        elif role == "branch":
+            for nested in task_lists(site.task, children_of(site.type)):
+                if _branch_ran(nested.tasks, runs, prefix):
+                    reached.add((key, ref, "branch", f"branch {int(nested.label or 0) + 1}"))
+        elif role == "loop":
             for task in executed:
                 rounds = _rounds(task)
                 if rounds == 1:
@@ -237,8 +241,9 @@ def _cases_taken(task: JSONObject, executed: list[JSONObject],
     """The case each execution of a SWITCH/DECISION took (None: its default), from the
     engine's own record of it (``evaluationResult``, ``caseOutput``), or else from the
     branch whose first task ran."""
-    cases = task.get("decisionCases")
-    cases = cases if isinstance(cases, dict) else {}
+    lists = list(task_lists(task, children_of(str(task.get("type", "")))))
+    cases = {str(nested.label): nested.tasks for nested in lists if nested.label is not None}
+    default = next((nested.tasks for nested in lists if nested.label is None), [])
     for run in executed:
         output = run.get("outputData") or {}
         chosen = output.get("evaluationResult") or output.get("caseOutput")
@@ -248,7 +253,7 @@ def _cases_taken(task: JSONObject, executed: list[JSONObject],
         ran = [case for case, branch in cases.items() if _branch_ran(branch, runs, prefix)]
         if ran:
             yield from ran
-        elif _branch_ran(task.get("defaultCase"), runs, prefix):
+        elif _branch_ran(default, runs, prefix):
             yield None
 
 

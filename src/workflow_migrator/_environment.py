@@ -17,6 +17,9 @@ AUTH_SECRET = "CONDUCTOR_AUTH_SECRET"
 REQUEST_TIMEOUT = "CONDUCTOR_REQUEST_TIMEOUT"
 #: A directory of files named like the variables, as a mounted Kubernetes Secret gives them.
 SECRETS_DIR = "CONDUCTOR_SECRETS_DIR"
+#: Every variable above: what a test clears so that no developer's own setting leaks in.
+VARIABLES: tuple[str, ...] = (BASE_URL, APP_ENV, AUTH_TOKEN, AUTH_KEY, AUTH_SECRET,
+                              REQUEST_TIMEOUT, SECRETS_DIR)
 
 
 def offline_app_env() -> str:

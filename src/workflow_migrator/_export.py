@@ -24,7 +24,6 @@ import dataclasses
 import fnmatch
 import hashlib
 import json
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -38,6 +37,7 @@ from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._compare import normalise
 from workflow_migrator._exceptions import MigratorError
 from workflow_migrator._fields import KIND, KINDS
+from workflow_migrator._grammar import PLACEHOLDER_START, UNSAFE_FILE_NAME_CHAR
 from workflow_migrator._models import (
     BOOT_SAMPLE_TASKS,
     BOOT_SAMPLE_WORKFLOWS,
@@ -55,12 +55,9 @@ ExportFormat = Literal["json", "yaml"]
 #: Keys written first, in this order, wherever they occur; every other key follows sorted.
 LEADING_KEYS = ("name", "taskReferenceName", "type", "action", "description", "version",
                 "event", "condition", "evaluatorType", "active")
-UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 #: The longest file name an export writes before its hash and suffix: far below the 255
 #: bytes file systems allow, and short enough to read in a listing.
 MAX_STEM = 100
-#: ``@{NAME}`` in a server's text would be taken for a placeholder: written as ``@@{NAME}``.
-PLACEHOLDER_START = re.compile(r"@(?=\{[A-Za-z_][A-Za-z0-9_.-]*\})")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,6 +268,7 @@ def _escaped(value: Any) -> Any:
     if isinstance(value, list):
         return [_escaped(item) for item in value]
     if isinstance(value, str) and "@{" in value:
+        # ``@{NAME}`` in a server's text would be taken for a placeholder: ``@@{NAME}``.
         return PLACEHOLDER_START.sub("@@", value)
     return value
 
@@ -297,7 +295,7 @@ class _FileNames:
         self.renamed: set[str] = set()
 
     def path(self, folder: str, name: str, tail: str, suffix: str) -> str:
-        stem = UNSAFE.sub("_", name)[:MAX_STEM]
+        stem = UNSAFE_FILE_NAME_CHAR.sub("_", name)[:MAX_STEM]
         if stem.startswith(".") or not stem:
             stem = "_" + stem
         path = f"{folder}/{stem}{tail}"

@@ -156,3 +156,8 @@ class FieldTable:
     def with_field(self, kind: ObjectKind, key: str, field: Field) -> FieldTable:
         """A copy of the table with one field added (or replaced)."""
         return FieldTable({**self._objects, kind: {**self._objects[kind], key: field}})
+
+    def with_object(self, kind: str, fields: Mapping[str, Field]) -> FieldTable:
+        """A copy of the table with one more kind of object (the body of a new kind of
+        definition, say)."""
+        return FieldTable({**self._objects, kind: fields})  # type: ignore[dict-item]

@@ -18,7 +18,9 @@ defaults (``_compare.normalise``, and so what an export leaves out), the fields 
 server manages, the validator's type, limit and unknown-key checks (``_rules``) and
 the JSON Schemas (``_schema``). The derived views are methods of ``FieldTable``
 (``_field_table.py``, with ``Field``), computed once per table, so a copy of the table
-with one more field (``FieldTable.with_field``) derives everything anew.
+with one more field (``FieldTable.with_field``) derives everything anew. What each type
+of field accepts and its JSON Schema are ``_field_types.py``'s; the task types, and
+which fields of a workflow task hold nested tasks, are ``_task_types.py``'s table.
 
 This module imports nothing from the package but ``_field_table``, which imports nothing:
 every other module may import it.
@@ -66,6 +68,16 @@ KINDS: tuple[KindInfo, ...] = (
              "event-handler"),
 )
 KIND: Mapping[Kind, KindInfo] = MappingProxyType({info.kind: info for info in KINDS})
+
+
+def kinds() -> tuple[KindInfo, ...]:
+    """The kinds of definition (``KINDS``), read at every call so a test may add one."""
+    return KINDS
+
+
+def kind_info(kind: str) -> KindInfo:
+    """One kind of definition, by its name."""
+    return next(info for info in KINDS if info.kind == kind)
 
 
 def _f(type_: FieldType, default: Any = NO_DEFAULT, *, enum: tuple[str, ...] = (),
@@ -265,9 +277,19 @@ TABLE = FieldTable({
 
 # The functions below read ``TABLE`` at every call, so a test may replace the table.
 
+def object_label(kind: ObjectKind) -> str:
+    """How a message names an object of ``kind``: "a workflow task"."""
+    return OBJECT_LABELS.get(kind) or f"a {kind.replace('-', ' ')}"
+
+
 def fields_of(kind: ObjectKind) -> Mapping[str, Field]:
     """Every field of ``kind``, by key."""
     return TABLE.fields(kind)
+
+
+def required_fields(kind: ObjectKind) -> tuple[str, ...]:
+    """The keys a file must state (and not leave empty) in an object of ``kind``."""
+    return TABLE.required(kind)
 
 
 def embedded_objects(kind: ObjectKind) -> tuple[tuple[str, ObjectKind], ...]:
@@ -320,11 +342,3 @@ def action_details() -> dict[str, ObjectKind]:
     return {action: kind for action in event_actions()
             if (kind := TABLE.fields("event-action")[action].object_kind) is not None}
 
-
-#: Task types Conductor 3.15 knows (TaskType.java); any other is run as a worker task.
-TASK_TYPES = frozenset({
-    "SIMPLE", "DYNAMIC", "FORK_JOIN", "FORK_JOIN_DYNAMIC", "DECISION", "SWITCH", "JOIN",
-    "DO_WHILE", "SUB_WORKFLOW", "START_WORKFLOW", "EVENT", "WAIT", "HUMAN", "USER_DEFINED",
-    "HTTP", "LAMBDA", "INLINE", "EXCLUSIVE_JOIN", "TERMINATE", "KAFKA_PUBLISH",
-    "JSON_JQ_TRANSFORM", "SET_VARIABLE", "NOOP",
-})

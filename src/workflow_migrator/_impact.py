@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 from workflow_migrator._breaking import concerns
 from workflow_migrator._exceptions import ConductorError
-from workflow_migrator._fields import TASK_TYPES
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
 from workflow_migrator._plan import LiveState, Plan, PlanOptions, compute_plan
 from workflow_migrator._risk import Concern, Executions, Risk, Worker
-from workflow_migrator._rules.walk import walk
+from workflow_migrator._task_types import task_types
+from workflow_migrator._task_walk import walk
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
@@ -163,7 +163,7 @@ def worker_queues(plan: Plan) -> dict[str, list[str]]:
             continue
         for site in walk(Definition("workflow", change.payload, Source(""))):
             queue = site.name if site.type == "SIMPLE" else \
-                site.type if site.type and site.type not in TASK_TYPES else ""
+                site.type if site.type and site.type not in task_types() else ""
             if queue and change.address not in queues.setdefault(queue, []):
                 queues[queue].append(change.address)
     return queues

@@ -24,22 +24,34 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from workflow_migrator._fields import KINDS
+from workflow_migrator._fields import kinds
 from workflow_migrator._findings import Finding, json_path
+from workflow_migrator._grammar import PLACEHOLDER
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 from workflow_migrator._parse import ParseError, Positions, parse
 
-DEFINITION_FOLDERS: dict[Kind, str] = {info.kind: info.folder for info in KINDS}
 #: The project file (``_project.py``): settings of the directory as a whole.
 PROJECT_FILE = "workflow-migrator.yaml"
 ENVIRONMENTS_FOLDER = "environments"
 TESTS_FOLDER = "tests"
-#: Every folder a config directory may hold; any other is an error (a misspelled
-#: ``task/`` would otherwise be skipped, and its definitions pruned).
-CONFIG_FOLDERS: tuple[str, ...] = (*DEFINITION_FOLDERS.values(), ENVIRONMENTS_FOLDER,
-                                   TESTS_FOLDER)
+
+
+def definition_folders() -> dict[Kind, str]:
+    """The folder of each kind of definition (the field table's ``KINDS``)."""
+    return {info.kind: info.folder for info in kinds()}
+
+
+def process_folders() -> tuple[str, ...]:
+    """The folders a deploy reads: the definitions and the environments (what a release
+    ships, what the deploy record's hash covers)."""
+    return (*definition_folders().values(), ENVIRONMENTS_FOLDER)
+
+
+def config_folders() -> tuple[str, ...]:
+    """Every folder a config directory may hold; any other is an error (a misspelled
+    ``task/`` would otherwise be skipped, and its definitions pruned)."""
+    return (*process_folders(), TESTS_FOLDER)
 SUFFIXES = (".json", ".yaml", ".yml")
-PLACEHOLDER = re.compile(r"@(@?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
 
 def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, list[Finding]]:
@@ -54,29 +66,31 @@ def load_directory(config_dir: Path, app_env: str = "") -> tuple[DefinitionSet, 
         return DefinitionSet(), [Finding(str(config_dir), "", "config directory not found", "load")]
     survey(config_dir, findings)
     values, secret_keys = _load_environment(config_dir, app_env, findings)
-    loaded: dict[Kind, list[Definition]] = {kind: [] for kind in DEFINITION_FOLDERS}
-    for kind, folder in DEFINITION_FOLDERS.items():
+    folders = definition_folders()
+    loaded: dict[Kind, list[Definition]] = {kind: [] for kind in folders}
+    for kind, folder in folders.items():
         for source, body, secret_paths in read_items(config_dir, folder, values, findings,
                                                      secret_keys):
             loaded[kind].append(Definition(kind, body, source, secret_paths))
     if not any(loaded.values()) and not findings:
-        folders = [f"{folder}/" for folder in DEFINITION_FOLDERS.values()]
+        named = [f"{folder}/" for folder in folders.values()]
         findings.append(Finding(str(config_dir), "", "no definitions found under "
-                                f"{', '.join(folders[:-1])} or {folders[-1]}", "load", "warning"))
-    secrets = frozenset(text for k in secret_keys if k in values for text in _scalars(values[k]))
-    return DefinitionSet(tuple(loaded["task"]), tuple(loaded["workflow"]), secrets,
-                         tuple(loaded["event_handler"])), findings
+                                f"{', '.join(named[:-1])} or {named[-1]}", "load", "warning"))
+    secrets = frozenset(text for k in secret_keys if k in values
+                        for text in scalar_texts(values[k]))
+    return DefinitionSet.of_kinds(loaded, secrets), findings
 
 
-def _scalars(value: Any) -> Iterator[str]:
-    """The texts a secret value can show up as: itself, or each scalar inside an object or
-    list (a placeholder may stand for a whole object); never an empty text."""
+def scalar_texts(value: Any) -> Iterator[str]:
+    """Every scalar of a value as text, objects and lists walked: the texts a secret value
+    can show up as (a placeholder may stand for a whole object), the texts an expression
+    may sit in; never an empty text."""
     if isinstance(value, dict):
         for item in value.values():
-            yield from _scalars(item)
+            yield from scalar_texts(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _scalars(item)
+            yield from scalar_texts(item)
     elif value is not None and not isinstance(value, bool) and str(value):
         yield str(value)
 
@@ -110,22 +124,23 @@ def folder_files(folder: Path) -> list[Path]:
 
 def survey(config_dir: Path, findings: list[Finding]) -> None:
     """Reports, as errors, whatever under ``config_dir`` would otherwise be skipped: a
-    folder other than ``CONFIG_FOLDERS``, a folder that cannot be listed, a link to
+    folder other than ``config_folders()``, a folder that cannot be listed, a link to
     nothing, a file in a definition folder that is not JSON or YAML. Hidden entries
     (``.git``, ``.gitkeep``) are left alone."""
     def report(path: Path, problem: str) -> None:
         findings.append(Finding(path.relative_to(config_dir).as_posix(), "", problem, "load"))
 
+    allowed, definitions = config_folders(), definition_folders().values()
     for entry in _entries(config_dir, report):
         if entry.is_symlink() and not entry.exists():
             report(entry, f"a link to {os.readlink(entry)}, which does not exist")
-        elif entry.is_dir() and entry.name not in CONFIG_FOLDERS:
+        elif entry.is_dir() and entry.name not in allowed:
             report(entry, _unknown_folder(entry.name))
-        elif entry.name in CONFIG_FOLDERS and not entry.is_dir():
+        elif entry.name in allowed and not entry.is_dir():
             report(entry, f"expected a folder {entry.name}/, found a file")
-    for folder in CONFIG_FOLDERS:
+    for folder in allowed:
         for file in _walk(config_dir / folder, report):
-            if folder in DEFINITION_FOLDERS.values() and file.suffix not in SUFFIXES:
+            if folder in definitions and file.suffix not in SUFFIXES:
                 report(file, f"not a definition file: {folder}/ holds only "
                        f"{', '.join(SUFFIXES)} files (a file skipped here would be pruned)")
 
@@ -133,10 +148,11 @@ def survey(config_dir: Path, findings: list[Finding]) -> None:
 def _unknown_folder(name: str) -> str:
     import difflib  # only on this error: not every start pays for it
 
-    close = difflib.get_close_matches(name, CONFIG_FOLDERS, n=1)
+    allowed = config_folders()
+    close = difflib.get_close_matches(name, allowed, n=1)
     hint = f"did you mean {close[0]}/? " if close else ""
     return (f"unknown folder {name}/: {hint}a config directory holds only "
-            f"{', '.join(f'{f}/' for f in CONFIG_FOLDERS)}; its files are not read")
+            f"{', '.join(f'{f}/' for f in allowed)}; its files are not read")
 
 
 def _entries(folder: Path, report: Callable[[Path, str], None]) -> list[Path]:

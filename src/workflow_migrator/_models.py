@@ -9,11 +9,11 @@ it manages) and the kinds of definition are one table, in ``_fields.py``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._fields import KIND
 from workflow_migrator._fields import Kind as Kind
+from workflow_migrator._fields import kind_info, kinds
 from workflow_migrator._findings import json_path
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class Definition:
 
     @property
     def label(self) -> str:
-        label = f"{KIND[self.kind].noun} {self.name}"
+        label = f"{kind_info(self.kind).noun} {self.name}"
         if self.kind != "workflow":
             return label
         return f"{label} v{'auto' if self.version is None else self.version}"
@@ -96,11 +96,28 @@ class DefinitionSet:
     workflows: tuple[Definition, ...] = ()
     secret_values: frozenset[str] = frozenset()
     event_handlers: tuple[Definition, ...] = ()
+    #: the definitions of every other kind of the field table's ``KINDS``, by kind
+    others: Mapping[str, tuple[Definition, ...]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of_kinds(cls, by_kind: Mapping[Kind, Sequence[Definition]],
+                 secret_values: frozenset[str] = frozenset()) -> DefinitionSet:
+        """The set of these definitions, by kind."""
+        named = ("task", "workflow", "event_handler")
+        return cls(tuple(by_kind.get("task", ())), tuple(by_kind.get("workflow", ())),
+                   secret_values, tuple(by_kind.get("event_handler", ())),
+                   {str(kind): tuple(items) for kind, items in by_kind.items()
+                    if kind not in named})
+
+    def of_kind(self, kind: str) -> tuple[Definition, ...]:
+        """The definitions of one kind."""
+        named = {"task": self.tasks, "workflow": self.workflows,
+                 "event_handler": self.event_handlers}
+        return named[kind] if kind in named else self.others.get(kind, ())
 
     def __iter__(self) -> Iterator[Definition]:
-        yield from self.tasks
-        yield from self.workflows
-        yield from self.event_handlers
+        for info in kinds():
+            yield from self.of_kind(info.kind)
 
     def __len__(self) -> int:
-        return len(self.tasks) + len(self.workflows) + len(self.event_handlers)
+        return sum(len(self.of_kind(info.kind)) for info in kinds())

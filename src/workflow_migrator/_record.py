@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow_migrator import _secret_paths as secret_paths
-from workflow_migrator._fields import KINDS
+from workflow_migrator._loader import process_folders
 from workflow_migrator._models import DEPLOY_RECORD_TASK, JSONObject
 from workflow_migrator._plan import ACTIONS, Plan
 from workflow_migrator._secret_paths import SecretPaths
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
 
 RECORD_FORMAT = "1"
-#: The directories a config directory's content hash covers.
-CONFIG_FOLDERS = (*(info.folder for info in KINDS), "environments")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +68,7 @@ def config_hash(config_dir: Path) -> str:
     """SHA-256 over the path and bytes of every file under tasks/, workflows/ and
     environments/, in a fixed order: equal for equal directories, wherever they are."""
     digest = hashlib.sha256()
-    for folder in CONFIG_FOLDERS:
+    for folder in process_folders():
         root = config_dir / folder
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
         for path in files:

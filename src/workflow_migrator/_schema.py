@@ -1,10 +1,11 @@
-"""JSON Schemas (draft 2020-12) for task, workflow and event handler files and for workflow
-test files, for editors.
+"""JSON Schemas (draft 2020-12) for the files of every kind of definition (task, workflow,
+event handler: one per ``KINDS`` entry of the field table) and for workflow test files, for
+editors.
 
 They are generated from the one field table (``_fields.py``), which the validator
-and the comparison also read: types, allowed values, minimums, required fields and
-defaults, so they cannot drift from what ``validate`` checks. A
-file may hold one definition or a list of them; any value may instead be an
+and the comparison also read (each field type's schema is ``_field_types.py``'s): types,
+allowed values, minimums, required fields and defaults, so they cannot drift from what
+``validate`` checks. A file may hold one definition or a list of them; any value may instead be an
 ``@{NAME}`` placeholder, which the loader fills in from ``environments/``. The workflow
 test files' schema follows the cases ``_workflow_tests.py`` loads (its statuses).
 """
@@ -17,59 +18,54 @@ from pathlib import Path
 from typing import Any
 
 from workflow_migrator._exceptions import MigratorError
-from workflow_migrator._fields import TASK_TYPES, Field, ObjectKind, comparison_defaults, fields_of
+from workflow_migrator._field_types import Shape, shape_of, value_schema
+from workflow_migrator._fields import (
+    Kind,
+    ObjectKind,
+    comparison_defaults,
+    fields_of,
+    kind_info,
+    kinds,
+    object_label,
+)
+from workflow_migrator._grammar import EVENT_FORM, PLACEHOLDER_PATTERN
+from workflow_migrator._task_types import task_types
 from workflow_migrator._workflow_tests import OUTCOME_STATUSES, WORKFLOW_STATUSES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://ol-workflow-orchestrator.invalid/schemas/"
-TASK_SCHEMA_FILE = "task-definition.schema.json"
-WORKFLOW_SCHEMA_FILE = "workflow-definition.schema.json"
 WORKFLOW_TEST_SCHEMA_FILE = "workflow-test.schema.json"
-EVENT_HANDLER_SCHEMA_FILE = "event-handler.schema.json"
 PROJECT_SCHEMA_FILE = "project.schema.json"
-PLACEHOLDER = {"type": "string", "pattern": r"^@\{[A-Za-z_][A-Za-z0-9_.-]*\}$",
+PLACEHOLDER = {"type": "string", "pattern": PLACEHOLDER_PATTERN,
                "description": "an @{NAME} placeholder, filled from environments/<APP_ENV>.yaml"}
-DEF_NAMES: dict[ObjectKind, str] = {"task-def": "taskDef", "workflow-def": "workflowDef",
-                                    "workflow-task": "workflowTask",
-                                    "sub-workflow": "subWorkflowParams",
-                                    "event-handler": "eventHandler", "event-action": "eventAction",
-                                    "start-workflow": "startWorkflow",
-                                    "task-details": "taskDetails"}
-#: The objects each file's schema describes.
-WORKFLOW_OBJECTS: tuple[ObjectKind, ...] = ("task-def", "workflow-def", "workflow-task",
-                                            "sub-workflow")
-EVENT_HANDLER_OBJECTS: tuple[ObjectKind, ...] = ("event-handler", "event-action",
-                                                 "start-workflow", "task-details")
+
+
+def _def_name(kind: ObjectKind) -> str:
+    """The name of an object kind under ``$defs``: ``workflow-task`` -> ``workflowTask``."""
+    head, *rest = kind.split("-")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def _ref(kind: ObjectKind) -> dict[str, Any]:
-    return {"$ref": f"#/$defs/{DEF_NAMES[kind]}"}
+    return {"$ref": f"#/$defs/{_def_name(kind)}"}
 
 
-def _value_schema(field: Field) -> dict[str, Any]:
-    task = _ref("workflow-task")
-    schemas: dict[str, dict[str, Any]] = {
-        "string": {"type": "string"},
-        "integer": {"type": "integer"},
-        "boolean": {"type": "boolean"},
-        "object": {"type": "object"},
-        "string-map": {"type": "object", "additionalProperties": {"type": "string"}},
-        "string-list": {"type": "array", "items": {"type": "string"}},
-        "any": {},
-        "tasks": {"type": "array", "items": task},
-        "task-lists": {"type": "array", "items": {"type": "array", "items": task}},
-        "task-map": {"type": "object", "additionalProperties": {"type": "array", "items": task}},
-        "actions": {"type": "array", "items": _ref("event-action"), "minItems": 1},
-    }
-    kind = field.object_kind
-    schema = _ref(kind) if kind is not None else dict(schemas[field.type])
-    if field.enum:
-        schema["enum"] = list(field.enum)
-    if field.minimum is not None:
-        schema["minimum"] = field.minimum
-    if field.type == "integer":
-        schema["maximum"] = field.maximum
-    return schema
+def _objects(kind: ObjectKind) -> list[ObjectKind]:
+    """``kind`` and every kind of object that may sit inside one, as the field table's
+    shapes say (a workflow's tasks, their task definitions...): what a file's schema
+    describes."""
+    found: list[ObjectKind] = []
+
+    def visit(shape: Shape) -> None:
+        if isinstance(shape, tuple):
+            visit(shape[1])
+        elif shape is not None and shape not in found:
+            found.append(shape)
+            for field in fields_of(shape).values():
+                visit(shape_of(field))
+
+    visit(kind)
+    return found
 
 
 def _object_schema(kind: ObjectKind) -> dict[str, Any]:
@@ -77,7 +73,7 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
     defaults = comparison_defaults(kind)
     fields = fields_of(kind)
     for key, field in sorted(fields.items()):
-        schema = _value_schema(field)
+        schema = value_schema(field, _ref)
         notes = []
         if field.oss_only:
             notes.append("conductor-oss 3.2x and later only; Conductor 3.15 drops it")
@@ -88,11 +84,11 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
         if key in defaults:
             schema["default"] = copy.deepcopy(defaults[key])
         if kind == "workflow-task" and key == "type":
-            schema["examples"] = sorted(TASK_TYPES)
+            schema["examples"] = sorted(task_types())
         if kind == "workflow-def" and key == "schemaVersion":
             schema["const"] = 2
         if kind == "event-handler" and key == "event":
-            schema = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9_.-]+:\S+$",
+            schema = {"anyOf": [{"type": "string", "pattern": f"^{EVENT_FORM}$",
                                  "description": "type:queue, e.g. conductor:orders"},
                                 PLACEHOLDER]}
         if field.type not in ("string", "any"):
@@ -104,32 +100,44 @@ def _object_schema(kind: ObjectKind) -> dict[str, Any]:
             "additionalProperties": False}
 
 
-def _file_schema(kind: ObjectKind, file_name: str, title: str,
-                 objects: tuple[ObjectKind, ...] = WORKFLOW_OBJECTS) -> dict[str, Any]:
+def _label(kind: Kind) -> str:
+    """How a schema names a file of ``kind``: ``task definition``, ``event handler``."""
+    info = kind_info(kind)
+    label = object_label(info.object_kind)
+    return label.removeprefix("an ").removeprefix("a ")
+
+
+def schema_file(kind: Kind) -> str:
+    """The file name of the schema of ``kind``'s files: ``task-definition.schema.json``."""
+    return _label(kind).replace(" ", "-") + ".schema.json"
+
+
+def definition_schema(kind: Kind) -> dict[str, Any]:
+    """The schema of a file in the folder of ``kind`` (``tasks/``, ``workflows/``...)."""
+    object_kind = kind_info(kind).object_kind
     return {
         "$schema": DRAFT,
-        "$id": BASE_ID + file_name,
-        "title": title,
+        "$id": BASE_ID + schema_file(kind),
+        "title": f"Conductor {_label(kind)} file",
         "description": "One definition, or a list of them (workflow-migrator config directory).",
-        "oneOf": [_ref(kind), {"type": "array", "items": _ref(kind)}],
-        "$defs": {DEF_NAMES[k]: _object_schema(k) for k in objects},
+        "oneOf": [_ref(object_kind), {"type": "array", "items": _ref(object_kind)}],
+        "$defs": {_def_name(k): _object_schema(k) for k in _objects(object_kind)},
     }
 
 
 def task_schema() -> dict[str, Any]:
     """The schema of a file under ``tasks/``."""
-    return _file_schema("task-def", TASK_SCHEMA_FILE, "Conductor task definition file")
+    return definition_schema("task")
 
 
 def workflow_schema() -> dict[str, Any]:
     """The schema of a file under ``workflows/``."""
-    return _file_schema("workflow-def", WORKFLOW_SCHEMA_FILE, "Conductor workflow definition file")
+    return definition_schema("workflow")
 
 
 def event_handler_schema() -> dict[str, Any]:
     """The schema of a file under ``event-handlers/``."""
-    return _file_schema("event-handler", EVENT_HANDLER_SCHEMA_FILE, "Conductor event handler file",
-                        EVENT_HANDLER_OBJECTS)
+    return definition_schema("event_handler")
 
 
 def workflow_test_schema() -> dict[str, Any]:
@@ -199,17 +207,16 @@ def workflow_test_schema() -> dict[str, Any]:
 def write_schemas(output_dir: Path) -> list[Path]:
     """Writes the schemas into ``output_dir`` (created if missing).
 
-    :param output_dir: where to write ``task-definition.schema.json``,
-        ``workflow-definition.schema.json``, ``event-handler.schema.json``,
-        ``workflow-test.schema.json`` (files under ``tests/``) and
+    :param output_dir: where to write one schema per kind of definition
+        (``task-definition.schema.json``, ``workflow-definition.schema.json``,
+        ``event-handler.schema.json``), ``workflow-test.schema.json`` (files under ``tests/``) and
         ``project.schema.json`` (``workflow-migrator.yaml``).
     :returns: the files written.
     """
     from workflow_migrator._project import project_schema
 
     written = []
-    schemas = ((TASK_SCHEMA_FILE, task_schema()), (WORKFLOW_SCHEMA_FILE, workflow_schema()),
-               (EVENT_HANDLER_SCHEMA_FILE, event_handler_schema()),
+    schemas = (*((schema_file(info.kind), definition_schema(info.kind)) for info in kinds()),
                (WORKFLOW_TEST_SCHEMA_FILE, workflow_test_schema()),
                (PROJECT_SCHEMA_FILE, project_schema()))
     for name, schema in schemas:

@@ -32,11 +32,13 @@ from workflow_migrator._exceptions import ConductorError, DefinitionError, Migra
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
 from workflow_migrator._output import NULL_REPORTER, Reporter
 from workflow_migrator._pipeline import identify_server, load_valid
-from workflow_migrator._rules.walk import walk
+from workflow_migrator._task_types import (
+    calling_out_types,
+    externally_completed_types,
+    task_category,
+)
+from workflow_migrator._task_walk import walk
 from workflow_migrator._workflow_tests import (
-    CALLING_OUT_TYPES,
-    ENGINE_TYPES,
-    EXTERNALLY_COMPLETED_TYPES,
     Outcome,
     WorkflowCase,
     load_cases,
@@ -97,7 +99,7 @@ def prepare_workflow(definitions: DefinitionSet, workflow: Definition,
     run = frozenset(run)
     for site in walk(Definition("workflow", body, workflow.source)):
         task, ref = site.task, f"{prefix}{site.task.get('taskReferenceName', '')}"
-        if site.type in CALLING_OUT_TYPES and ref not in run:
+        if site.type in calling_out_types() and ref not in run:
             task["type"] = "SIMPLE"
         if site.type == "SUB_WORKFLOW" and depth < 10:
             child = sub_workflow_of(definitions, task)
@@ -107,8 +109,7 @@ def prepare_workflow(definitions: DefinitionSet, workflow: Definition,
                                                                 f"{ref}/", depth + 1)
                 params.setdefault("version", child.version or 1)
                 task["subWorkflowParam"] = params
-        is_worker = task.get("type", "SIMPLE") not in ENGINE_TYPES | EXTERNALLY_COMPLETED_TYPES \
-            | CALLING_OUT_TYPES
+        is_worker = task_category(str(task.get("type", "SIMPLE"))) == "worker"
         if is_worker and site.name in task_defs and "taskDefinition" not in task:
             task["taskDefinition"] = copy.deepcopy(task_defs[site.name])
     body.setdefault("version", 1)
@@ -200,13 +201,13 @@ class _CaseRun:
         polled: set[str] = set()
         for execution in executions:
             task, task_type = execution.task, str(execution.task.get("taskType", ""))
-            if task.get("status") == "IN_PROGRESS" and task_type in EXTERNALLY_COMPLETED_TYPES:
+            if task.get("status") == "IN_PROGRESS" and task_type in externally_completed_types():
                 if execution.ref in self.case.tasks:
                     problem = self._complete(execution.ref, task)
                     if problem:
                         return problem
-            elif task.get("status") == "SCHEDULED" and task_type not in ENGINE_TYPES \
-                    and task_type not in EXTERNALLY_COMPLETED_TYPES and task_type not in polled:
+            elif task.get("status") == "SCHEDULED" and task_type not in polled \
+                    and task_category(task_type) not in ("engine", "externally-completed"):
                 polled.add(task_type)
                 taken = self.client.poll_task(task_type, self.domain, WORKER_ID)
                 if taken:

@@ -42,25 +42,14 @@ from workflow_migrator._loader import (
     read_items,
 )
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject, Source
-from workflow_migrator._rules.walk import walk
+from workflow_migrator._task_types import calling_out_types, engine_types
+from workflow_migrator._task_walk import walk
 
 RULE = "workflow-test"
 #: What a mocked worker may answer.
 OUTCOME_STATUSES = ("COMPLETED", "FAILED", "FAILED_WITH_TERMINAL_ERROR")
 #: How a workflow may end.
 WORKFLOW_STATUSES = ("COMPLETED", "FAILED", "TERMINATED", "TIMED_OUT")
-#: Tasks the engine runs itself; a case cannot mock them.
-ENGINE_TYPES = frozenset({
-    "DECISION", "SWITCH", "FORK_JOIN", "FORK_JOIN_DYNAMIC", "JOIN", "EXCLUSIVE_JOIN", "DO_WHILE",
-    "SUB_WORKFLOW", "START_WORKFLOW", "INLINE", "LAMBDA", "JSON_JQ_TRANSFORM", "SET_VARIABLE",
-    "TERMINATE", "NOOP", "EVENT", "DYNAMIC",
-})
-#: Tasks the engine runs until something outside completes them; a case that gives
-#: them outcomes completes them itself (a WAIT of an hour need not take an hour).
-EXTERNALLY_COMPLETED_TYPES = frozenset({"WAIT", "HUMAN"})
-#: System tasks that reach outside the engine: mocked like a worker's task unless the
-#: case lists them under ``run``.
-CALLING_OUT_TYPES = frozenset({"HTTP", "KAFKA_PUBLISH"})
 #: ``redacted`` notes where ``test capture`` replaced a secret; the runner ignores it.
 CASE_KEYS = frozenset({"name", "input", "tasks", "run", "expect", "redacted"})
 EXPECT_KEYS = frozenset({"status", "output", "path", "inputs"})
@@ -144,7 +133,10 @@ def sub_workflow_of(definitions: DefinitionSet, task: JSONObject) -> Definition 
 
 
 def mockable(task_type: str) -> bool:
-    return task_type not in ENGINE_TYPES
+    """A case may give outcomes to tasks of this type: the engine does not run it itself
+    (a WAIT or HUMAN task given outcomes is completed by the case, an HTTP or KAFKA_PUBLISH
+    task is mocked like a worker's unless the case lists it under ``run``)."""
+    return task_type not in engine_types()
 
 
 def load_cases(config_dir: Path, definitions: DefinitionSet,
@@ -254,9 +246,9 @@ def _case(raw: JSONObject, where: tuple[str | int, ...], workflow: Definition,
         path = (*where, "run", index)
         if not _known_ref(str(ref), types, workflow, path, error):
             continue
-        if types[str(ref)] not in CALLING_OUT_TYPES:
+        if types[str(ref)] not in calling_out_types():
             error(f"'run' lists task '{ref}' of type {types[str(ref)]}: only "
-                  f"{', '.join(sorted(CALLING_OUT_TYPES))} tasks are mocked by default", *path)
+                  f"{', '.join(sorted(calling_out_types()))} tasks are mocked by default", *path)
         elif ref in tasks:
             error(f"task '{ref}' is both run for real and given outcomes", *path)
     expect = _expectation(raw.get("expect"), (*where, "expect"), types, workflow, error)

@@ -124,11 +124,24 @@ def test_ui_requires_the_server_url(charts_dir: Path) -> None:
     assert "The Conductor server's URL is required" in message
 
 
-@pytest.mark.parametrize("url", ["http://conductor-server:8080/api", "conductor-server:8080",
-                                 "ftp://conductor-server"])
+@pytest.mark.parametrize("url", ["conductor-server:8080", "ftp://conductor-server",
+                                 "http://conductor-server:99999"])
 def test_ui_refuses_a_url_nginx_cannot_proxy_to(charts_dir: Path, url: str) -> None:
     message = _validation(charts_dir, "conductor-ui", {"conductorBaseUrl": url})
+    assert f"'{url}' is not an http(s)://host[:port] URL:" in message
+
+
+def test_ui_refuses_a_url_with_a_path(charts_dir: Path) -> None:
+    message = _validation(charts_dir, "conductor-ui",
+                          {"conductorBaseUrl": "http://conductor-server:8080/api"})
     assert "is not an http(s)://host[:port] URL without a path" in message
+    assert "nginx passes /api/... to it as it is" in message
+
+
+def test_migrator_takes_a_url_with_a_path(charts_dir: Path) -> None:
+    """The migrator reaches a server behind a path prefix, and strips a trailing /api."""
+    assert render(charts_dir, "workflow-migrator",
+                  {**MIGRATOR, "conductorBaseUrl": "https://gateway.example.com/conductor/api"})
 
 
 def test_migrator_requires_the_server_url(charts_dir: Path) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.charts import Rendering, env_by_name, parse, render
-from workflow_migrator._record import CONFIG_FOLDERS
+from tests.support.charts import Rendering, chart_process_folders, env_by_name, parse, render
+from workflow_migrator._loader import process_folders
 
 MIGRATOR_CASES = ("migrator-defaults", "migrator-production", "migrator-existing",
                   "stack-defaults", "stack-production")
@@ -134,15 +134,24 @@ def test_every_folder_the_migrator_reads_travels_through_the_chart(charts_dir: P
     """Each folder of a config directory (one per kind of the field table, and the
     environments) can be shipped through values and through existing ConfigMaps."""
     files = {folder: {f"x_{i}.yaml": {"name": f"x_{i}"}}
-             for i, folder in enumerate(CONFIG_FOLDERS)}
+             for i, folder in enumerate(process_folders())}
     pod, _ = _job_pod(charts_dir, {"source": "values", **files})
     volume = next(v for v in pod["volumes"] if v["name"] == "processes")
     assert {i["path"] for i in volume["configMap"]["items"]} == {
         f"{folder}/{name}" for folder, named in files.items() for name in named}
-    existing = {folder: f"cm-{i}" for i, folder in enumerate(CONFIG_FOLDERS)}
+    existing = {folder: f"cm-{i}" for i, folder in enumerate(process_folders())}
     pod, container = _job_pod(charts_dir, {"source": "existingConfigMaps",
                                            "existingConfigMaps": existing})
     volumes = {v["name"]: v for v in pod["volumes"]}
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     assert {folder: volumes[mounts[f"/etc/config/workflow-migrator/{folder}"]]["configMap"]["name"]
-            for folder in CONFIG_FOLDERS} == existing
+            for folder in process_folders()} == existing
+
+
+def test_the_chart_states_exactly_the_folders_a_deploy_reads(charts_dir: Path) -> None:
+    """The chart's list of folders (its values and their schema) is the field table's
+    kinds of definition and the environments: a kind added to the table fails this until
+    the chart ships its folder too."""
+    expected = frozenset(process_folders())
+    assert chart_process_folders(charts_dir) == dict.fromkeys(chart_process_folders(charts_dir),
+                                                              expected)

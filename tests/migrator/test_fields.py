@@ -22,7 +22,7 @@ from workflow_migrator._fields import (
     fields_of,
 )
 from workflow_migrator._findings import Finding, json_path
-from workflow_migrator._loader import DEFINITION_FOLDERS
+from workflow_migrator._loader import definition_folders
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
 from workflow_migrator._schema import event_handler_schema, task_schema, workflow_schema
 from workflow_migrator._validate import validate
@@ -51,7 +51,7 @@ BAD: dict[FieldType, Any] = {
 GOOD_OVERRIDES: dict[tuple[ObjectKind, str], Any] = {("event-handler", "event"): "conductor:q"}
 SCHEMAS = {"task-def": (task_schema, "taskDef"), "workflow-def": (workflow_schema, "workflowDef"),
            "workflow-task": (workflow_schema, "workflowTask"),
-           "sub-workflow": (workflow_schema, "subWorkflowParams"),
+           "sub-workflow": (workflow_schema, "subWorkflow"),
            "event-handler": (event_handler_schema, "eventHandler"),
            "event-action": (event_handler_schema, "eventAction"),
            "start-workflow": (event_handler_schema, "startWorkflow"),
@@ -115,9 +115,7 @@ def findings_at(kind: ObjectKind, key: str, value: Any) -> Iterator[Finding]:
 def validated(kind: Kind, body: dict[str, Any]) -> list[Finding]:
     """What ``validate`` finds in one definition."""
     definition = Definition(kind, body, Source("f.json"))
-    by_kind = {k: tuple(d for d in [definition] if d.kind == k) for k in DEFINITION_FOLDERS}
-    return validate(DefinitionSet(by_kind["task"], by_kind["workflow"], frozenset(),
-                                  by_kind["event_handler"]))
+    return validate(DefinitionSet.of_kinds({kind: [definition]}))
 
 
 def every_field() -> list[tuple[ObjectKind, str, Field]]:
@@ -196,7 +194,7 @@ def test_no_field_is_known_only_to_newer_servers_yet_defaulted_on_3_15() -> None
 
 
 def test_the_kinds_table_gives_the_folders_and_labels() -> None:
-    assert DEFINITION_FOLDERS == {"task": "tasks", "workflow": "workflows",
+    assert definition_folders() == {"task": "tasks", "workflow": "workflows",
                                   "event_handler": "event-handlers"}
     labels = [Definition(info.kind, {"name": "n", "version": 2}, Source("f")).label
               for info in KINDS]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from workflow_migrator import Settings
+from workflow_migrator import _environment as environment
 
 
 def test_secrets_dir_set_after_import_is_read(tmp_path: Path,
@@ -43,3 +45,14 @@ def test_without_a_secrets_dir_nothing_is_read_from_files(monkeypatch: pytest.Mo
     monkeypatch.delenv("CONDUCTOR_SECRETS_DIR", raising=False)
 
     assert Settings().auth_token is None
+
+
+def test_every_variable_the_package_names_is_in_the_one_list() -> None:
+    """The tests clear ``VARIABLES`` before each test (and from each process they start):
+    a variable named anywhere else in the package would let a developer's own setting
+    leak into the suite."""
+    package = Path(environment.__file__).parent
+    named = {name for path in package.rglob("*.py")
+             for name in re.findall(r"[\"'](CONDUCTOR_[A-Z_]+|APP_ENV)[\"']", path.read_text())}
+    assert named, "the scan found no variable at all"
+    assert named <= set(environment.VARIABLES), named - set(environment.VARIABLES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -197,3 +198,23 @@ def resolve_env(container: dict[str, Any], secrets: dict[str, dict[str, str]]) -
         else:
             raise AssertionError(f"cannot resolve {item['name']}: {item}")
     return env
+
+
+def chart_process_folders(charts_dir: Path = CHARTS_DIR) -> dict[str, frozenset[str]]:
+    """The folders of a config directory the workflow-migrator chart can ship, as each
+    place that states them says: the keys of ``processes.existingConfigMaps`` in
+    values.yaml (the templates' list), the file maps beside them, and the values schema's
+    keys of both. A Helm template cannot ask Python for the field table's kinds, so a
+    test compares each of these with the folders a deploy reads."""
+    chart = charts_dir / "workflow-migrator"
+    values = yaml.safe_load((chart / "values.yaml").read_text())["processes"]
+    schema = json.loads((chart / "values.schema.src.json").read_text())
+    properties = schema["properties"]["processes"]["properties"]
+    settings = {"source", "configDir", "existingConfigMaps"}
+    return {
+        "values.yaml existingConfigMaps": frozenset(values["existingConfigMaps"]),
+        "values.yaml file maps": frozenset(values) - settings,
+        "schema existingConfigMaps": frozenset(
+            properties["existingConfigMaps"]["properties"]),
+        "schema file maps": frozenset(properties) - settings,
+    }

@@ -8,6 +8,7 @@ import shutil
 import urllib.request
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,18 @@ from workflow_migrator import (
 
 #: Fast retries for the tests that call the library; the CLI keeps its own default.
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.05, max_wait=0.2)
+
+
+def server_client(base_url: str) -> ConductorClient:
+    """A client for a test to read or write a server with, retrying briefly."""
+    return ConductorClient(base_url, retry=FAST_RETRY)
+
+
+def write_definition(config: Path, folder: str, body: Mapping[str, object]) -> None:
+    """Writes one definition as ``<config>/<folder>/<name>.json``."""
+    path = config / folder / f"{body['name']}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(body))
 
 
 def unique_prefix() -> str:

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from tests.support.paths import CONFIG_DIR, REPO_ROOT
 from workflow_migrator import Definition, Finding
+from workflow_migrator._loader import definition_folders
 from workflow_migrator._schema import event_handler_schema, task_schema, workflow_schema
 
 JSON = Any
@@ -306,7 +307,7 @@ def write_files(root: Path, files: dict[str, bytes]) -> Path:
 
 # -- directories deploy should take whole --------------------------------------------------
 
-DEFINITION_FOLDERS = ("tasks", "workflows", "event-handlers")
+DEFINITION_FOLDERS = tuple(definition_folders().values())
 
 
 def _valid_sets() -> list[dict[str, JSON]]:

@@ -74,12 +74,6 @@ class Api:
         items: list[dict[str, Any]] = self.get(path)["items"]
         return items
 
-    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.request("POST", path, body)
-        assert response.status_code in (200, 201), f"POST {path}: {response.text}"
-        result: dict[str, Any] = response.json()
-        return result
-
     def secret_data(self, namespace: str, name: str) -> dict[str, str]:
         secret = self.get(f"/api/v1/namespaces/{namespace}/secrets/{name}")
         return {key: base64.b64decode(value).decode()

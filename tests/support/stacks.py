@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from tests.support.paths import REPO_ROOT
+from workflow_migrator import _environment as environment
 
 STACK_SCRIPT = REPO_ROOT / "scripts" / "conductor-stack"
 
@@ -122,6 +123,6 @@ def running_stack(profile: str, state_dir: Path, *extra: str) -> Iterator[Stack]
 
 def clean_env(**overrides: str) -> dict[str, str]:
     """The process environment without the migrator's own variables, plus overrides."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONDUCTOR_", "APP_ENV"))}
+    env = {k: v for k, v in os.environ.items() if k not in environment.VARIABLES}
     env.update(overrides)
     return env

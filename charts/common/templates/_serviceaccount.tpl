@@ -27,3 +27,36 @@ Usage: include "common.serviceAccount.name" .  (the block .Values.serviceAccount
 {{- default "default" $block.name }}
 {{- end }}
 {{- end }}
+
+{{/*
+A ServiceAccount from its values block ({create, name, annotations,
+automountServiceAccountToken}), named by common.serviceAccount.name; nothing unless the
+block says create. The token is mounted only when the block says so. A chart's
+serviceaccount.yaml is this one include.
+Usage: include "common.serviceAccount" .  (the block .Values.serviceAccount)
+       include "common.serviceAccount" (dict "serviceAccount" $block "default" $name "context" $)
+*/}}
+{{- define "common.serviceAccount" -}}
+{{- $context := . }}
+{{- $block := dict }}
+{{- if hasKey . "context" }}
+{{- $context = .context }}
+{{- $block = .serviceAccount }}
+{{- else }}
+{{- $block = .Values.serviceAccount }}
+{{- end }}
+{{- if $block.create }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "common.serviceAccount.name" . }}
+  namespace: {{ include "common.names.namespace" $context }}
+  labels:
+    {{- include "common.labels.standard" $context | nindent 4 }}
+  {{- with include "common.annotations.standard" (dict "extra" $block.annotations "context" $context) }}
+  annotations:
+    {{- . | nindent 4 }}
+  {{- end }}
+automountServiceAccountToken: {{ $block.automountServiceAccountToken | default false }}
+{{- end }}
+{{- end }}

@@ -292,33 +292,26 @@ echo "trust store $TRUSTSTORE: the JVM's CAs and $count Redis CA certificate(s)"
 {{- end }}
 
 {{/*
-Checkov skips for the server pod, each with its reason.
+Checkov skips of the server pod, with their reasons (common.checkov.skips adds the image's).
 */}}
 {{- define "conductor-server.checkovSkips" -}}
-checkov.io/skip1: "CKV_K8S_35=The server reads its passwords from environment variables (the server image's contract); they come from a Secret by secretKeyRef, never as plain values"
-{{- if not .Values.image.digest }}
-checkov.io/skip2: "CKV_K8S_43=Immutable version tag by default; set image.digest to pin by digest"
-{{- end }}
-{{- if ne .Values.image.pullPolicy "Always" }}
-checkov.io/skip3: "CKV_K8S_15=Versioned (or digest-pinned) images do not change, so IfNotPresent is safe and avoids a registry round trip per start"
-{{- end }}
+{{- include "common.checkov.skips" (dict
+  "skips" (list
+    (dict "check" "CKV_K8S_35" "reason" "The server reads its passwords from environment variables (the server image's contract); they come from a Secret by secretKeyRef, never as plain values"))
+  "images" (list (dict "path" "image" "image" .Values.image))) }}
 {{- end }}
 
 {{/*
-Compile every values validation message; fail with all of them at once.
+The server's values checks (common.validateValues.collect fails with every message at
+once).
 */}}
 {{- define "conductor-server.validateValues" -}}
-{{- $messages := list -}}
-{{- $messages = append $messages (include "conductor-server.validateValues.database" . | trim) -}}
-{{- $messages = append $messages (include "conductor-server.validateValues.redis" . | trim) -}}
-{{- $messages = append $messages (include "conductor-server.validateValues.metrics" . | trim) -}}
-{{- $messages = append $messages (include "common.validateValues.autoscaling" . | trim) -}}
-{{- $messages = append $messages (include "conductor-server.validateValues.rollout" . | trim) -}}
-{{- $messages = without $messages "" -}}
-{{- $message := join "\n" $messages -}}
-{{- if $message -}}
-{{- printf "\nVALUES VALIDATION:\n%s" $message | fail -}}
-{{- end -}}
+{{- include "common.validateValues.collect" (dict "checks" (list
+  "conductor-server.validateValues.database"
+  "conductor-server.validateValues.redis"
+  "conductor-server.validateValues.metrics"
+  "common.validateValues.autoscaling"
+  "conductor-server.validateValues.rollout") "context" .) -}}
 {{- end -}}
 
 {{- define "conductor-server.validateValues.database" -}}

@@ -206,44 +206,27 @@ volumes:
 {{- end }}
 
 {{/*
-Checkov skips for the migrator pods, each with its reason.
+Checkov skips of the migrator pods: those of its image (the test pod adds its own first).
+Usage: include "workflow-migrator.checkovSkips" (dict "skips" $list "context" $)
+       include "workflow-migrator.checkovSkips" .
 */}}
 {{- define "workflow-migrator.checkovSkips" -}}
-{{- if not .Values.image.digest }}
-checkov.io/skip1: "CKV_K8S_43=Immutable version tag by default; set image.digest to pin by digest"
-{{- end }}
-{{- if ne .Values.image.pullPolicy "Always" }}
-checkov.io/skip2: "CKV_K8S_15=Versioned (or digest-pinned) images do not change, so IfNotPresent is safe and avoids a registry round trip per start"
-{{- end }}
+{{- $context := .context | default . }}
+{{- include "common.checkov.skips" (dict "skips" (.skips | default list)
+  "images" (list (dict "path" "image" "image" $context.Values.image))) }}
 {{- end }}
 
 {{/*
-Compile every values validation message; fail with all of them at once.
+The migrator's values checks (common.validateValues.collect fails with every message at
+once). The migrator takes a base URL with a path (a server behind a path prefix, or one
+ending in /api).
 */}}
 {{- define "workflow-migrator.validateValues" -}}
-{{- $messages := list -}}
-{{- $messages = append $messages (include "workflow-migrator.validateValues.baseUrl" . | trim) -}}
-{{- $messages = append $messages (include "workflow-migrator.validateValues.deadline" . | trim) -}}
-{{- $messages = append $messages (include "workflow-migrator.validateValues.processes" . | trim) -}}
-{{- $messages = append $messages (include "workflow-migrator.validateValues.drift" . | trim) -}}
-{{- $messages = without $messages "" -}}
-{{- $message := join "\n" $messages -}}
-{{- if $message -}}
-{{- printf "\nVALUES VALIDATION:\n%s" $message | fail -}}
-{{- end -}}
-{{- end -}}
-
-{{- define "workflow-migrator.validateValues.baseUrl" -}}
-{{- $url := include "common.conductor.baseUrl" . -}}
-{{- if not $url }}
-workflow-migrator: conductorBaseUrl
-    The Conductor server's URL is required. Set conductorBaseUrl, e.g.
-    http://conductor-server.conductor.svc.cluster.local:8080 (the umbrella chart
-    conductor-stack sets it to its own server).
-{{- else if not (regexMatch "^https?://[^/\\s]+(/.*)?$" $url) }}
-workflow-migrator: conductorBaseUrl
-    conductorBaseUrl '{{ $url }}' is not an http(s) URL.
-{{- end }}
+{{- include "common.validateValues.collect" (dict "checks" (list
+  (dict "check" "common.validateValues.conductorBaseUrl")
+  "workflow-migrator.validateValues.deadline"
+  "workflow-migrator.validateValues.processes"
+  "workflow-migrator.validateValues.drift") "context" .) -}}
 {{- end -}}
 
 {{- define "workflow-migrator.validateValues.deadline" -}}

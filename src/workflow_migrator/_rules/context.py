@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
-from workflow_migrator._rules.walk import TaskSite, walk
 from workflow_migrator._targets import DEFAULT_TARGET, Target
+from workflow_migrator._task_walk import TaskSite, walk
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,23 +62,6 @@ def finding(definition: Definition, path: tuple[str | int, ...], message: str, r
             severity: Severity = "error") -> Finding:
     """A finding at ``path`` inside ``definition``'s body."""
     return Finding(definition.source.file, definition.source.path(*path), message, rule, severity)
-
-
-def describe(value: Any) -> str:
-    """The JSON type of ``value``, as a person names it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 Findings = Iterator[Finding]

@@ -8,23 +8,20 @@ fails on every message. These rules catch that before anything is written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from workflow_migrator._field_types import describe
 from workflow_migrator._fields import ObjectKind, action_details, event_actions
 from workflow_migrator._findings import Finding
+from workflow_migrator._grammar import EVENT, is_expression
 from workflow_migrator._models import Definition
-from workflow_migrator._rules.context import Context, describe, finding
+from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._rules.graph import _missing as missing_workflow
 from workflow_migrator._rules.structure import check_object
 from workflow_migrator._rules.unknown_keys import check_keys
-from workflow_migrator._rules.walk import Path
 from workflow_migrator._targets import DEFAULT_TARGET
-
-#: ``type:queue``, as Conductor's EventQueues resolves it: the type names a queue
-#: provider (``conductor``, ``sqs``, ``amqp``, ``nats``, ``kafka``...), the rest the queue.
-EVENT_FORM = re.compile(r"[A-Za-z0-9_.-]+:\S+")
+from workflow_migrator._task_walk import Path
 
 
 def event_handler_rules(context: Context) -> Iterator[Finding]:
@@ -43,7 +40,7 @@ def started_workflow_rules(context: Context) -> Iterator[Finding]:
     server: a warning offline, an error once the server is known."""
     for definition, path, params in start_workflow_actions(context.definitions.event_handlers):
         name = params.get("name")
-        if isinstance(name, str) and name and "${" not in name:
+        if isinstance(name, str) and name and not is_expression(name):
             yield from missing_workflow(context, definition, (*path, "name"), name,
                                         params.get("version"), "the workflow to start,",
                                         "start-workflow-missing")
@@ -79,7 +76,7 @@ def _handler(definition: Definition) -> Iterator[Finding]:
     if event is None or event == "":
         yield finding(definition, ("event",), "an event handler needs an 'event' to listen to, "
                       "as type:queue (e.g. conductor:orders)", "required")
-    elif isinstance(event, str) and not EVENT_FORM.fullmatch(event):
+    elif isinstance(event, str) and not EVENT.fullmatch(event):
         yield finding(definition, ("event",), f"event '{event}' is not in Conductor's type:queue "
                       "form (e.g. conductor:orders, sqs:my-queue): the server stores it but never "
                       "listens to it", "event-format")

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from workflow_migrator._fields import KIND, Kind
+from workflow_migrator._fields import Kind, kind_info
 from workflow_migrator._findings import Finding, Severity
+from workflow_migrator._grammar import is_expression
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path
+from workflow_migrator._task_walk import Path
 
 
 def graph_rules(context: Context) -> Iterator[Finding]:
@@ -32,7 +33,7 @@ def _duplicates(context: Context) -> Iterator[Finding]:
         first = group[0].source
         where = first.file if first.index is None else f"{first.file} [{first.index}]"
         for duplicate in group[1:]:
-            what = f"{KIND[kind].noun} {name}"
+            what = f"{kind_info(kind).noun} {name}"
             if kind == "workflow":
                 what += f" version {version if version is not None else '(automatic)'}"
             yield finding(duplicate, ("name",), f"{what} is already defined in {where}",
@@ -99,7 +100,7 @@ def _missing(context: Context, definition: Definition, path: Path, name: str, ve
 def _missing_workflows(context: Context) -> Iterator[Finding]:
     for definition in context.definitions.workflows:
         failure = definition.body.get("failureWorkflow")
-        if isinstance(failure, str) and failure and "$" not in failure:
+        if isinstance(failure, str) and failure and not is_expression(failure):
             yield from _missing(context, definition, ("failureWorkflow",), failure, None,
                                 "failureWorkflow", "failure-workflow-missing")
         for site in context.sites(definition):
@@ -108,7 +109,7 @@ def _missing_workflows(context: Context) -> Iterator[Finding]:
                     param.get("workflowDefinition") is not None:
                 continue
             name = param.get("name")
-            if isinstance(name, str) and name and not name.startswith("${"):
+            if isinstance(name, str) and name and not is_expression(name):
                 yield from _missing(context, definition, (*site.path, "subWorkflowParam", "name"),
                                     name, param.get("version"), "sub-workflow",
                                     "sub-workflow-missing")

@@ -8,17 +8,15 @@ nested task, or in the workflow's outputParameters, is a warning here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from workflow_migrator._findings import Finding, Severity
+from workflow_migrator._grammar import EXPRESSION_SPLIT, EXPRESSION_START, is_expression
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path, TaskSite
+from workflow_migrator._task_walk import Path, TaskSite
 
-#: Splits a value into literal text and ``${...}`` expressions; ``$${`` is an escape.
-EXPRESSION_SPLIT = re.compile(r"(?=(?<!\$)\$\{)|(?<=\})")
 SYSTEM_PARAMETERS = frozenset({"CPEWF_TASK_ID", "NETFLIX_ENV", "NETFLIX_STACK"})
 #: What both servers (3.15.0 and 3.32.3) do with such an expression in a nested task or in
 #: the workflow's outputs: the workflow runs on, the value resolves to null.
@@ -70,11 +68,11 @@ def _inputs(definition: Definition, site: TaskSite | None, value: Any, path: Pat
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _inputs(definition, site, item, (*path, index), refs, strict)
-    elif isinstance(value, str) and "${" in value:
+    elif isinstance(value, str) and is_expression(value):
         severity: Severity = "error" if strict else "warning"
         suffix = "" if strict else NOT_CHECKED
         for part in EXPRESSION_SPLIT.split(value):
-            if not (part.startswith("${") and part.endswith("}")):
+            if not (part.startswith(EXPRESSION_START) and part.endswith("}")):
                 continue
             expression = part[2:-1]
             if any(char.isspace() for char in expression):

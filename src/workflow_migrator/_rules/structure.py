@@ -1,4 +1,5 @@
-"""Required fields, JSON types, allowed values, minimums and the timeout rule.
+"""Required fields, JSON types, allowed values, minimums and the timeout rule (each
+field type's own check is ``_field_types.py``'s).
 
 These mirror Conductor's bean validation (NF 3.15 ``TaskDef``, ``WorkflowDef``,
 ``WorkflowTask``, ``SubWorkflowParams``, ``TaskTimeoutConstraint``) and its JSON
@@ -7,17 +8,23 @@ parsing: a value Jackson cannot convert is refused by the server with a 500.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from workflow_migrator._fields import Field, ObjectKind, default_of, fields_of
+from workflow_migrator._field_types import INTEGER_TEXT, type_problem
+from workflow_migrator._fields import (
+    ObjectKind,
+    default_of,
+    fields_of,
+    kind_info,
+    object_label,
+    required_fields,
+)
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition
-from workflow_migrator._rules.context import Context, describe, finding
-from workflow_migrator._rules.walk import Path
+from workflow_migrator._rules.context import Context, finding
+from workflow_migrator._task_walk import Path
 
 #: Hibernate Validator's @Email, simplified: a local part, '@', a host name.
 # Non-ASCII as [^\x00-\x7f], not a \u0080-\uffff range: the range costs 18 ms to compile,
@@ -27,7 +34,6 @@ _ATOM = rf"(?:[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~-]|{_NON_ASCII})+"
 _ALNUM = rf"(?:[A-Za-z0-9]|{_NON_ASCII})"
 _LABEL = rf"{_ALNUM}(?:(?:[A-Za-z0-9-]|{_NON_ASCII})*{_ALNUM})?"
 EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9.:A-Fa-f]+\])")
-INTEGER_TEXT = re.compile(r"[+-]?\d+")
 UNCHECKED = " (the server does not check tasks inside a DO_WHILE loop; this fails when it runs)"
 
 
@@ -36,6 +42,9 @@ def structure_rules(context: Context) -> Iterator[Finding]:
         body = definition.body
         if definition.kind == "event_handler":
             continue  # event_handlers.py checks these
+        if definition.kind not in ("task", "workflow"):
+            yield from _fields_only(definition)
+            continue
         if definition.kind == "task":
             yield from check_object(definition, body, "task-def", ())
             yield from _required_name(definition, "a task definition")
@@ -93,93 +102,15 @@ def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,
                           f"not {value}", "min-value")
 
 
-def type_problem(value: Any, field: Field) -> tuple[Severity, str] | None:
-    """Why ``value`` does not fit ``field``: an error when the server's JSON parser
-    refuses it, and an error too when it silently converts it: the server then holds
-    another value than the file, so every later deploy would see a change and register a
-    new version (or update the task definition) again."""
-    kind = field.type
-    if kind == "any":
-        return None
-    if kind == "string":
-        if isinstance(value, str):
-            if field.enum and value not in field.enum:
-                return "error", f"is '{value}', which is not one of {', '.join(field.enum)}"
-            return None
-        if isinstance(value, (bool, int, float)):
-            return "error", (f"should be a string, not {describe(value)}: the server would "
-                             f"store {json.dumps(str(value))}, so quote it")
-        return "error", f"should be a string, not {describe(value)}"
-    if kind == "integer":
-        if isinstance(value, bool):
-            return "error", f"should be a whole number, not {describe(value)}"
-        # (NaN and the infinities are not numbers JSON carries: the loader's concern)
-        if (isinstance(value, int) or isinstance(value, float) and math.isfinite(value)) \
-                and not field.lowest <= value <= field.maximum:
-            return "error", (f"is {value}, beyond what the server holds (a {field.bits}-bit "
-                             f"integer, {field.lowest} to {field.maximum})")
-        if isinstance(value, int):
-            return None
-        if isinstance(value, float):
-            return None if value.is_integer() else (
-                "error", f"should be a whole number; the server would truncate {value}")
-        if isinstance(value, str) and INTEGER_TEXT.fullmatch(value.strip()):
-            return "error", (f"should be a number, not a string: the server would convert "
-                             f"'{value}', so write it without quotes")
-        return "error", f"should be a whole number, not {describe(value)}"
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return "error", ("should be true or false, not a string: the server would convert "
-                             "it, so write it without quotes")
-        return "error", f"should be true or false, not {describe(value)}"
-    if kind in ("object", "string-map") or field.object_kind is not None:
-        return None if isinstance(value, dict) else (
-            "error", f"should be an object, not {describe(value)}")
-    if kind == "string-list":
-        if not isinstance(value, list):
-            return "error", f"should be a list of strings, not {describe(value)}"
-        if any(isinstance(item, (dict, list)) for item in value):
-            return "error", "should be a list of strings, but holds an object or a list"
-        if any(not isinstance(item, str) for item in value):
-            return "error", ("should be a list of strings: the server would convert the "
-                             "other values to text, so quote them")
-        return None
-    if kind == "tasks":
-        return _task_list_problem(value)
-    if kind == "actions":
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            return "error", "should be a list of actions (objects)"
-        return None
-    if kind == "task-lists":
-        if not isinstance(value, list):
-            return "error", f"should be a list of task lists, not {describe(value)}"
-        for branch in value:
-            problem = _task_list_problem(branch)
-            if problem:
-                return problem[0], "should be a list of task lists; " + problem[1]
-        return None
-    if kind == "task-map":
-        if not isinstance(value, dict):
-            return "error", ("should be an object mapping each case to a task list, not "
-                             f"{describe(value)}")
-        for case, items in value.items():
-            problem = _task_list_problem(items)
-            if problem:
-                return problem[0], f"case '{case}' {problem[1]}"
-        return None
-    raise AssertionError(kind)  # pragma: no cover - every FieldType is handled above
-
-
-def _task_list_problem(value: Any) -> tuple[Severity, str] | None:
-    if not isinstance(value, list):
-        return "error", f"should be a list of tasks, not {describe(value)}"
-    for index, item in enumerate(value):
-        if not isinstance(item, dict):
-            return "error", (f"should be a list of tasks (objects), but item {index} is "
-                             f"{describe(item)}")
-    return None
+def _fields_only(definition: Definition) -> Iterator[Finding]:
+    """A kind of definition with no rules of its own: the types and limits of its fields,
+    and the fields it requires, as the field table states them."""
+    kind = kind_info(definition.kind).object_kind
+    yield from check_object(definition, definition.body, kind, ())
+    for key in required_fields(kind):
+        if definition.body.get(key) in (None, "", [], {}):
+            yield finding(definition, (key,), f"{object_label(kind)} needs a non-empty '{key}'",
+                          "required")
 
 
 def _required_name(definition: Definition, what: str) -> Iterator[Finding]:

@@ -13,14 +13,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from workflow_migrator._fields import TASK_TYPES
 from workflow_migrator._findings import Finding, Severity
+from workflow_migrator._grammar import EXPRESSION_START, is_expression
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._rules.structure import UNCHECKED
-from workflow_migrator._rules.walk import TaskSite
 from workflow_migrator._targets import Target
+from workflow_migrator._task_types import task_types
+from workflow_migrator._task_walk import TaskSite
 
 TERMINATION_STATUSES = ("COMPLETED", "FAILED", "TERMINATED")
 DURATION = re.compile(
@@ -54,10 +55,11 @@ def task_type_rules(context: Context) -> Iterator[Finding]:
 
 def _unknown_type(definition: Definition, site: TaskSite) -> Iterator[Finding]:
     kind = site.task.get("type")
-    if not isinstance(kind, str) or kind in TASK_TYPES:
+    known = task_types()
+    if not isinstance(kind, str) or kind in known:
         return
-    guess = kind.upper() if kind.upper() in TASK_TYPES else next(
-        iter(difflib.get_close_matches(kind.upper(), TASK_TYPES, n=1, cutoff=0.75)), None)
+    guess = kind.upper() if kind.upper() in known else next(
+        iter(difflib.get_close_matches(kind.upper(), sorted(known), n=1, cutoff=0.75)), None)
     hint = f" Did you mean '{guess}'?" if guess else ""
     yield finding(definition, (*site.path, "type"), f"'{kind}' is not a task type Conductor 3.15 "
                   f"knows; the server runs it as a worker task (USER_DEFINED).{hint}",
@@ -75,7 +77,7 @@ def evaluator_of(site: TaskSite) -> tuple[str, tuple[str, ...]] | None:
                                                                     "evaluatorType")
     else:
         return None
-    if not isinstance(evaluator, str) or "${" in evaluator:
+    if not isinstance(evaluator, str) or is_expression(evaluator):
         return None
     return evaluator, path
 
@@ -217,13 +219,13 @@ def _wait(task: dict[str, Any], _: Any) -> Problems:
     until = _java_text(inputs.get("until"))
     if duration.strip() and until.strip():
         yield "inputParameters", "a WAIT task takes 'duration' or 'until', not both"
-    if duration.strip() and not duration.startswith("${"):
+    if duration.strip() and not duration.startswith(EXPRESSION_START):
         match = DURATION.fullmatch(duration)
         if not match or any(g and int(g) > INT_MAX for g in match.groups()):
             yield "inputParameters.duration", (
                 f"WAIT duration '{duration}' is not a duration such as '30s', '5 minutes' or "
                 "'1d 2h 3m 4s'")
-    elif until.strip() and not until.startswith("${") and not UNTIL.fullmatch(until):
+    elif until.strip() and not until.startswith(EXPRESSION_START) and not UNTIL.fullmatch(until):
         yield "inputParameters.until", (
             f"WAIT until '{until}' is not a date as 'yyyy-MM-dd', 'yyyy-MM-dd HH:mm' or "
             "'yyyy-MM-dd HH:mm z'")

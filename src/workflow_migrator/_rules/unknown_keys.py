@@ -10,12 +10,12 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from workflow_migrator._fields import KIND, OBJECT_LABELS, ObjectKind, fields_of, kept_keys
+from workflow_migrator._fields import ObjectKind, fields_of, kept_keys, kind_info, object_label
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path
 from workflow_migrator._targets import Target
+from workflow_migrator._task_walk import Path, inline_workflow
 
 
 def unknown_key_rules(context: Context) -> Iterator[Finding]:
@@ -32,15 +32,15 @@ def objects_of(context: Context, definition: Definition,
     (``event_handlers`` walks those)."""
     if definition.kind == "event_handler":
         return
-    yield definition.body, KIND[definition.kind].object_kind, ()
+    yield definition.body, kind_info(definition.kind).object_kind, ()
     if definition.kind != "workflow":
         return
     for site in context.sites(definition):
         yield site.task, "workflow-task", site.path
         for embedded, kind, path in site.embedded_objects():
             yield embedded, kind, path
-            inline = embedded.get("workflowDefinition") if kind == "sub-workflow" else None
-            if isinstance(inline, dict):
+            inline = inline_workflow(site.task) if kind == "sub-workflow" else None
+            if inline is not None:
                 yield inline, "workflow-def", (*path, "workflowDefinition")
 
 
@@ -58,7 +58,7 @@ def check_keys(target: Target, definition: Definition, body: dict[str, Any], kin
             continue
         guess = suggest(key, fields)
         hint = f"; did you mean '{guess}'?" if guess else ""
-        yield finding(definition, (*path, key), f"'{key}' is not a key of {OBJECT_LABELS[kind]}: "
+        yield finding(definition, (*path, key), f"'{key}' is not a key of {object_label(kind)}: "
                       f"the server drops it, so it has no effect (and is never a change){hint}",
                       "unknown-key", "warning")
 

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from workflow_migrator._findings import Finding
+from workflow_migrator._grammar import is_expression
 from workflow_migrator._models import Definition, DefinitionSet
 from workflow_migrator._rules.context import Context, finding
-from workflow_migrator._rules.walk import Path, walk
+from workflow_migrator._task_walk import Path, walk
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +66,7 @@ def references(definitions: DefinitionSet) -> Iterator[Reference]:
 def _reference(parent: Definition, path: Path, params: dict[str, Any],
                how: str) -> Iterator[Reference]:
     name = params.get("name")
-    if isinstance(name, str) and name and "${" not in name:
+    if isinstance(name, str) and name and not is_expression(name):
         yield Reference(parent, path, name, params.get("version"), how)
 
 

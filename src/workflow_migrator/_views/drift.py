@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from workflow_migrator._fields import KINDS
+from workflow_migrator._fields import kinds
 from workflow_migrator._plan import Action, Plan
 
 DRIFT_ACTIONS: tuple[Action, ...] = ("create", "update", "delete")
@@ -24,7 +24,7 @@ def drift_metrics(plan: Plan, *, app_env: str = "", now: float | None = None) ->
         "from the configuration, by kind and by the action a deploy would take.",
         "# TYPE workflow_migrator_drift_definitions gauge",
     ]
-    for info in KINDS:
+    for info in kinds():
         for action in DRIFT_ACTIONS:
             count = len(plan.pending(action, info.kind))
             lines.append(f'workflow_migrator_drift_definitions{{{env},kind="{info.kind}",'

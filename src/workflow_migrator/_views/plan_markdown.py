@@ -21,6 +21,8 @@ from workflow_migrator._mask import masked
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 from workflow_migrator._risk import risk_section
+from workflow_migrator._task_types import child_keys, children_of, types_with_role
+from workflow_migrator._task_walk import task_lists
 
 #: GitHub refuses comments longer than 65,536 characters; sections past this are left out.
 MAX_LENGTH = 60_000
@@ -28,9 +30,6 @@ MAX_LENGTH = 60_000
 FOLD_AFTER_WORKFLOWS = 3
 #: More changed fields than this, and the field diff is folded.
 FOLD_AFTER_FIELDS = 15
-#: Task types whose nested task lists the diagram follows.
-SWITCH_TYPES = frozenset({"SWITCH", "DECISION"})
-NESTING_KEYS = ("decisionCases", "defaultCase", "forkTasks", "loopOver")
 CLASS_DEFS = (
     "classDef added fill:#dafbe1,stroke:#1a7f37,color:#0d4a1f",
     "classDef changed fill:#fff8c5,stroke:#9a6700,color:#4d2d00",
@@ -285,29 +284,26 @@ def _sequence(graph: _Graph, tasks: list[JSONObject], entries: Exits,
 
 
 def _after(graph: _Graph, key: str, task: JSONObject, secrets: tuple[str, ...]) -> Exits:
+    """Draws the tasks nested in ``task`` as its type runs them (the task-type table's
+    child keys): one path per case, one per parallel branch, or a loop back to the task."""
     kind = str(task.get("type", "SIMPLE"))
-    if kind in SWITCH_TYPES:
-        exits: Exits = []
-        cases = task.get("decisionCases")
-        for case, branch in (cases.items() if isinstance(cases, dict) else []):
-            label = _mask_text(str(case), secrets)
-            exits.extend(_sequence(graph, _tasks(branch), [(key, label)], secrets))
-        exits.extend(_sequence(graph, _tasks(task.get("defaultCase")), [(key, "default")],
-                               secrets))
-        return exits
-    if kind == "FORK_JOIN":
-        branches = task.get("forkTasks")
-        exits = []
-        for branch in branches if isinstance(branches, list) else []:
-            exits.extend(_sequence(graph, _tasks(branch), [(key, None)], secrets))
-        return exits or [(key, None)]
-    if kind == "DO_WHILE":
-        body = _sequence(graph, _tasks(task.get("loopOver")), [(key, None)], secrets)
-        graph.edges.extend((src, key, "repeat") for src, _ in body)
-        return [(key, "done")]
     if kind == "TERMINATE":
         return []
-    return [(key, None)]
+    children = children_of(kind)
+    if not children:
+        return [(key, None)]
+    exits: Exits = []
+    loops = False
+    for nested in task_lists(task, children):
+        role = nested.child.role
+        loops = loops or role == "loop"
+        label = None if role != "case" else nested.child.label if nested.label is None \
+            else _mask_text(str(nested.label), secrets)
+        exits.extend(_sequence(graph, _tasks(nested.tasks), [(key, label)], secrets))
+    if loops:
+        graph.edges.extend((src, key, "repeat") for src, _ in exits)
+        return [(key, "done")]
+    return exits if any(c.role == "case" for c in children) else exits or [(key, None)]
 
 
 def _tasks(value: Any) -> list[JSONObject]:
@@ -336,7 +332,7 @@ def _node_text(task: JSONObject, secrets: tuple[str, ...]) -> str:
         version = f" v{sub['version']}" if sub.get("version") is not None else ""
         detail = f"calls workflow {target}{version}" + (" (inline)" if inline else "")
     label = f'"{_escape(ref, secrets)}<br/><small>{_escape(detail, secrets)}</small>"'
-    if kind in SWITCH_TYPES:
+    if kind in types_with_role("case"):
         return "{" + label + "}"
     if kind == "SUB_WORKFLOW":
         return f"[[{label}]]"
@@ -378,7 +374,7 @@ def task_styles(desired: JSONObject, previous: JSONObject) -> dict[str, str]:
 
 def _own_fields(task: JSONObject) -> Any:
     (normal,) = normalise("workflow", {"tasks": [task]})["tasks"]
-    own = {k: v for k, v in normal.items() if k not in NESTING_KEYS}
+    own = {k: v for k, v in normal.items() if k not in child_keys()}
     if isinstance(normal.get("decisionCases"), dict):
         own["decisionCases"] = sorted(normal["decisionCases"])
     return own

@@ -6,15 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.configs import server_client
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
-from workflow_migrator import ConductorClient, RetryPolicy
+from workflow_migrator import ConductorClient
 from workflow_migrator._cli import main
 
 
 @pytest.fixture
 def client(server: Server) -> Iterator[ConductorClient]:
-    with ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1)) as c:
+    with server_client(server.base_url) as c:
         yield c
 
 

@@ -18,11 +18,11 @@ import httpx
 import pytest
 import yaml
 
-from tests.support.configs import unique_prefix
+from tests.support.configs import server_client, unique_prefix
 from tests.support.migrator import RunMigrator
 from tests.support.paths import REPO_ROOT
 from tests.support.stacks import Server
-from workflow_migrator import ConductorClient, RetryPolicy, deploy
+from workflow_migrator import deploy
 
 pytestmark = pytest.mark.server
 
@@ -44,7 +44,7 @@ def _run_for_real(server: Server, directory: Path, app_env: str, request: dict[s
     """Deploys the directory, starts the workflow and lets ``worker`` answer its tasks
     until it ends; returns the execution's id."""
     done = threading.Event()
-    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
+    with server_client(server.base_url) as client:
         deploy(directory, client, app_env=app_env, wait_timeout=30)
         execution_id = client.start_workflow(request)
         thread = threading.Thread(target=worker, args=(done,), daemon=True)

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.configs import server_client
 from tests.support.mermaid import parse_errors
 from tests.support.migrator import RunMigrator
 from tests.support.paths import CONFIG_DIR
 from tests.support.stacks import Server
-from workflow_migrator import CaseResult, ConductorClient, RetryPolicy, load_valid
+from workflow_migrator import CaseResult, load_valid
 from workflow_migrator._coverage import Coverage, measure
 from workflow_migrator._workflow_run import run_workflow_tests
 
@@ -25,7 +26,7 @@ INVALID_ORDER = "an invalid order is rejected before anything is reserved"
 
 @pytest.fixture(scope="module")
 def results(server: Server) -> list[CaseResult]:
-    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
+    with server_client(server.base_url) as client:
         ran = run_workflow_tests(CONFIG_DIR, client, timeout=30, jobs=4, wait_timeout=30)
     assert all(r.passed for r in ran), [(r.case.id, r.mismatches, r.error) for r in ran]
     return ran

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.configs import copy_config, unique_prefix
+from tests.support.configs import copy_config, server_client, unique_prefix
 from tests.support.corpus import OWN_CORPUS, sample_files
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
@@ -16,7 +16,6 @@ from workflow_migrator import (
     ConductorClient,
     DefinitionError,
     DefinitionSet,
-    RetryPolicy,
     ServerRejectedError,
     apply_plan,
     compute_plan,
@@ -28,10 +27,6 @@ from workflow_migrator import (
 )
 
 pytestmark = pytest.mark.server
-
-
-def _client(base_url: str) -> ConductorClient:
-    return ConductorClient(base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
 
 
 def _samples_config(config_dir: Path) -> Path:
@@ -78,7 +73,7 @@ def test_all_samples_deploy_round_trip_and_redeploy_writes_nothing(server: Serve
     # Three samples call definitions that no sample defines (the kitchen sink's sub_flow_1
     # lives in wf1): once the server has been read, each is an error unless the server
     # happens to hold the callee, and then nothing at all is written.
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         try:
             deploy(config, client, wait_timeout=30)
         except DefinitionError as missing:
@@ -106,11 +101,11 @@ def test_the_own_corpus_of_every_task_type_deploys_round_trips_and_redeploys_not
 def _assert_round_trip(server: Server, config: Path) -> DefinitionSet:
     """Deploys ``config``: the server then holds each definition as the file says, and a
     second deploy writes nothing. Returns what was deployed."""
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         first, _ = deploy(config, client, wait_timeout=30)
     assert not first.conflicts
     desired, _ = load_directory(config)
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         live = read_live(client, 30)
     tasks = {t["name"]: t for t in live.tasks}
     workflows = {(w["name"], w.get("version", 1)): w for w in live.workflows}
@@ -121,7 +116,7 @@ def _assert_round_trip(server: Server, config: Path) -> DefinitionSet:
             current = workflows[(definition.name, definition.version or 1)]
         assert differences(definition.kind, current, definition.body) == [], definition.label
 
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         second, _ = deploy(config, client, wait_timeout=30)
         assert not second.has_changes
         assert client.write_count == 0
@@ -132,11 +127,11 @@ def test_second_deploy_makes_zero_writes_and_one_change_one_write(server: Server
                                                                   tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = copy_config(tmp_path / "config", prefix)
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         first, _ = deploy(config, client, wait_timeout=30)
     assert first.count("create") == 8
 
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         second, _ = deploy(config, client, wait_timeout=30)
         assert not second.has_changes
         assert client.write_count == 0
@@ -144,7 +139,7 @@ def test_second_deploy_makes_zero_writes_and_one_change_one_write(server: Server
 
     task_file = config / "tasks" / "order_tasks.json"
     task_file.write_text(task_file.read_text().replace('"retryCount": 5', '"retryCount": 6'))
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         third, _ = deploy(config, client, wait_timeout=30)
         assert [c.address for c in third.changes if c.action != "unchanged"] == [
             f"task {prefix}_ship_order"]
@@ -182,7 +177,7 @@ def test_a_bulk_request_refused_for_one_item_names_its_file_and_stores_nothing(
     (tmp_path / "workflows" / "a_good.json").write_text(json.dumps(good))
     (tmp_path / "workflows" / "b_bad.json").write_text(json.dumps(bad))
     desired, _ = load_directory(tmp_path)
-    with _client(server.base_url) as client:
+    with server_client(server.base_url) as client:
         planned = compute_plan(desired, read_live(client, 30))
         with pytest.raises(ServerRejectedError) as refused:
             apply_plan(planned, client)

@@ -11,18 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.configs import unique_prefix
+from tests.support.configs import unique_prefix, write_definition
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
 from workflow_migrator._cli import main
 
 pytestmark = pytest.mark.server
-
-
-def write(config: Path, folder: str, body: dict[str, object]) -> None:
-    path = config / folder / f"{body['name']}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body))
 
 
 def workflow(name: str, version: int, description: str) -> dict[str, object]:
@@ -95,14 +89,14 @@ def test_diff_between_a_directory_and_a_server_masks_secrets(
     environments.mkdir(parents=True)
     (environments / "test.yaml").write_text(json.dumps(
         {"values": {"TOKEN": old}, "secret": ["TOKEN"]}))
-    write(tmp_path, "tasks", {"name": f"{name}_work", "ownerEmail": "t@example.com",
+    write_definition(tmp_path, "tasks", {"name": f"{name}_work", "ownerEmail": "t@example.com",
                               "description": "token @{TOKEN}"})
-    write(tmp_path, "workflows", workflow(name, 1, "x"))
+    write_definition(tmp_path, "workflows", workflow(name, 1, "x"))
     assert run_migrator("deploy", "--config-dir", str(tmp_path))[0] == 0
 
     (environments / "test.yaml").write_text(json.dumps(
         {"values": {"TOKEN": new}, "secret": ["TOKEN"]}))
-    write(tmp_path, "workflows", workflow(name, 1, "y"))
+    write_definition(tmp_path, "workflows", workflow(name, 1, "y"))
 
     code, out, err = run_migrator("diff", "--from", str(tmp_path), "--to", server.base_url,
                                   "--match", f"{name}*", "--format", "json",

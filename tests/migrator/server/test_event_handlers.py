@@ -10,23 +10,18 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.configs import keep_all_but, unique_prefix
+from tests.support.configs import keep_all_but, server_client, unique_prefix
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
 from workflow_migrator import (
     ConductorClient,
     DefinitionError,
     PlanOptions,
-    RetryPolicy,
     deploy,
     differences,
 )
 
 pytestmark = pytest.mark.server
-
-
-def _client(server: Server) -> ConductorClient:
-    return ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
 
 
 def _write(path: Path, document: Any) -> None:
@@ -72,7 +67,7 @@ def test_handlers_are_created_after_their_workflow_then_left_alone(server: Serve
                                                                     tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = _config(tmp_path, prefix)
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         deploy(config, client, app_env="test", wait_timeout=30)
         writes = _writes(client)
         handlers = _handlers(client, prefix)
@@ -84,7 +79,7 @@ def test_handlers_are_created_after_their_workflow_then_left_alone(server: Serve
     for desired in written:
         assert differences("event_handler", handlers[desired["name"]], desired) == []
 
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         plan, _ = deploy(config, client, app_env="test", wait_timeout=30)
         assert client.write_count == 0
     assert not plan.has_changes
@@ -107,7 +102,7 @@ def test_a_changed_handler_is_updated_in_place(server: Server, tmp_path: Path,
     assert '+ actions[0].complete_task.output: {"paid": true}' in out
     assert "Plan: 0 to add, 1 to change, 0 to delete" in out
 
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         deploy(config, client, app_env="test", wait_timeout=30)
         assert _writes(client) == ["PUT /api/event"]
         live = _handlers(client, prefix)[f"{prefix}_paid"]
@@ -119,14 +114,14 @@ def test_prune_deletes_a_handler_before_the_workflow_it_starts(server: Server,
                                                                tmp_path: Path) -> None:
     prefix = unique_prefix()
     config = _config(tmp_path, prefix)
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         deploy(config, client, app_env="test", wait_timeout=30)
     (config / "workflows" / "order.json").unlink()
     handlers = yaml.safe_load((config / "event-handlers" / "orders.yaml").read_text())
     _write(config / "event-handlers" / "orders.yaml", handlers[1:])
     options = PlanOptions(prune=True, keep=tuple(keep_all_but(prefix)[1::2]))
 
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         plan, _ = deploy(config, client, options=options, app_env="test", wait_timeout=30)
         writes = _writes(client)
         remaining = _handlers(client, prefix)
@@ -142,7 +137,7 @@ def test_starting_a_workflow_that_exists_nowhere_is_refused(server: Server,
     prefix = unique_prefix()
     config = _config(tmp_path, prefix)
     (config / "workflows" / "order.json").unlink()
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         with pytest.raises(DefinitionError) as caught:
             deploy(config, client, app_env="test", wait_timeout=30)
         assert client.write_count == 0

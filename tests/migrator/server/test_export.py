@@ -17,14 +17,13 @@ import httpx
 import pytest
 import yaml
 
-from tests.support.configs import keep_all_but, unique_prefix
+from tests.support.configs import keep_all_but, server_client, unique_prefix
 from tests.support.corpus import OWN_CORPUS, SAMPLES_DIR, sample_files
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
 from workflow_migrator import (
     ConductorClient,
     DefinitionSet,
-    RetryPolicy,
     ServerRejectedError,
     compute_plan,
     load_directory,
@@ -34,10 +33,6 @@ from workflow_migrator._export import stock_samples
 from workflow_migrator._models import DEPLOY_RECORD_TASK
 
 pytestmark = pytest.mark.server
-
-
-def _client(server: Server) -> ConductorClient:
-    return ConductorClient(server.base_url, retry=RetryPolicy(attempts=2, initial_wait=0.1))
 
 
 def _fill_with_corpus(client: ConductorClient) -> set[str]:
@@ -103,7 +98,7 @@ def _only(definitions: DefinitionSet, names: set[str], prefix: str) -> Definitio
 def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
                                                  run_migrator: RunMigrator) -> None:
     prefix = unique_prefix()
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         samples = _fill_with_corpus(client)
         _fill_with_own(client, prefix)
 
@@ -134,7 +129,7 @@ def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
     assert corpus <= {d.name for d in ours}  # every corpus definition was exported
     assert len([w for w in ours.workflows if w.name.startswith(prefix)]) >= 3
     assert len(ours.event_handlers) == 2
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         plan = compute_plan(ours, read_live(client, 30))
     assert [c.address for c in plan.changes if c.action != "unchanged"] == []
     assert plan.count("unchanged") == len(ours)
@@ -150,7 +145,7 @@ def test_an_export_of_everything_plans_no_change(server: Server, tmp_path: Path,
 def test_an_export_is_stable_and_deploy_reads_it_back(server: Server, tmp_path: Path,
                                                       run_migrator: RunMigrator) -> None:
     prefix = unique_prefix()
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         _fill_with_own(client, prefix)
     only_mine = [option.replace("--keep", "--exclude") for option in keep_all_but(prefix)]
 
@@ -176,7 +171,7 @@ def test_an_export_is_stable_and_deploy_reads_it_back(server: Server, tmp_path: 
 def test_a_non_empty_directory_is_refused_unless_forced(server: Server, tmp_path: Path,
                                                         run_migrator: RunMigrator) -> None:
     prefix = unique_prefix()
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         _fill_with_own(client, prefix)
     only_mine = [option.replace("--keep", "--exclude") for option in keep_all_but(prefix)]
     target = tmp_path / "config"
@@ -293,7 +288,7 @@ def test_names_no_file_system_takes_are_exported_and_deploy_back(
     code, out, err = run_migrator("deploy", "--config-dir", str(config), "--allow-overwrite",
                                   "--log-format", "text")
     assert code == 0, out + err
-    with _client(server) as client:
+    with server_client(server.base_url) as client:
         tasks, workflows = client.list_all_defs()
     described = {(w["name"], w.get("description")) for w in [*tasks, *workflows]
                  if w["name"] in (long_name, odd)}

@@ -10,19 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.configs import keep_all_but, unique_prefix
+from tests.support.configs import keep_all_but, unique_prefix, write_definition
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
 from tests.support.workers import Poller
 from workflow_migrator import ConductorClient
 
 pytestmark = pytest.mark.server
-
-
-def write(config: Path, folder: str, body: dict[str, object]) -> None:
-    path = config / folder / f"{body['name']}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body))
 
 
 def child(name: str, *, outputs: dict[str, str], description: str = "") -> dict[str, object]:
@@ -85,12 +79,12 @@ def test_plan_shows_running_and_paused_executions_per_version(
         run_migrator: RunMigrator, http: httpx.Client, started: list[str],
         tmp_path: Path) -> None:
     name = unique_prefix()
-    write(tmp_path, "workflows", child(name, outputs={"total": "${work.output.total}"}))
+    write_definition(tmp_path, "workflows", child(name, outputs={"total": "${work.output.total}"}))
     assert run_migrator("deploy", "--config-dir", str(tmp_path))[0] == 0
     start(http, started, name, 1)
     paused = start(http, started, name, 1)
     http.put(f"/api/workflow/{paused}/pause").raise_for_status()
-    write(tmp_path, "workflows", child(name, outputs={"total": "${work.output.total}"},
+    write_definition(tmp_path, "workflows", child(name, outputs={"total": "${work.output.total}"},
                                        description="second"))
 
     code, out, _ = run_migrator("plan", "--config-dir", str(tmp_path), "--format", "json")
@@ -120,7 +114,7 @@ def test_prune_keeps_only_the_versions_with_executions(
     register(http, {**child(name, outputs={}), "version": 1}, {**child(name, outputs={}),
                                                               "version": 2})
     start(http, started, name, 1)
-    write(tmp_path, "workflows", {**child(f"{name}x", outputs={}), "version": 1})
+    write_definition(tmp_path, "workflows", {**child(f"{name}x", outputs={}), "version": 1})
     code, out, _ = run_migrator("plan", "--config-dir", str(tmp_path), "--format", "json",
                                 "--prune", *analysis, *keep_all_but(name))
     document = json.loads(out)
@@ -133,7 +127,7 @@ def test_prune_keeps_only_the_versions_with_executions(
 def test_output_removed_breaks_a_parent_only_the_server_holds(
         run_migrator: RunMigrator, http: httpx.Client, tmp_path: Path) -> None:
     name = unique_prefix()
-    write(tmp_path, "workflows", child(name, outputs={"total": "${work.output.total}"}))
+    write_definition(tmp_path, "workflows", child(name, outputs={"total": "${work.output.total}"}))
     assert run_migrator("deploy", "--config-dir", str(tmp_path))[0] == 0
     parent = {"name": f"{name}_parent", "version": 1, "ownerEmail": "t@example.com",
               "schemaVersion": 2,
@@ -142,7 +136,7 @@ def test_output_removed_breaks_a_parent_only_the_server_holds(
                         {"name": f"{name}_work", "taskReferenceName": "use", "type": "SIMPLE",
                          "inputParameters": {"total": "${sub.output.total}"}}]}
     register(http, parent)
-    write(tmp_path, "workflows", child(name, outputs={}))
+    write_definition(tmp_path, "workflows", child(name, outputs={}))
 
     code, out, err = run_migrator("plan", "--config-dir", str(tmp_path), "--format", "json",
                                   "--fail-on", "breaking", "--detailed-exitcode")
@@ -159,8 +153,8 @@ def test_output_removed_breaks_a_parent_only_the_server_holds(
 def test_a_worker_task_without_and_with_a_polling_worker(
         run_migrator: RunMigrator, server: Server, tmp_path: Path) -> None:
     name = unique_prefix()
-    write(tmp_path, "tasks", {"name": f"{name}_work", "ownerEmail": "t@example.com"})
-    write(tmp_path, "workflows", child(name, outputs={}))
+    write_definition(tmp_path, "tasks", {"name": f"{name}_work", "ownerEmail": "t@example.com"})
+    write_definition(tmp_path, "workflows", child(name, outputs={}))
 
     code, out, _ = run_migrator("plan", "--config-dir", str(tmp_path), "--format", "json")
     (worker,) = json.loads(out)["risk"]["workers"]

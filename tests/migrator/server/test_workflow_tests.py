@@ -15,10 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.configs import server_client
 from tests.support.migrator import RunMigrator
 from tests.support.paths import REPO_ROOT
 from tests.support.stacks import Server
-from workflow_migrator import CaseResult, ConductorClient, RetryPolicy, run_workflow_tests
+from workflow_migrator import CaseResult, run_workflow_tests
 
 pytestmark = pytest.mark.server
 
@@ -47,7 +48,7 @@ def results(server: Server) -> dict[str, CaseResult]:
     thread.start()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WT_SERVER_URL", server.base_url)
-        with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
+        with server_client(server.base_url) as client:
             ran = run_workflow_tests(FIXTURE, client, app_env="test", timeout=12, jobs=4,
                                      wait_timeout=30)
     stop.set()
@@ -156,7 +157,7 @@ def test_a_task_without_enough_outcomes_is_named_with_the_right_counts(
       expect: {status: COMPLETED}
 """)
     monkeypatch.setenv("WT_SERVER_URL", server.base_url)
-    with ConductorClient(server.base_url, retry=RetryPolicy(2, 0.1)) as client:
+    with server_client(server.base_url) as client:
         ran = {r.case.name: r for r in run_workflow_tests(config, client, app_env="test",
                                                            timeout=12, wait_timeout=30)}
     assert ran["no outcome for lookup"].error == \
