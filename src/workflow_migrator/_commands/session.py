@@ -2,8 +2,8 @@
 
 The settings are read from the environment when a command first asks for them, not
 before: the commands that talk to no server (an offline ``validate``, ``schema``,
-``upgrade-check``) need only APP_ENV, and pydantic-settings costs more to import than
-they take to run. Reading them also tells the reporter the credentials to mask.
+``upgrade-check``) need only APP_ENV, and should not pay for reading (or loading) the
+rest. Reading them also tells the reporter the credentials to mask.
 """
 
 from __future__ import annotations
