@@ -19,9 +19,9 @@ from workflow_migrator import (
 )
 from workflow_migrator._drift import drift_metrics, write_metrics_file
 from workflow_migrator._fields import KINDS
+from workflow_migrator._loader import process_folders
 from workflow_migrator._models import DEPLOY_RECORD_TASK
 from workflow_migrator._record import (
-    CONFIG_FOLDERS,
     config_hash,
     new_record,
     parse_record,
@@ -85,7 +85,7 @@ def test_config_hash_is_the_one_earlier_releases_computed(tmp_path: Path) -> Non
     (tmp_path / "workflows" / "linked").symlink_to(tmp_path / "elsewhere")
 
     digest = hashlib.sha256()  # as the record's first format computed it
-    for folder in CONFIG_FOLDERS:
+    for folder in process_folders():
         root = tmp_path / folder
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
         for file in files:

@@ -8,6 +8,7 @@ nested task, or in the workflow's outputParameters, is a warning here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
