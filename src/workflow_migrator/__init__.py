@@ -12,7 +12,14 @@ so ``workflow-migrator --help`` or an offline ``validate`` starts quickly.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
+
+# httpx's package imports its optional command-line client when it can, and with rich
+# installed that takes 35 ms of every command that talks to a server; this package never
+# runs it. Said here, before any module of the package imports httpx; a program that
+# imported httpx before keeps its module as it was.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
     from workflow_migrator._apply import ApplyResult, apply_plan

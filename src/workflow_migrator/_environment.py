@@ -1,8 +1,7 @@
 """The environment variables the migrator reads, each named once.
 
-``Settings`` (``_settings.py``) reads all of them. The commands that talk to no server
-(``validate`` without ``--server``, ``schema``) need only ``APP_ENV``, and read it here
-without loading pydantic, which takes longer to import than those commands take to run.
+``Settings`` (``_settings.py``) reads all of them, each through ``read``. The commands that
+talk to no server (``validate`` without ``--server``, ``schema``) need only ``APP_ENV``.
 """
 
 from __future__ import annotations
@@ -22,16 +21,21 @@ VARIABLES: tuple[str, ...] = (BASE_URL, APP_ENV, AUTH_TOKEN, AUTH_KEY, AUTH_SECR
                               REQUEST_TIMEOUT, SECRETS_DIR)
 
 
-def offline_app_env() -> str:
-    """APP_ENV as ``Settings`` would read it: the variable, else its file in the secrets
-    directory, else empty."""
-    if APP_ENV in os.environ:
-        return os.environ[APP_ENV]
+def read(name: str) -> str | None:
+    """The variable ``name`` as ``Settings`` reads it: from the environment, else from its
+    file in the secrets directory (without the file's trailing newline), else None."""
+    if name in os.environ:
+        return os.environ[name]
     secrets_dir = os.environ.get(SECRETS_DIR)
     if secrets_dir:
         try:
-            with open(os.path.join(secrets_dir, APP_ENV), encoding="utf-8") as file:
+            with open(os.path.join(secrets_dir, name), encoding="utf-8") as file:
                 return file.read().strip()
         except OSError:
             pass
-    return ""
+    return None
+
+
+def offline_app_env() -> str:
+    """APP_ENV as ``Settings`` would read it, without reading the other settings."""
+    return read(APP_ENV) or ""

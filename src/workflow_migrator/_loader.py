@@ -118,8 +118,8 @@ def read_items(config_dir: Path, folder: str, values: Mapping[str, Any],
 def folder_files(folder: Path) -> list[Path]:
     """The definition files under ``folder`` (through links), in a stable order; none
     when it is missing. What cannot be walked is ``survey``'s to report."""
-    return sorted(p for p in _walk(folder, lambda path, problem: None)
-                  if p.suffix in SUFFIXES)
+    return sorted((p for p in _walk(folder, lambda path, problem: None)
+                   if p.suffix in SUFFIXES), key=lambda p: p.parts)
 
 
 def survey(config_dir: Path, findings: list[Finding]) -> None:
@@ -156,8 +156,17 @@ def _unknown_folder(name: str) -> str:
 
 
 def _entries(folder: Path, report: Callable[[Path, str], None]) -> list[Path]:
+    return [folder / entry.name for entry in _scan(folder, report)]
+
+
+def _scan(folder: Path, report: Callable[[Path, str], None]) -> list[os.DirEntry[str]]:
+    """The entries of ``folder`` but hidden ones, by name. (``os.scandir``: each entry
+    knows whether it is a file or a folder without a ``stat`` of its own, which made
+    listing 1,300 files through ``Path`` three times slower.)"""
     try:
-        return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        with os.scandir(folder) as entries:
+            return sorted((e for e in entries if not e.name.startswith(".")),
+                          key=lambda e: e.name)
     except OSError as exc:
         report(folder, f"cannot read folder: {exc.strerror or exc}")
         return []
@@ -170,20 +179,22 @@ def _walk(folder: Path, report: Callable[[Path, str], None]) -> Iterator[Path]:
     seen = {folder.resolve()}
     pending = [folder]
     while pending:
-        for entry in _entries(pending.pop(), report):
+        current = pending.pop()
+        for entry in _scan(current, report):
+            path = current / entry.name
             if entry.is_dir():
-                target = entry.resolve()
+                target = path.resolve()
                 if target in seen:
-                    report(entry, "a link to a folder already read (a loop)")
+                    report(path, "a link to a folder already read (a loop)")
                 else:
                     seen.add(target)
-                    pending.append(entry)
+                    pending.append(path)
             elif entry.is_file():
-                yield entry
-            elif entry.is_symlink() and not entry.exists():
-                report(entry, f"a link to {os.readlink(entry)}, which does not exist")
+                yield path
+            elif entry.is_symlink() and not path.exists():
+                report(path, f"a link to {os.readlink(path)}, which does not exist")
             else:
-                report(entry, "not a regular file or folder")
+                report(path, "not a regular file or folder")
 
 
 def _parse(file: Path, relative: str,

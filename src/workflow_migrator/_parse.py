@@ -5,7 +5,8 @@ the JSON path of the value: YAML dates and timestamps, binary, sets and other ta
 values, NaN and infinities (in either format), texts that UTF-8 cannot encode (a lone
 surrogate), and a key given twice in one object (in either format; JSON and YAML
 libraries silently keep the last). A YAML key that is not a text becomes the text
-JSON makes of it (``1:`` -> ``"1"``). A UTF-8 byte order mark is accepted.
+JSON makes of it (``1:`` -> ``"1"``). A UTF-8 byte order mark is accepted. How a YAML
+file is read is ``_parse_yaml``'s, loaded with PyYAML only when a directory has one.
 
 Where each value stands in the file (line and column, 1-based, by JSON path) is
 worked out only when asked for (``Positions``): loading a large directory pays
@@ -20,10 +21,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator
 from typing import Any
-
-import yaml
 
 JSONPath = tuple[str | int, ...]
 #: Problems with an object's keys, by the id of the dict: each a key ("" for the
@@ -32,8 +30,6 @@ KeyProblems = dict[int, list[tuple[str, str]]]
 #: Values one file may expand to through YAML aliases: a few aliases of aliases make
 #: billions of values out of a few lines ("billion laughs").
 MAX_VALUES = 1_000_000
-_YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TAG = "tag:yaml.org,2002:"
 
 
 class ParseError(Exception):
@@ -72,27 +68,16 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
     text = text.removeprefix("\ufeff")
     key_problems: KeyProblems = {}
     if yaml_syntax:
-        loader = _Loader(text)
-        loader.key_problems = key_problems
-        try:
-            document = loader.get_single_data()
-        except yaml.YAMLError as exc:
-            if "nesting depth" in str(exc):  # libyaml's own limit, far deeper than ours
-                raise ParseError(_TOO_DEEP) from exc
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise ParseError(f"invalid YAML{where}: {problem}") from exc
-        except ValueError as exc:  # a number of more digits than Python converts
-            raise ParseError(f"invalid YAML: {_first_clause(exc)}") from exc
-        except RecursionError as exc:  # the parser descends recursively
-            raise ParseError(_TOO_DEEP) from exc
-        finally:
-            loader.dispose()
+        from workflow_migrator._parse_yaml import load  # PyYAML: only for a YAML file
+
+        document = load(text, key_problems)
     else:
+        unusual: list[str] = []  # NaN or an infinity: numbers the check refuses
         try:
             document = json.loads(text, object_pairs_hook=functools.partial(
-                _json_object, key_problems=key_problems))
+                _json_object, key_problems=key_problems), parse_constant=functools.partial(
+                _constant, unusual=unusual), parse_float=functools.partial(
+                _float, unusual=unusual))
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
                              f"{exc.msg}") from exc
@@ -100,15 +85,26 @@ def parse(text: str, yaml_syntax: bool) -> tuple[Any, list[Problem]]:
             raise ParseError(f"invalid JSON: {_first_clause(exc)}") from exc
         except RecursionError as exc:
             raise ParseError(_TOO_DEEP) from exc
+        if not (unusual or key_problems) and _plainly_json(text):
+            _check_depth(document, text, yaml_syntax)
+            return document, []
     problems: list[Problem] = []
     try:
         # First: the check replaces a YAML value that holds itself, which has no depth.
         document = _Check(key_problems, problems).value(document, ())
     except RecursionError as exc:
         raise ParseError(_TOO_DEEP) from exc
-    if _nesting(document) > MAX_NESTING:
-        raise ParseError(_TOO_DEEP)
+    _check_depth(document, text, yaml_syntax)
     return document, problems
+
+
+def _check_depth(document: Any, text: str, yaml_syntax: bool) -> None:
+    """Raises when objects and lists nest deeper than MAX_NESTING. A JSON text holding
+    fewer opening braces and brackets (in texts or not) cannot, and is not walked; YAML
+    nests by indentation, and its aliases repeat what they name, so it always is."""
+    if (yaml_syntax or text.count("{") + text.count("[") > MAX_NESTING) \
+            and _nesting(document) > MAX_NESTING:
+        raise ParseError(_TOO_DEEP)
 
 
 def _nesting(document: Any) -> int:
@@ -125,6 +121,31 @@ def _nesting(document: Any) -> int:
     return deepest
 
 
+#: A ``\\u`` escape of a surrogate: the one way a JSON text spells a text UTF-8 cannot
+#: encode (a lone one), as the file itself was read as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _plainly_json(text: str) -> bool:
+    """Whether the check of a JSON document that parsed without a duplicate key, NaN or
+    infinity can be skipped, for it would find nothing (it took half the time of loading
+    a large directory): no surrogate escape, and fewer values than the limit (each takes
+    a character at least)."""
+    return len(text) < MAX_VALUES and not _SURROGATE_ESCAPE.search(text)
+
+
+def _constant(name: str, unusual: list[str]) -> float:
+    unusual.append(name)
+    return float(name)
+
+
+def _float(text: str, unusual: list[str]) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: what Python makes of a number too large
+        unusual.append(text)
+    return value
+
+
 def _first_clause(exc: Exception) -> str:
     return str(exc).split(";")[0]
 
@@ -138,67 +159,9 @@ def _json_object(pairs: list[tuple[str, Any]], key_problems: KeyProblems) -> dic
     return value
 
 
-class _Loader(_YAML_LOADER):  # type: ignore[misc, valid-type, unused-ignore]
-    """PyYAML's safe loader that keeps what JSON cannot carry as ``_Refused`` and notes
-    the problems of a mapping's keys (``key_problems``: by the id of the dict, each a key,
-    or "" for the object, and a message)."""
-
-    key_problems: KeyProblems
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
-    """A mapping with the keys JSON makes of its keys: built here, not by PyYAML, for
-    Python's dict takes ``1`` and ``true`` for one key."""
-    data: dict[str, Any] = {}
-    yield data  # first, so that an alias inside the mapping can refer to it
-    explicit = {id(key) for key, _ in node.value if key.tag != _TAG + "merge"}
-    loader.flatten_mapping(node)  # '<<' merged keys come first; a key stated may override
-    stated: dict[str, bool] = {}  # each key stated, and whether it was a text
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        text = _json_key(key)
-        if text is None:
-            what = key.what if isinstance(key, _Refused) else f"a {type(key).__name__}"
-            loader.key_problems.setdefault(id(data), []).append(
-                ("", f"an object key that is {what}"))
-            continue
-        if id(key_node) in explicit:
-            if text in stated:
-                texts = stated[text] and isinstance(key, str)
-                loader.key_problems.setdefault(id(data), []).append((text, _twice(text, texts)))
-            stated[text] = isinstance(key, str)
-        data[text] = loader.construct_object(value_node)
-
-
 def _twice(text: str, both_texts: bool) -> str:
     how = "" if both_texts else " (as JSON makes it a text)"
     return f"key '{text}' is given more than once in this object{how}"
-
-
-def _refuse(what: str) -> Any:
-    return lambda loader, node: _Refused(what)
-
-
-def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> _Refused:
-    # The value itself stays out of the message: it may be a secret's.
-    return _Refused("a YAML date or timestamp, which JSON cannot carry: put it in quotes to "
-                    "send it as a text (since: '2024-01-01', not since: 2024-01-01)")
-
-
-def _tagged(loader: _Loader, node: yaml.Node) -> _Refused:
-    return _Refused(f"a value tagged {node.tag}, which JSON cannot carry")
-
-
-_Loader.add_constructor(_TAG + "map", _construct_map)
-_Loader.add_constructor(_TAG + "timestamp", _timestamp)
-_Loader.add_constructor(_TAG + "binary", _refuse(
-    "binary data (!!binary), which JSON cannot carry: give it as a base64 text"))
-_Loader.add_constructor(_TAG + "set", _refuse(
-    "a set (!!set), which JSON cannot carry: give a list"))
-for _ordered in ("omap", "pairs"):
-    _Loader.add_constructor(_TAG + _ordered, _refuse(
-        f"!!{_ordered}, which JSON cannot carry: give an object or a list"))
-_Loader.add_constructor(None, _tagged)
 
 
 class _Check:
@@ -259,19 +222,6 @@ class _Check:
                                          "(\\ud800-\\udfff), which UTF-8 cannot encode"))
 
 
-def _json_key(key: Any) -> str | None:
-    """The text JSON makes of a mapping key (json.dumps's rule), None if it makes none."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool) or key is None:
-        return json.dumps(key)
-    if isinstance(key, int):
-        return str(key)
-    if isinstance(key, float) and math.isfinite(key):
-        return repr(key)
-    return None
-
-
 def _number(value: float) -> str:
     return "NaN" if math.isnan(value) else f"{'-' if value < 0 else ''}infinity"
 
@@ -303,32 +253,14 @@ class Positions:
         table: dict[JSONPath, tuple[int, int]] = {}
         try:
             if self._yaml:
-                node = yaml.compose(self._text, Loader=_YAML_LOADER)
-                if node is not None:
-                    _yaml_positions(node, (), table, set())
+                from workflow_migrator._parse_yaml import positions
+
+                positions(self._text, table)
             else:
                 _json_positions(self._text, table)
-        except (yaml.YAMLError, ValueError, RecursionError):
+        except (ParseError, ValueError, RecursionError):
             pass  # a file that does not parse has no positions to give
         return table
-
-
-def _yaml_positions(node: yaml.Node, path: JSONPath, table: dict[JSONPath, tuple[int, int]],
-                    seen: set[int]) -> None:
-    """Each node once: the values an alias repeats stand where its anchor does, so
-    they are left to ``Positions.of``'s nearest enclosing value (and aliases of
-    aliases cannot make the walk exponential)."""
-    table.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if id(node) in seen:
-        return
-    seen.add(id(node))
-    if isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _yaml_positions(item, (*path, index), table, seen)
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, item in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _TAG + "merge":
-                _yaml_positions(item, (*path, key_node.value), table, seen)
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')

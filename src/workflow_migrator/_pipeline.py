@@ -25,7 +25,7 @@ from workflow_migrator._plan import (
     PlanOptions,
     compute_plan,
 )
-from workflow_migrator._rules import SERVER_AWARE_RULES, ServerFacts
+from workflow_migrator._rules import ServerFacts
 from workflow_migrator._targets import (
     DEFAULT_TARGET,
     Detected,
@@ -34,7 +34,7 @@ from workflow_migrator._targets import (
     generation_of_version,
     target_named,
 )
-from workflow_migrator._validate import in_order, server_disagreements, validate
+from workflow_migrator._validate import Validation, in_order, server_disagreements, validate
 
 # What only a deploy or a status needs loads when one runs: an offline `validate` starts
 # in about a tenth of a second, and these (the thread pool of the writes, hashlib for
@@ -60,11 +60,19 @@ def validate_directory(config_dir: Path, app_env: str = "", *,
     :param target: the server generation the definitions are for (``--target``); by
         default the project file's, else conductor-3.15.
     """
+    definitions, findings, _, _ = _checked(config_dir, app_env, reporter, target)
+    return definitions, findings
+
+
+def _checked(config_dir: Path, app_env: str, reporter: Reporter | None, target: str | None,
+             ) -> tuple[DefinitionSet, list[Finding], Project | None, Validation]:
+    """``validate_directory``'s definitions and findings, with the project file (read
+    once) and the validation, to run its server-aware rules on once the server is read."""
     definitions, findings = _load(config_dir, app_env, reporter)
     project, problems = _project(config_dir)
-    chosen = choose_target(project, target)
-    return definitions, in_order(problems, _apply(project, findings,
-                                                  validate(definitions, target=chosen)))
+    validation = Validation(definitions, choose_target(project, target))
+    return definitions, in_order(problems, _apply(project, findings, validation.offline())), \
+        project, validation
 
 
 def choose_target(project: Project | None, name: str | None) -> Target:
@@ -78,11 +86,16 @@ def choose_target(project: Project | None, name: str | None) -> Target:
 def directory_target(config_dir: Path, name: str | None = None) -> tuple[Target, bool]:
     """The target of ``config_dir`` (``name`` when given, else what its project file
     says), and whether it was stated at all (else it is production's by default)."""
+    return _target_of(None if name is not None else _project(config_dir)[0], name)
+
+
+def _target_of(project: Project | None, name: str | None) -> tuple[Target, bool]:
+    """The target (``name`` when given, else the project file's, else production's), and
+    whether it was stated at all."""
     if name is not None:
         return target_named(name), True
-    project = _project(config_dir)[0]
-    stated = project is not None and "target" in project.model_fields_set
-    return choose_target(project, None), stated
+    return choose_target(project, None), project is not None and \
+        "target" in project.model_fields_set
 
 
 def _load(config_dir: Path, app_env: str,
@@ -126,7 +139,7 @@ def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: 
     """
     definitions, loaded = _load(config_dir, app_env, reporter)
     project, problems = _project(config_dir)
-    chosen, stated = directory_target(config_dir, target)
+    chosen, stated = _target_of(project, target)
     live = read_live(client, wait_timeout, reporter, event_handlers=False, target=chosen)
     _check_generation(live, chosen, reporter, stated=stated, refuse=False)
     ours = validate(definitions, ServerFacts.read(live.tasks, live.workflows), target=chosen)
@@ -252,8 +265,9 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
                    target: str | None = None, refuse_mismatch: bool = False,
                    impact: ImpactOptions | None = None,
                    ) -> tuple[Plan, LiveState, DefinitionSet]:
-    chosen, stated = directory_target(config_dir, target)
-    definitions, _ = load_valid(config_dir, app_env, reporter, target=chosen.name)
+    definitions, findings, project, validation = _checked(config_dir, app_env, reporter, target)
+    _raise_on_errors(findings)
+    chosen, stated = _target_of(project, target)
     # The impact analysis looks for event handlers that start a changed workflow.
     live = read_live(client, wait_timeout, reporter, target=chosen,
                      event_handlers=bool(definitions.event_handlers) or options.prune
@@ -262,9 +276,7 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
     # What the server holds turns some warnings into errors (a sub-workflow that exists
     # neither in the directory nor on the server); still before anything is written.
     facts = ServerFacts.read(live.tasks, live.workflows)
-    _raise_on_errors(_apply(_project(config_dir)[0],
-                            validate(definitions, facts, rules=SERVER_AWARE_RULES,
-                                     target=chosen)))
+    _raise_on_errors(_apply(project, validation.with_server(facts)))
     if impact is not None:
         from workflow_migrator._impact import plan_with_impact
 

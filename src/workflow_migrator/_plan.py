@@ -216,6 +216,8 @@ def _plan_task(definition: Definition, current: JSONObject | None,
 
 def _note_unpinned_parents(changes: list[Change], desired: DefinitionSet) -> list[Change]:
     """A new version of a workflow is what its unpinned parents start from now on."""
+    if not any(c.kind == "workflow" and c.action == "create" for c in changes):
+        return changes  # no new version: the walk of every workflow for parents is spared
     parents = unpinned_parents(desired)
     return [dataclasses.replace(c, notes=tuple(
         f"starts this version from now on (no version pinned): {p}" for p in parents[c.name]))

@@ -12,7 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from workflow_migrator._findings import Finding
 from workflow_migrator._models import Definition, DefinitionSet
-from workflow_migrator._rules import RULE_IDS, RULES, Context, Rule, ServerFacts
+from workflow_migrator._rules import (
+    RULE_IDS,
+    RULES,
+    SERVER_AWARE_RULES,
+    Context,
+    Rule,
+    ServerFacts,
+)
 from workflow_migrator._targets import DEFAULT_TARGET, Target
 
 #: The rules that mirror a check the server makes; only these count when our
@@ -30,11 +37,31 @@ def validate(definitions: DefinitionSet, server: ServerFacts | None = None,
     :param rules: the rules to run; all of them unless told otherwise.
     :param target: the generation of server the definitions are for.
     """
-    context = Context(definitions, server, target)
+    return _run(Context(definitions, server, target), rules)
+
+
+class Validation:
+    """A set validated in two steps, each workflow's tasks walked once for both: offline
+    first (every rule), then, once the server is read, again only the rules whose
+    verdict depends on what it holds (``SERVER_AWARE_RULES``), as ``deploy`` does."""
+
+    def __init__(self, definitions: DefinitionSet, target: Target = DEFAULT_TARGET) -> None:
+        self._context = Context(definitions, None, target)
+
+    def offline(self) -> list[Finding]:
+        """Every problem that needs no server (``validate(definitions)``)."""
+        return _run(self._context, RULES)
+
+    def with_server(self, server: ServerFacts) -> list[Finding]:
+        """The findings of the server-aware rules, knowing what ``server`` holds."""
+        return _run(self._context.knowing(server), SERVER_AWARE_RULES)
+
+
+def _run(context: Context, rules: Sequence[Rule]) -> list[Finding]:
     # A check only some generations make (a ':' in a workflow name, on 3.15) is left out
     # for a target that accepts what it refuses.
     findings = {finding for rule in rules for finding in rule(context)
-                if target.makes(finding.rule)}
+                if context.target.makes(finding.rule)}
     return sorted(findings, key=_order)
 
 

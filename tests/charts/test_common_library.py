@@ -82,7 +82,27 @@ def test_no_chart_template_calls_another_charts_helpers() -> None:
 #: The objects the application charts make alike: each chart's file is one include.
 SHARED_OBJECTS = {"hpa.yaml": "common.hpa", "pdb.yaml": "common.pdb",
                   "ingress.yaml": "common.ingress",
-                  "serviceaccount.yaml": "common.serviceAccount"}
+                  "serviceaccount.yaml": "common.serviceAccount",
+                  "networkpolicy.yaml": "common.networkPolicy"}
+#: The server's and the UI's objects that differ by a parameter: each file is one include of
+#: the library's template with that parameter.
+PARAMETERISED_OBJECTS = {
+    ("conductor-server", "svc.yaml"): '{{- include "common.service" . }}',
+    ("conductor-ui", "svc.yaml"): (
+        '{{- include "common.service" (dict "extraPorts" (list\n'
+        '  (dict "name" "metrics" "port" .Values.metrics.exporter.port "when" '
+        '.Values.metrics.enabled)) "context" .) }}'),
+    ("conductor-server", "tests/test-connection.yaml"): (
+        '{{- include "common.tests.connection" (dict "path" "/health" "context" .) }}'),
+    ("conductor-ui", "tests/test-connection.yaml"): (
+        '{{- include "common.tests.connection" (dict "path" "/healthz" "context" .) }}'),
+    ("conductor-server", "servicemonitor.yaml"): (
+        '{{- include "common.serviceMonitor" (dict "port" "http" "path" '
+        '"/actuator/prometheus" "context" .) }}'),
+    ("conductor-ui", "servicemonitor.yaml"): (
+        '{{- include "common.serviceMonitor" (dict "port" "metrics" "path" "/metrics" '
+        '"context" .) }}'),
+}
 
 
 def _body(path: Path) -> str:
@@ -94,6 +114,10 @@ def test_the_server_and_ui_state_their_shared_objects_as_one_include(chart: str)
     for name, helper in SHARED_OBJECTS.items():
         assert _body(CHARTS_DIR / chart / "templates" / name) == (
             f'{{{{- include "{helper}" . }}}}'), f"{chart}/templates/{name}"
+    for (owner, name), include in PARAMETERISED_OBJECTS.items():
+        if owner == chart:
+            assert _body(CHARTS_DIR / chart / "templates" / name) == include, (
+                f"{chart}/templates/{name}")
 
 
 def test_the_migrators_service_accounts_are_the_librarys() -> None:
@@ -114,13 +138,26 @@ def _probe_chart(charts_dir: Path, destination: Path) -> Path:
         "dependencies": [{"name": "common", "version": "0.1.0",
                           "repository": f"file://{charts_dir / 'common'}"}]}))
     (chart / "values.yaml").write_text(yaml.safe_dump({
-        "image": {"tag": ""}, "service": {"ports": {"http": 8080}},
+        "image": {"tag": ""},
         "autoscaling": {"enabled": False}, "pdb": {"create": False},
         "ingress": {"enabled": False, "hostname": "", "path": "/", "pathType": "Prefix",
                     "extraHosts": [], "tls": False, "extraTls": []},
-        "serviceAccount": {"create": False}}))
+        "serviceAccount": {"create": False},
+        "service": {"type": "ClusterIP", "clusterIP": "", "sessionAffinity": "None",
+                    "ports": {"http": 8080}, "nodePorts": {"http": ""}, "annotations": {}},
+        "networkPolicy": {"enabled": False, "allowedClients": [], "allowedNamespaces": []},
+        "tests": {"enabled": False, "image": {
+            "registry": "docker.io", "repository": "library/busybox", "tag": "1.37.0",
+            "digest": "", "pullPolicy": "IfNotPresent"}},
+        "metrics": False, "global": {}}))
     for name, helper in SHARED_OBJECTS.items():
         (chart / "templates" / name).write_text(f'{{{{- include "{helper}" . }}}}\n')
+    (chart / "templates" / "svc.yaml").write_text(
+        '{{- include "common.service" (dict "extraPorts" (list\n'
+        '  (dict "name" "metrics" "port" 9113 "when" .Values.metrics)\n'
+        '  (dict "name" "admin" "port" 9000)) "context" .) }}\n')
+    (chart / "templates" / "test-connection.yaml").write_text(
+        '{{- include "common.tests.connection" (dict "path" "/ping" "context" .) }}\n')
     helm.dependency_build(chart)
     return chart
 
@@ -128,18 +165,43 @@ def _probe_chart(charts_dir: Path, destination: Path) -> Path:
 def test_a_chart_that_includes_the_shared_objects_renders_them(
         charts_dir: Path, tmp_path: Path) -> None:
     chart = _probe_chart(charts_dir, tmp_path)
+    pdb_selector = {"matchLabels": {"app.kubernetes.io/name": "probe",
+                                    "app.kubernetes.io/instance": "r",
+                                    "app.kubernetes.io/component": "probe"}}
     with helm.Chart.load(chart) as loaded:
-        assert parse(loaded.render({}, name="r", namespace="ns", is_install=True)) == []
+        (service,) = parse(loaded.render({}, name="r", namespace="ns", is_install=True))
         objects = parse(loaded.render({
             "autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 5,
                             "targetCPU": 60},
             "pdb": {"create": True, "minAvailable": "", "maxUnavailable": ""},
             "ingress": {"enabled": True, "hostname": "probe.example.com", "tls": True},
             "serviceAccount": {"create": True, "annotations": {"a": "b"}},
+            "networkPolicy": {"enabled": True, "allowedNamespaces": ["gateway"]},
+            "tests": {"enabled": True}, "metrics": True,
         }, name="r", namespace="ns", is_install=True))
+    # Only the Service is always there; an extra port whose "when" is false is left out.
+    assert service["kind"] == "Service"
+    assert [(p["name"], p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [
+        ("http", 8080, "http"), ("admin", 9000, "admin")]
     by_kind = {o["kind"]: o for o in objects}
-    assert sorted(by_kind) == ["HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget",
-                               "ServiceAccount"]
+    assert sorted(by_kind) == ["HorizontalPodAutoscaler", "Ingress", "NetworkPolicy",
+                               "Pod", "PodDisruptionBudget", "Service", "ServiceAccount"]
+    assert [p["name"] for p in by_kind["Service"]["spec"]["ports"]] == [
+        "http", "metrics", "admin"]
+    assert by_kind["Service"]["spec"]["selector"] == pdb_selector["matchLabels"]
+    (rule,) = by_kind["NetworkPolicy"]["spec"]["ingress"]
+    assert by_kind["NetworkPolicy"]["spec"]["podSelector"] == pdb_selector
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+    assert rule["from"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "probe",
+                                         "app.kubernetes.io/instance": "r",
+                                         "app.kubernetes.io/component": "test"}}},
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateway"}}}]
+    pod = by_kind["Pod"]
+    assert pod["metadata"]["name"] == "r-probe-test-connection"
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert pod["spec"]["containers"][0]["args"][-1] == "http://r-probe:8080/ping"
+    objects = [o for o in objects if o["kind"] not in ("Service", "Pod", "NetworkPolicy")]
     assert {o["metadata"]["name"] for o in objects} == {"r-probe"}
     assert {o["metadata"]["namespace"] for o in objects} == {"ns"}
     hpa = by_kind["HorizontalPodAutoscaler"]["spec"]
@@ -148,9 +210,7 @@ def test_a_chart_that_includes_the_shared_objects_renders_them(
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 5)
     assert [m["resource"]["name"] for m in hpa["metrics"]] == ["cpu"]
     pdb = by_kind["PodDisruptionBudget"]["spec"]
-    assert pdb == {"maxUnavailable": 1, "selector": {"matchLabels": {
-        "app.kubernetes.io/name": "probe", "app.kubernetes.io/instance": "r",
-        "app.kubernetes.io/component": "probe"}}}
+    assert pdb == {"maxUnavailable": 1, "selector": pdb_selector}
     ingress = by_kind["Ingress"]["spec"]
     assert ingress["rules"][0]["http"]["paths"][0]["backend"] == {
         "service": {"name": "r-probe", "port": {"number": 8080}}}
@@ -159,6 +219,59 @@ def test_a_chart_that_includes_the_shared_objects_renders_them(
     account = by_kind["ServiceAccount"]
     assert account["automountServiceAccountToken"] is False
     assert account["metadata"]["annotations"] == {"a": "b"}
+
+
+def test_the_network_policy_opens_to_anyone_only_where_the_chart_offers_allow_external(
+        charts_dir: Path, tmp_path: Path) -> None:
+    chart = _probe_chart(charts_dir, tmp_path)
+    with helm.Chart.load(chart) as loaded:
+        (policy,) = [o for o in parse(loaded.render(
+            {"networkPolicy": {"enabled": True, "allowExternal": True,
+                               "allowedNamespaces": ["gateway"]}},
+            name="r", namespace="ns", is_install=True)) if o["kind"] == "NetworkPolicy"]
+    assert policy["spec"]["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}]}]
+
+
+def _service_monitor(charts_dir: Path, tmp_path: Path,
+                     monitor: dict[str, Any]) -> dict[str, Any]:
+    chart = _probe_chart(charts_dir, tmp_path)
+    (chart / "templates" / "servicemonitor.yaml").write_text(
+        '{{- include "common.serviceMonitor" (dict "port" "metrics" "path" "/metrics" '
+        '"context" .) }}\n')
+    with helm.Chart.load(chart) as loaded:
+        objects = parse(loaded.render({"metrics": {"serviceMonitor": monitor}},
+                                      name="r", namespace="ns", is_install=True))
+    (found,) = [o for o in objects if o["kind"] == "ServiceMonitor"]
+    return found
+
+
+def test_a_service_monitor_scrapes_the_port_and_path_the_chart_gives(
+        charts_dir: Path, tmp_path: Path) -> None:
+    # A chart that offers only the basic values (the UI): no annotation or relabeling keys.
+    monitor = _service_monitor(charts_dir, tmp_path, {
+        "enabled": True, "namespace": "monitoring", "interval": "30s",
+        "scrapeTimeout": "10s", "labels": {"release": "prometheus"}})
+    assert monitor["metadata"]["name"] == "r-probe"
+    assert monitor["metadata"]["namespace"] == "monitoring"
+    assert monitor["metadata"]["labels"]["release"] == "prometheus"
+    assert "annotations" not in monitor["metadata"]
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": ["ns"]}
+    assert monitor["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics",
+                                             "scheme": "http", "interval": "30s",
+                                             "scrapeTimeout": "10s"}]
+
+
+def test_a_service_monitor_takes_the_optional_values_a_chart_offers(
+        charts_dir: Path, tmp_path: Path) -> None:
+    monitor = _service_monitor(charts_dir, tmp_path, {
+        "enabled": True, "namespace": "", "interval": "", "scrapeTimeout": "",
+        "labels": {}, "annotations": {"a": "b"}, "honorLabels": False,
+        "relabelings": [{"action": "keep"}], "metricRelabelings": [{"action": "drop"}]})
+    assert monitor["metadata"]["namespace"] == "ns"
+    assert monitor["metadata"]["annotations"] == {"a": "b"}
+    assert monitor["spec"]["endpoints"] == [{
+        "port": "metrics", "path": "/metrics", "scheme": "http", "honorLabels": False,
+        "relabelings": [{"action": "keep"}], "metricRelabelings": [{"action": "drop"}]}]
 
 
 @pytest.mark.parametrize("case", ["server-production", "ui-production"])
@@ -178,6 +291,127 @@ def test_the_shared_objects_point_at_the_charts_own_pods(
         "port": {"number": service["spec"]["ports"][0]["port"]}}
     assert rendering.one("ServiceAccount")["metadata"]["name"] == (
         pods["spec"]["serviceAccountName"])
+
+
+# --------------------------------------------------------------------------- pod specs
+
+#: What each chart's pods take from the library rather than writing out: a value read there
+#: alone, and the library helper that reads it.
+POD_VALUES = {".Values.podLabels": "common.labels.pod",
+              ".Values.podSecurityContext": "common.pods.spec",
+              ".Values.priorityClassName": "common.pods.spec",
+              ".Values.nodeSelector": "common.pods.spec",
+              ".Values.tolerations": "common.pods.spec",
+              ".Values.topologySpreadConstraints": "common.pods.spec",
+              ".Values.tmpDirSizeLimit": "common.volumes.tmp",
+              "mountPath: /tmp": "common.volumes.tmpMount",
+              "$.Values $probe": "common.probes.http"}
+
+
+def test_the_pod_settings_every_chart_shares_are_read_by_the_library_alone() -> None:
+    for chart in APPLICATIONS:
+        for name, text in _templates(chart).items():
+            for read in POD_VALUES:
+                assert read not in text, f"{chart}/{name} reads {read} itself"
+        used = "".join(_templates(chart).values())
+        for helper in sorted(set(POD_VALUES.values()) - {"common.probes.http"}):
+            assert f'include "{helper}"' in used, f"{chart}: {helper}"
+    for chart in ("conductor-server", "conductor-ui"):
+        assert 'include "common.probes.http"' in _templates(chart)["deployment.yaml"], chart
+
+
+POD_TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "common.names.fullname" . }}
+spec:
+  selector:
+    matchLabels:
+      {{- include "common.labels.matchLabels" . | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "common.labels.pod" . | nindent 8 }}
+    spec:
+      {{- include "common.pods.spec" (dict "restartPolicy" .Values.restartPolicy
+            "context" .) | nindent 6 }}
+      containers:
+        - name: app
+          image: app
+          {{- with include "common.probes.http" (dict "probes" (list "startupProbe"
+                "livenessProbe" "readinessProbe") "omit" (list "include") "context" .) }}
+          {{- . | nindent 10 }}
+          {{- end }}
+          volumeMounts:
+            {{- include "common.volumes.tmpMount" . | nindent 12 }}
+      volumes:
+        {{- include "common.volumes.tmp" . | nindent 8 }}
+"""
+POD_VALUES_BASE: dict[str, Any] = {
+    "podLabels": {}, "podSecurityContext": {"enabled": False}, "priorityClassName": "",
+    "affinity": {}, "podAntiAffinityPreset": "", "nodeSelector": {}, "tolerations": [],
+    "topologySpreadConstraints": [], "tmpDirSizeLimit": "64Mi", "restartPolicy": "",
+    "startupProbe": {"enabled": False}, "livenessProbe": {"enabled": False},
+    "readinessProbe": {"enabled": False}}
+
+
+def _pod(charts_dir: Path, tmp_path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    chart = _probe_chart(charts_dir, tmp_path)
+    (chart / "templates" / "deployment.yaml").write_text(POD_TEMPLATE)
+    with helm.Chart.load(chart) as loaded:
+        objects = parse(loaded.render({**POD_VALUES_BASE, **values}, name="r", namespace="ns",
+                                      is_install=True))
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment"]
+    pod: dict[str, Any] = deployment["spec"]["template"]
+    return pod
+
+
+def test_a_pod_with_nothing_set_gets_the_shared_defaults_only(
+        charts_dir: Path, tmp_path: Path) -> None:
+    pod = _pod(charts_dir, tmp_path, {})
+    assert pod["metadata"]["labels"]["app.kubernetes.io/name"] == "probe"
+    (container,) = pod["spec"].pop("containers")
+    assert pod["spec"] == {"serviceAccountName": "default",
+                           "automountServiceAccountToken": False, "enableServiceLinks": False,
+                           "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]}
+    assert container == {"name": "app", "image": "app",
+                         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]}
+
+
+def test_a_pod_takes_the_shared_settings_from_the_charts_values(
+        charts_dir: Path, tmp_path: Path) -> None:
+    spread = [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+               "labelSelector": {"matchLabels": {"release": "{{ .Release.Name }}"}}}]
+    pod = _pod(charts_dir, tmp_path, {
+        "podLabels": {"team": "x"}, "restartPolicy": "Never",
+        "global": {"imagePullSecrets": ["registry"]},
+        "podSecurityContext": {"enabled": True, "fsGroup": 10001},
+        "priorityClassName": "high", "podAntiAffinityPreset": "hard",
+        "nodeSelector": {"pool": "apps"}, "tolerations": [{"key": "k", "operator": "Exists"}],
+        "topologySpreadConstraints": spread,
+        "startupProbe": {"enabled": True, "path": "/started", "periodSeconds": 5},
+        "livenessProbe": {"enabled": False, "path": "/live"},
+        "readinessProbe": {"enabled": True, "path": "/ready", "include": "db",
+                           "failureThreshold": 3}})
+    assert pod["metadata"]["labels"]["team"] == "x"
+    spec = pod["spec"]
+    assert spec["restartPolicy"] == "Never"
+    assert spec["imagePullSecrets"] == [{"name": "registry"}]
+    assert spec["securityContext"] == {"fsGroup": 10001}
+    assert spec["priorityClassName"] == "high"
+    assert spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert (spec["nodeSelector"], spec["tolerations"]) == (
+        {"pool": "apps"}, [{"key": "k", "operator": "Exists"}])
+    assert spec["topologySpreadConstraints"][0]["labelSelector"] == {
+        "matchLabels": {"release": "r"}}
+    (container,) = spec["containers"]
+    assert "livenessProbe" not in container
+    assert container["startupProbe"] == {"httpGet": {"path": "/started", "port": "http"},
+                                         "periodSeconds": 5}
+    # "include" configures the application, not the probe: it is left out.
+    assert container["readinessProbe"] == {"httpGet": {"path": "/ready", "port": "http"},
+                                           "failureThreshold": 3}
 
 
 def test_the_drift_check_has_its_own_service_account(charts_dir: Path) -> None:

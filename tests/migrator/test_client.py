@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from workflow_migrator import (
     ServerUnavailableError,
     deploy,
 )
+from workflow_migrator._http import no_tls_context
 
 BASE = "http://conductor.test"
 NO_WAIT = RetryPolicy(attempts=3, initial_wait=0, max_wait=0)
@@ -328,3 +330,27 @@ def test_a_health_check_never_outlasts_the_wait_timeout() -> None:
     assert client.timeout == 30.0
     assert 0 < server.seen[0].extensions["timeout"]["read"] <= 2
     assert server.seen[1].extensions["timeout"]["read"] == 30.0
+
+
+def test_a_client_of_a_plain_http_server_builds_no_tls_context_but_one_of_https_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[dict[str, Any]] = []
+    real = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    with ConductorClient("http://127.0.0.1:9"):
+        assert built == []
+    with ConductorClient("https://127.0.0.1:9"):
+        assert len(built) == 1  # verified against the certificate authorities
+
+
+def test_the_context_of_a_plain_http_client_refuses_every_tls_server() -> None:
+    """Should a plain-http client ever reach a TLS server, it fails, never unverified."""
+    context = no_tls_context()
+
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+    assert context.get_ca_certs() == []

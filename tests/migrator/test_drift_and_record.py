@@ -19,6 +19,7 @@ from workflow_migrator import (
 )
 from workflow_migrator._drift import write_metrics_file
 from workflow_migrator._fields import KINDS
+from workflow_migrator._loader import process_folders
 from workflow_migrator._models import DEPLOY_RECORD_TASK
 from workflow_migrator._record import config_hash, new_record, parse_record, record_task_def
 from workflow_migrator._views.drift import drift_metrics
@@ -63,6 +64,32 @@ def test_the_metrics_file_is_replaced_whole(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["drift.prom"]
     with pytest.raises(MigratorError, match="cannot write the metrics file"):
         write_metrics_file(tmp_path / "missing" / "drift.prom", "x 1\n")
+
+
+def test_config_hash_is_the_one_earlier_releases_computed(tmp_path: Path) -> None:
+    """The record of a deploy made before holds this hash: ``status`` after an upgrade
+    must see the same directory as unchanged. Nested folders, hidden files, a link to a
+    file (read) and a link to a folder (not entered) included."""
+    import hashlib
+
+    for path, text in [("tasks/a.json", "a"), ("tasks/sub/b.json", "b"), ("tasks/.hidden", "h"),
+                       ("tasks/sub-c/c.json", "c"), ("workflows/w.yaml", "w"),
+                       ("environments/dev.yaml", "e"), ("elsewhere/x.json", "x")]:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    (tmp_path / "tasks" / "link.json").symlink_to(tmp_path / "elsewhere" / "x.json")
+    (tmp_path / "workflows" / "linked").symlink_to(tmp_path / "elsewhere")
+
+    digest = hashlib.sha256()  # as the record's first format computed it
+    for folder in process_folders():
+        root = tmp_path / folder
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+        for file in files:
+            relative = file.relative_to(tmp_path).as_posix().encode()
+            content = file.read_bytes()
+            digest.update(len(relative).to_bytes(8, "big") + relative)
+            digest.update(len(content).to_bytes(8, "big") + content)
+    assert config_hash(tmp_path) == digest.hexdigest()
 
 
 def test_config_hash_follows_content_not_location(tmp_path: Path) -> None:

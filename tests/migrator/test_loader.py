@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -122,15 +123,15 @@ def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, "tasks/a/t.json", '{"name": "t"}')
     locked = tmp_path / "tasks" / "a"
-    real_iterdir = Path.iterdir
+    real_scandir = os.scandir
 
-    def iterdir(self: Path) -> Any:
+    def scandir(path: Any) -> Any:
         # Injected: the tests run as root, which reads any folder whatever its mode.
-        if self == locked:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_iterdir(self)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
 
-    monkeypatch.setattr(Path, "iterdir", iterdir)
+    monkeypatch.setattr(os, "scandir", scandir)
     assert errors(tmp_path) == {"tasks/a": "cannot read folder: Permission denied"}
 
 
@@ -169,6 +170,8 @@ def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path,
     ("t.json", '{"name": "t", "retryCount": -Infinity}', "retryCount", "-infinity"),
     ("t.json", '{"name": "t", "retryCount": 1e999}', "retryCount", "infinity"),
     ("t.json", '{"name": "t", "x": "\\ud800"}', "x", "a text holding a lone surrogate"),
+    ("t.json", '{"name": "t", "x": ["\\u0041\\ude00"]}', "x[0]", "a text holding a lone"),
+    ("t.json", '{"name": "t", "retryCount": ' + "9" * 400 + '.0}', "retryCount", "infinity"),
     ("t.json", '[{"name": "t", "inputTemplate": {"a": 1, "a": 2}}]', "[0].inputTemplate.a",
      "key 'a' is given more than once in this object"),
 ])
@@ -178,6 +181,22 @@ def test_values_json_cannot_carry_are_refused_with_their_path(
     found = errors(tmp_path)
     assert list(found) == [f"tasks/{file}: {path}"]
     assert found[f"tasks/{file}: {path}"].startswith(message)
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(100, False), (101, True)])
+@pytest.mark.parametrize("file", ["t.json", "t.yaml"])
+def test_nesting_deeper_than_100_levels_is_a_syntax_error(
+        tmp_path: Path, file: str, depth: int, refused: bool) -> None:
+    if file.endswith(".json"):
+        text = ('{"name": "t", "inputTemplate": ' + '{"a": ' * (depth - 1) + "1"
+                + "}" * (depth - 1) + ', "x": "\\ud83d\\ude00"}')
+    else:  # nested by indentation alone: no brace or bracket at all
+        text = "name: t\ninputTemplate:\n" + "".join(
+            "  " * level + "a:\n" for level in range(1, depth - 1)) + "  " * (depth - 1) + "a: 1\n"
+    write(tmp_path, f"tasks/{file}", text)
+    found = errors(tmp_path)
+    assert found.get(f"tasks/{file}", "").startswith("nested deeper than 100") is refused
+    assert (found == {}) is not refused
 
 
 @pytest.mark.parametrize("file", ["t.json", "t.yaml"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -93,3 +94,39 @@ def test_the_schema_accepts_settings_and_refuses_unknown_keys_and_rules() -> Non
     assert not list(validator.iter_errors({"target": "conductor-oss-3.2x"}))
     assert list(validator.iter_errors({"target": "conductor-3.32"}))
     json.dumps(schema)
+
+
+def test_a_deploy_reads_the_project_file_once_and_walks_each_workflow_once(
+        directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validated offline, then again with the server-aware rules once the server is read:
+    the project file is read and each workflow's tasks walked for both at once."""
+    import httpx
+
+    from workflow_migrator import ConductorClient, Definition, RetryPolicy, deploy
+    from workflow_migrator import _project as project_module
+    from workflow_migrator import _task_walk as task_walk
+    from workflow_migrator._rules import context as rule_context
+
+    (directory / "workflow-migrator.yaml").write_text("target: conductor-3.15\n")
+    read: list[object] = []
+    walked: list[str] = []
+    load_project = project_module.load_project
+
+    def counting_load(*args: Any) -> Any:
+        read.append(args)
+        return load_project(*args)
+
+    def counting_walk(definition: Definition) -> Any:
+        walked.append(definition.name)
+        return task_walk.walk(definition)
+
+    monkeypatch.setattr(project_module, "load_project", counting_load)
+    monkeypatch.setattr(rule_context, "walk", counting_walk)
+
+    def server(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[] if request.method == "GET" else {})
+
+    with ConductorClient("http://conductor.test", transport=httpx.MockTransport(server),
+                         retry=RetryPolicy(attempts=1)) as client:
+        deploy(directory, client, wait_timeout=1)
+    assert (len(read), walked) == (1, ["w"])

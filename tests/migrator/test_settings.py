@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow_migrator import Settings
+from workflow_migrator import MigratorError, Settings
 from workflow_migrator import _environment as environment
 
 
@@ -56,3 +56,32 @@ def test_every_variable_the_package_names_is_in_the_one_list() -> None:
              for name in re.findall(r"[\"'](CONDUCTOR_[A-Z_]+|APP_ENV)[\"']", path.read_text())}
     assert named, "the scan found no variable at all"
     assert named <= set(environment.VARIABLES), named - set(environment.VARIABLES)
+
+
+def test_a_secret_file_is_read_without_its_trailing_newline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "CONDUCTOR_AUTH_SECRET").write_text("s3cret\n")
+    monkeypatch.setenv("CONDUCTOR_SECRETS_DIR", str(tmp_path))
+
+    secret = Settings().auth_secret
+
+    assert secret is not None and secret.get_secret_value() == "s3cret"
+    assert "s3cret" not in repr(secret) and "s3cret" not in str(secret)
+
+
+def test_values_given_in_code_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONDUCTOR_BASE_URL", "http://from-env:8080")
+    monkeypatch.setenv("CONDUCTOR_REQUEST_TIMEOUT", "5")
+
+    settings = Settings(conductor_base_url="http://from-code:8080")
+
+    assert (settings.conductor_base_url, settings.request_timeout) == ("http://from-code:8080", 5.0)
+
+
+@pytest.mark.parametrize("value", ["soon", "nan", "0", "-1"])
+def test_a_request_timeout_that_is_no_positive_number_is_an_error_naming_the_variable(
+        value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONDUCTOR_REQUEST_TIMEOUT", value)
+
+    with pytest.raises(MigratorError, match="CONDUCTOR_REQUEST_TIMEOUT"):
+        Settings()

@@ -57,3 +57,14 @@ helm.sh/chart: {{ include "common.names.chart" . }}
 {{ include "common.labels.testMatchLabels" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
+
+{{/*
+Labels of the chart's pods: the standard ones, then .Values.podLabels.
+Usage: include "common.labels.pod" .
+*/}}
+{{- define "common.labels.pod" -}}
+{{ include "common.labels.standard" . }}
+{{- with .Values.podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

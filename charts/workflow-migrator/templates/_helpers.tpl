@@ -58,9 +58,7 @@ in values.yaml state the list once.
 Volumes of the migrator pod.
 */}}
 {{- define "workflow-migrator.volumes" -}}
-- name: tmp
-  emptyDir:
-    sizeLimit: {{ .Values.tmpDirSizeLimit }}
+{{- include "common.volumes.tmp" . }}
 {{- if eq .Values.processes.source "values" }}
 - name: processes
   configMap:
@@ -107,8 +105,7 @@ Volumes of the migrator pod.
 Volume mounts of the migrator container.
 */}}
 {{- define "workflow-migrator.volumeMounts" -}}
-- name: tmp
-  mountPath: /tmp
+{{- include "common.volumes.tmpMount" . }}
 {{- if eq .Values.processes.source "values" }}
 - name: processes
   mountPath: {{ .Values.processes.configDir }}
@@ -154,34 +151,7 @@ Usage: include "workflow-migrator.podSpec" (dict "args" $list "context" $ ["serv
 */}}
 {{- define "workflow-migrator.podSpec" -}}
 {{- $ := .context -}}
-serviceAccountName: {{ .serviceAccountName | default (include "common.serviceAccount.name" $) }}
-automountServiceAccountToken: false
-enableServiceLinks: false
-restartPolicy: Never
-{{- include "common.images.pullSecrets" $ }}
-{{- with include "common.securityContext.render" $.Values.podSecurityContext }}
-securityContext:
-  {{- . | nindent 2 }}
-{{- end }}
-{{- with $.Values.priorityClassName }}
-priorityClassName: {{ . }}
-{{- end }}
-{{- with $.Values.affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with $.Values.nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with $.Values.tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with $.Values.topologySpreadConstraints }}
-topologySpreadConstraints:
-  {{- tpl (toYaml .) $ | nindent 2 }}
-{{- end }}
+{{- include "common.pods.spec" (dict "serviceAccountName" .serviceAccountName "restartPolicy" "Never" "context" $) }}
 containers:
   - name: workflow-migrator
     image: {{ include "common.images.main" $ }}

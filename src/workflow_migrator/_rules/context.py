@@ -49,6 +49,15 @@ class Context:
             index.setdefault(definition.name, definition)
         return index
 
+    def knowing(self, server: ServerFacts) -> Context:
+        """The same set and target, with what the server holds: what was indexed and
+        walked already is kept, not done again."""
+        known = dataclasses.replace(self, server=server)
+        for name in ("task_defs", "_sites"):
+            if name in self.__dict__:  # a cached_property computed on this one
+                known.__dict__[name] = self.__dict__[name]
+        return known
+
     def sites(self, definition: Definition) -> tuple[TaskSite, ...]:
         """Every task of a workflow, nested ones included (see ``walk``), walked once."""
         return self._sites.get(id(definition), ())

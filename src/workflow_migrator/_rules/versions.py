@@ -93,6 +93,8 @@ def _label(definition: Definition) -> str:
 
 def version_pin_rules(context: Context) -> Iterator[Finding]:
     automatic = automatic_workflows(context.definitions.workflows)
+    if not automatic:  # no child to warn about: the walk of every workflow is spared
+        return
     for reference in references(context.definitions):
         if reference.pinned or reference.child not in automatic:
             continue
