@@ -64,7 +64,7 @@ def validate_directory(config_dir: Path, app_env: str = "", *,
     return definitions, findings
 
 
-def _checked(config_dir: Path, app_env: str, reporter: Reporter | None, target: str | None,
+def _checked(config_dir: Path, app_env: str, reporter: Reporter, target: str | None,
              ) -> tuple[DefinitionSet, list[Finding], Project | None, Validation]:
     """``validate_directory``'s definitions and findings, with the project file (read
     once) and the validation, to run its server-aware rules on once the server is read."""
