@@ -48,7 +48,7 @@ def main() -> int:
         print(f"samples not found: {args.samples}", file=sys.stderr)
         return 1
     sys.path.insert(0, str(REPO_ROOT / "src"))
-    from workflow_migrator._commands import validate_directory
+    from workflow_migrator._pipeline import validate_directory
 
     with tempfile.TemporaryDirectory() as scratch:
         config_dir = Path(scratch) / "samples"

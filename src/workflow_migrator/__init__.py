@@ -24,16 +24,6 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 if TYPE_CHECKING:
     from workflow_migrator._apply import ApplyResult, apply_plan
     from workflow_migrator._client import ConductorClient, RequestRecord, RetryPolicy, root_url
-    from workflow_migrator._commands import (
-        deploy,
-        load_valid,
-        make_plan,
-        plan,
-        read_live,
-        status,
-        validate_directory,
-        validate_with_server,
-    )
     from workflow_migrator._compare import FieldChange, differences, normalise
     from workflow_migrator._exceptions import (
         ConductorError,
@@ -49,16 +39,26 @@ if TYPE_CHECKING:
     from workflow_migrator._export import ExportResult, export
     from workflow_migrator._findings import Finding
     from workflow_migrator._loader import load_directory
-    from workflow_migrator._markdown import plan_markdown
     from workflow_migrator._models import Definition, DefinitionSet, Source
     from workflow_migrator._output import Reporter
+    from workflow_migrator._pipeline import (
+        deploy,
+        load_valid,
+        make_plan,
+        plan,
+        read_live,
+        status,
+        validate_directory,
+        validate_with_server,
+    )
     from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
     from workflow_migrator._record import DeployRecord, Status
-    from workflow_migrator._render import plan_json, plan_text
     from workflow_migrator._rules import ServerFacts
     from workflow_migrator._schema import write_schemas
     from workflow_migrator._settings import Settings
     from workflow_migrator._validate import validate
+    from workflow_migrator._views.plan import plan_json, plan_text
+    from workflow_migrator._views.plan_markdown import plan_markdown
     from workflow_migrator._workflow_run import CaseResult, Mismatch, run_workflow_tests
     from workflow_migrator._workflow_tests import Outcome, WorkflowCase, load_cases
 
@@ -66,10 +66,6 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "_apply": ("apply_plan", "ApplyResult"),
     "_client": ("ConductorClient", "RequestRecord", "RetryPolicy", "root_url"),
-    "_commands": (
-        "deploy", "load_valid", "make_plan", "plan", "read_live", "status", "validate_directory",
-        "validate_with_server",
-    ),
     "_compare": ("differences", "FieldChange", "normalise"),
     "_exceptions": (
         "ConductorError", "DefinitionError", "InvalidURLError", "MigratorError",
@@ -79,16 +75,20 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_export": ("export", "ExportResult"),
     "_findings": ("Finding",),
     "_loader": ("load_directory",),
-    "_markdown": ("plan_markdown",),
     "_models": ("Definition", "DefinitionSet", "Source"),
     "_output": ("Reporter",),
+    "_pipeline": (
+        "deploy", "load_valid", "make_plan", "plan", "read_live", "status", "validate_directory",
+        "validate_with_server",
+    ),
     "_plan": ("Change", "compute_plan", "LiveState", "Plan", "PlanOptions"),
     "_record": ("DeployRecord", "Status"),
-    "_render": ("plan_json", "plan_text"),
     "_rules": ("ServerFacts",),
     "_schema": ("write_schemas",),
     "_settings": ("Settings",),
     "_validate": ("validate",),
+    "_views.plan": ("plan_json", "plan_text"),
+    "_views.plan_markdown": ("plan_markdown",),
     "_workflow_run": ("CaseResult", "Mismatch", "run_workflow_tests"),
     "_workflow_tests": ("load_cases", "Outcome", "WorkflowCase"),
 }

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from workflow_migrator._commands import load_valid
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._findings import Finding, json_path
 from workflow_migrator._loader import _load_environment, _substitute, scalar_texts
 from workflow_migrator._models import DefinitionSet, JSONObject, Source
-from workflow_migrator._output import Reporter
+from workflow_migrator._output import NULL_REPORTER, Reporter
+from workflow_migrator._pipeline import load_valid
 from workflow_migrator._task_types import engine_execution_types
 from workflow_migrator._workflow_run import (
     TERMINAL,
@@ -70,7 +70,7 @@ def capture_executions(config_dir: Path, client: ConductorClient, *,
                        execution_ids: Sequence[str] = (), search: str = "", limit: int = 10,
                        redact: Iterable[str] = (), app_env: str = "",
                        output_name: str = "tests/captured.yaml",
-                       reporter: Reporter | None = None) -> Capture:
+                       reporter: Reporter = NULL_REPORTER) -> Capture:
     """Turns finished executions into test cases of ``config_dir``'s workflows.
 
     :param config_dir: the directory whose definitions the cases run against.
@@ -108,9 +108,8 @@ def capture_executions(config_dir: Path, client: ConductorClient, *,
     for execution_id in ids:
         root = client.get_workflow(execution_id)
         case, name, version = _case(client, definitions, root, execution_id)
-        if reporter:
-            reporter.log(f"Captured execution {execution_id} of workflow {name}.",
-                         event="captured", workflow_id=execution_id)
+        reporter.log(f"Captured execution {execution_id} of workflow {name}.",
+                     event="captured", workflow_id=execution_id)
         file = by_workflow.setdefault(name, {"workflow": name, **(
             {"version": version} if version is not None else {}), "cases": []})
         file["cases"].append(redactor.case(case))

@@ -1,7 +1,13 @@
-"""The ``workflow-migrator`` command: parses arguments, calls one library function per
-subcommand, and turns the outcome into an exit code (``EXIT_CODES`` of ``_cli_common``,
-shown in every command's help). ``plan``, ``deploy``, ``status`` and ``diff`` are
-``_cli_deploy``'s, the ``test`` commands ``_cli_test``'s, ``upgrade-check`` ``_cli_upgrade``'s.
+"""The ``workflow-migrator`` command: built from the command functions of ``_commands``
+(as alembic builds its command line from ``alembic.command``), it parses arguments,
+calls one function per subcommand and returns its result's exit code.
+
+Each command's options come from its function: a parameter's name picks its option
+(its module's ``OPTIONS``, else the shared table ``_commands.options.SHARED``), its
+default is the option's default, a parameter without one is a required option, and the
+docstring (up to its ``:param`` lines) is the command's help. Every command also takes
+``--log-format``, which configures the reporter, and shows the exit codes
+(``EXIT_CODES``) and the environment in its help.
 
 Every byte the command writes goes through one ``Reporter`` (``_output.py``), which
 masks secret values; nothing here prints on its own.
@@ -10,169 +16,132 @@ masks secret values; nothing here prints on its own.
 from __future__ import annotations
 
 import gc
+import importlib
+import inspect
 import signal
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
-from workflow_migrator._cli_common import (
+from workflow_migrator import _environment as env
+from workflow_migrator._commands import COMMANDS, SUBCOMMANDS
+from workflow_migrator._commands.options import LOG_FORMAT, SHARED, Option
+from workflow_migrator._commands.result import (
     EXIT_BUG,
-    EXIT_CODES_HELP,
+    EXIT_CODES,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
-    EXIT_OK,
-    config_dir_option,
-    current_reporter,
-    log_format_option,
-    make_client,
-    start,
-    target_option,
-    wait_option,
 )
-from workflow_migrator._cli_deploy import (
-    deploy_command,
-    diff_command,
-    plan_command,
-    status_command,
-)
-from workflow_migrator._cli_test import run_tests_command
-from workflow_migrator._cli_upgrade import upgrade_check_command
-from workflow_migrator._environment import offline_app_env
+from workflow_migrator._commands.session import Session
 from workflow_migrator._exceptions import DefinitionError, MigratorError
 from workflow_migrator._output import LogFormat, Reporter
-from workflow_migrator._render import findings_document, findings_text
+
+_ENVIRONMENT_HELP = (
+    (env.BASE_URL, "the server's root URL (a trailing /api is accepted)"),
+    (env.APP_ENV, "the environment's name, in every log line"),
+    (env.AUTH_TOKEN, "bearer token for a secured server (sent as X-Authorization)"),
+    (f"{env.AUTH_KEY}, {env.AUTH_SECRET}", "Orkes key and secret, exchanged for a token"),
+    (env.SECRETS_DIR, "a directory of files named like these variables (a mounted Secret)"),
+)
+EXIT_CODES_HELP = (
+    "\n\b\nExit codes:\n"
+    + "".join(f"  {code:<5}{meaning}\n" for code, meaning in EXIT_CODES.items())
+    + "\n\b\nEnvironment:\n"
+    + "".join(f"  {name}\n      {meaning}\n" for name, meaning in _ENVIRONMENT_HELP))
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+def command_from(name: str, function: Callable[..., Any], options: dict[str, Option],
+                 group: bool = False) -> click.Command:
+    """The click command (or group) that runs ``function`` (``_commands``' convention: a
+    ``Session`` first, then its options as keyword arguments, returning a
+    ``CommandResult``)."""
+    params: list[click.Parameter] = []
+    for parameter in list(inspect.signature(function).parameters.values())[1:]:
+        spec = options.get(parameter.name) or SHARED[parameter.name]
+        required = parameter.default is inspect.Parameter.empty
+        params.append(click.Option([*spec.flags, parameter.name], help=spec.help or None,
+                                   required=required,
+                                   default=None if required else parameter.default,
+                                   **spec.settings))
+    params.append(click.Option([*LOG_FORMAT.flags, "log_format"], default="auto",
+                               help=LOG_FORMAT.help, **LOG_FORMAT.settings))
+
+    def run(**values: Any) -> int:
+        context = click.get_current_context()
+        if group and context.invoked_subcommand is not None:
+            return 0
+        log_format: LogFormat = values.pop("log_format")
+        reporter = current_reporter()
+        reporter.configure(app_env=env.offline_app_env(), log_format=log_format)
+        return function(Session(reporter), **values).exit_code  # type: ignore[no-any-return]
+
+    if group:
+        return click.Group(name, callback=run, params=params, help=_help(function),
+                           epilog=EXIT_CODES_HELP, invoke_without_command=True)
+    return click.Command(name, callback=run, params=params, help=_help(function),
+                         epilog=EXIT_CODES_HELP)
+
+
+def _help(function: Callable[..., Any]) -> str:
+    """The docstring up to its ``:param`` lines: the command's help."""
+    text = inspect.cleandoc(function.__doc__ or "")
+    return text.split("\n:param", 1)[0].split("\n:returns", 1)[0].strip()
+
+
+def _function(module: str) -> Callable[..., Any]:
+    """The command function of a module of ``_commands``: the one named like it."""
+    function: Callable[..., Any] = getattr(
+        importlib.import_module(f"workflow_migrator._commands.{module}"), module)
+    return function
+
+
+def _command(name: str, module: str, group: bool = False) -> click.Command:
+    function = _function(module)
+    options = getattr(sys.modules[function.__module__], "OPTIONS", {})
+    return command_from(name, function, options, group)
+
+
+def current_reporter() -> Reporter:
+    """The reporter ``main`` made for this run (a fresh one when the group is run alone)."""
+    context = click.get_current_context()
+    if not isinstance(context.obj, Reporter):
+        context.obj = Reporter()
+    return context.obj
+
+
+class _Commands(click.Group):
+    """The commands of ``_commands.COMMANDS``, each built when it is asked for: a run
+    loads only its own command's module (``--help`` lists them all, so loads them all)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            built = _command(cmd_name, COMMANDS[cmd_name], group=cmd_name in SUBCOMMANDS)
+            for sub, sub_module in SUBCOMMANDS.get(cmd_name, {}).items():
+                assert isinstance(built, click.Group)
+                built.add_command(_command(sub, sub_module))
+            self.add_command(built)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of commands with the first sentence of each docstring, as click lists
+        them, without building the commands' options."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        with formatter.section("Commands"):
+            formatter.write_dl([
+                (name, click.Command(name, help=_help(_function(module))).get_short_help_str(
+                    limit)) for name, module in sorted(COMMANDS.items())])
+
+
+@click.group(cls=_Commands, epilog=EXIT_CODES_HELP,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="workflow-migrator", prog_name="workflow-migrator")
 def cli() -> None:
     """Brings a Conductor server to exactly the task and workflow definitions of a directory."""
-
-
-cli.add_command(plan_command)
-cli.add_command(deploy_command)
-cli.add_command(status_command)
-cli.add_command(diff_command)
-cli.add_command(run_tests_command)
-cli.add_command(upgrade_check_command)
-
-
-@cli.command(epilog=EXIT_CODES_HELP)
-@config_dir_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
-              default="text", show_default=True,
-              help="sarif: SARIF 2.1.0 for code scanning, each finding at its file, line "
-                   "and column.")
-@click.option("--docs-url", default="", metavar="URL",
-              help="With --format sarif: the URL of docs/validation.md, so that each rule "
-                   "links to its description.")
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--server", is_flag=True,
-              help="Also ask the server at CONDUCTOR_BASE_URL: its verdict on each workflow "
-                   "(nothing is written), and whether sub-workflows and tasks exist there.")
-@target_option
-@wait_option
-@log_format_option
-def validate(config_dir: Path, output_format: str, docs_url: str, strict: bool, server: bool,
-             target: str | None, wait_timeout: float, log_format: LogFormat) -> int:
-    """Check every definition, report every problem, write nothing."""
-    from workflow_migrator._commands import validate_directory, validate_with_server
-
-    if server:
-        settings, reporter = start(log_format)
-        with make_client(settings) as client:
-            definitions, findings = validate_with_server(
-                config_dir, client, app_env=settings.app_env, wait_timeout=wait_timeout,
-                reporter=reporter, target=target)
-    else:
-        reporter = current_reporter()
-        reporter.configure(app_env=offline_app_env(), log_format=log_format)
-        definitions, findings = validate_directory(config_dir, reporter.app_env,
-                                                   reporter=reporter, target=target)
-    if output_format == "sarif":
-        from workflow_migrator._record import tool_version
-        from workflow_migrator._sarif import findings_sarif
-
-        reporter.result_json(findings_sarif(findings, config_dir=config_dir,
-                                            definitions=definitions, docs_url=docs_url,
-                                            tool_version=tool_version(), strict=strict))
-    elif output_format == "json":
-        reporter.result_json(findings_document(findings))
-    elif findings:
-        reporter.result(findings_text(findings))
-    else:
-        reporter.result("All definitions are valid.")
-    failing = {"error", "warning"} if strict else {"error"}
-    return EXIT_ERROR if any(f.severity in failing for f in findings) else EXIT_OK
-
-
-@cli.command()
-@click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("schemas"), show_default=True,
-              help="Directory to write the JSON Schema files into.")
-@log_format_option
-def schema(output_dir: Path, log_format: LogFormat) -> int:
-    """Write JSON Schemas for task, workflow, event handler, workflow test and project files."""
-    from workflow_migrator._schema import write_schemas
-
-    reporter = current_reporter()
-    reporter.configure(log_format=log_format)
-    for path in write_schemas(output_dir):
-        reporter.result(f"Wrote {path}")
-    return EXIT_OK
-
-
-@cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--config-dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="A new or empty directory to write tasks/, workflows/, event-handlers/ into.")
-@click.option("--format", "output_format", type=click.Choice(["json", "yaml"]), default="json",
-              show_default=True, help="The files' format.")
-@click.option("--all-versions", is_flag=True,
-              help="Every version of every workflow, one file each (default: the newest).")
-@click.option("--exclude", multiple=True, metavar="PATTERN",
-              help="Leave out names matching this glob (repeatable).")
-@click.option("--force", is_flag=True, help="Write into a non-empty directory, replacing its "
-              "tasks/, workflows/ and event-handlers/.")
-@wait_option
-@log_format_option
-def export(config_dir: Path, output_format: str, all_versions: bool, exclude: tuple[str, ...],
-           force: bool, wait_timeout: float, log_format: LogFormat) -> int:
-    """Write everything the server holds as a config directory deploy reads back unchanged."""
-    from workflow_migrator._export import export as export_server
-    from workflow_migrator._secret_paths import UNKNOWN_PLACEHOLDER
-
-    settings, reporter = start(log_format)
-    with make_client(settings) as client:
-        result = export_server(config_dir, client, output_format=output_format,  # type: ignore[arg-type]
-                               all_versions=all_versions, exclude=exclude, force=force,
-                               wait_timeout=wait_timeout)
-    reporter.result(f"Exported {result.tasks} task definition(s), {result.workflows} workflow(s) "
-               f"({result.workflow_versions} version(s)) and {result.event_handlers} event "
-               f"handler(s) to {result.directory}.")
-    if result.skipped_samples:
-        reporter.result("Skipped the server's stock boot samples: "
-                        f"{', '.join(result.skipped_samples)}.")
-    if result.excluded:
-        reporter.result(f"Excluded {len(result.excluded)} by --exclude.")
-    if result.unmanageable:
-        reporter.result(f"Left out {len(result.unmanageable)} definition(s) no file can manage "
-                        "(rename them on the server to bring them under the migrator): "
-                        f"{'; '.join(result.unmanageable)}.")
-    if result.renamed:
-        reporter.result(f"{len(result.renamed)} name(s) are not safe or short enough as file "
-                        "names: their files are named after them with a hash (the name inside "
-                        f"is exact): {', '.join(result.renamed)}.")
-    if result.placeholders:
-        reporter.result(f"Wrote {result.placeholders} secret value(s) as their @{{NAME}} "
-                        "placeholder, as the last deploy's record notes them, never the value: "
-                        "define each under 'values' and 'secret' in environments/<APP_ENV>.yaml.")
-    if result.unknown_placeholders:
-        reporter.result(f"A secret whose placeholder the record does not name is written as "
-                        f"{UNKNOWN_PLACEHOLDER}: replace it in "
-                        f"{', '.join(result.unknown_placeholders)}.")
-    return EXIT_OK
 
 
 def _interrupt(signum: int, frame: object) -> None:

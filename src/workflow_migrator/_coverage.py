@@ -10,7 +10,7 @@ counted. A sub-workflow's tasks, run under its parent's case, count for the
 sub-workflow's own definition.
 
 Pure: definitions and the cases' executions in, figures out; rendering is
-``_coverage_report``'s.
+``_views.coverage``'s.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from workflow_migrator._commands import load_valid
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
+from workflow_migrator._pipeline import load_valid
 from workflow_migrator._task_types import children_of
 from workflow_migrator._task_walk import task_lists, walk
 from workflow_migrator._workflow_run import CaseResult

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import json
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workflow_migrator._commands import load_valid, read_live
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._loader import load_directory
+from workflow_migrator._mask import MASK, masked
 from workflow_migrator._models import (
     BOOT_SAMPLE_TASKS,
     BOOT_SAMPLE_WORKFLOWS,
@@ -36,9 +34,9 @@ from workflow_migrator._models import (
     JSONObject,
     Source,
 )
-from workflow_migrator._output import Reporter
+from workflow_migrator._output import NULL_REPORTER, Reporter
+from workflow_migrator._pipeline import load_valid, read_live
 from workflow_migrator._plan import Change, LiveState, Plan, PlanOptions, compute_plan
-from workflow_migrator._render import MASK, secrets_pattern
 
 if TYPE_CHECKING:
     from workflow_migrator._client import ConductorClient
@@ -61,7 +59,7 @@ def is_url(spec: str) -> bool:
 
 
 def read_side(spec: str, connect: Callable[[str], ConductorClient], *, app_env: str = "",
-              wait_timeout: float = 300.0, reporter: Reporter | None = None) -> Side:
+              wait_timeout: float = 300.0, reporter: Reporter = NULL_REPORTER) -> Side:
     """Reads one side: every definition of the server at ``spec``, or of the directory.
 
     :param connect: opens a client for a server's URL.
@@ -100,20 +98,19 @@ def compare(source: Side, target: Side, match: Iterable[str] = (),
             newest[d.name] = max(newest.get(d.name, 1), d.version or 1)
         live = _only_live(_as_live(target.directory or DefinitionSet(), newest), patterns)
     planned = compute_plan(desired, live, DIFF_OPTIONS)
-    pattern = secrets_pattern(frozenset(secrets))
+    hidden = frozenset(secrets)
     return dataclasses.replace(planned, changes=tuple(
         dataclasses.replace(c, reason=_reason(c, source.label, target.label),
-                            fields=tuple(_masked_pair(f, pattern) for f in c.fields))
+                            fields=tuple(_masked_pair(f, hidden) for f in c.fields))
         for c in planned.changes))
 
 
-def _masked_pair(field: FieldChange, pattern: re.Pattern[str] | None) -> FieldChange:
+def _masked_pair(field: FieldChange, secrets: frozenset[str]) -> FieldChange:
     """Both values as ``***`` when either holds a secret: the reporter masks by value, and
     the other side's value is the same secret of another environment, or its old value."""
-    if pattern is None or field.before is None or field.after is None:
+    if not secrets or field.before is None or field.after is None:
         return field
-    if any(pattern.search(json.dumps(v, ensure_ascii=False)) or pattern.search(json.dumps(v))
-           for v in (field.before, field.after)):
+    if any(masked(v, secrets) != v for v in (field.before, field.after)):
         return dataclasses.replace(field, before=MASK, after=MASK)
     return field
 

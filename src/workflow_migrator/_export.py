@@ -45,6 +45,7 @@ from workflow_migrator._models import (
     JSONObject,
     Kind,
 )
+from workflow_migrator._output import NULL_REPORTER, Reporter
 from workflow_migrator._rules.names import name_problem
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class Exported:
 
 def export(config_dir: Path, client: ConductorClient, *, output_format: ExportFormat = "json",
            all_versions: bool = False, exclude: Iterable[str] = (), force: bool = False,
-           wait_timeout: float = 300.0) -> ExportResult:
+           wait_timeout: float = 300.0, reporter: Reporter = NULL_REPORTER) -> ExportResult:
     """Writes every definition the server holds into ``config_dir``.
 
     :param config_dir: a new or empty directory (any directory with ``force``).
@@ -125,13 +126,18 @@ def export(config_dir: Path, client: ConductorClient, *, output_format: ExportFo
     :param force: write into a non-empty directory: its ``tasks/``, ``workflows/`` and
         ``event-handlers/`` are replaced, everything else in it stays.
     :param wait_timeout: seconds to wait for a server that is still starting.
+    :param reporter: where the wait and the server's generation are logged.
     """
+    from workflow_migrator._pipeline import read_live
+
     _check_target(config_dir, force)
-    client.wait_until_ready(wait_timeout)
-    tasks, workflows = client.list_all_defs()
-    handlers = client.list_event_handlers()
-    planned = plan_export(tasks, workflows, handlers, output_format=output_format,
-                          all_versions=all_versions, exclude=tuple(exclude))
+    # The one reader of a server: it holds the deploy record apart from the definitions;
+    # the record goes along only for the secret paths it notes.
+    live = read_live(client, wait_timeout, reporter)
+    record = [live.deploy_record] if live.deploy_record is not None else []
+    planned = plan_export([*live.tasks, *record], live.workflows, live.event_handlers,
+                          output_format=output_format, all_versions=all_versions,
+                          exclude=tuple(exclude))
     files = planned.files
     _write_atomically(config_dir, files, output_format)
     kinds = [f.kind for f in files]

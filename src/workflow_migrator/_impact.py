@@ -62,7 +62,8 @@ def plan_with_impact(definitions: DefinitionSet, live: LiveState, client: Conduc
     With prune, a workflow version with executions is kept, as without the analysis.
 
     :param definitions: the desired definitions, already validated.
-    :param live: what the server holds.
+    :param live: what the server holds (``read_live``), event handlers included: a
+        handler that starts a changed workflow is a concern.
     :param options: prune, keep patterns, allow-overwrite.
     """
     planned = compute_plan(definitions, live, options)
@@ -73,8 +74,6 @@ def plan_with_impact(definitions: DefinitionSet, live: LiveState, client: Conduc
     if running:
         live = dataclasses.replace(live, running=running)
         planned = compute_plan(definitions, live, options)
-    if touched and not live.event_handlers:
-        live = dataclasses.replace(live, event_handlers=tuple(client.list_event_handlers()))
     risk = Risk(executions, (*concerns(planned, definitions, live),
                              *_overwrites(planned, executions)),
                 read_workers(client, planned, impact.worker_window), impact.worker_window,

@@ -7,27 +7,27 @@ would print. The reporter knows the secret values (those marked ``secret`` in
 ``environments/<APP_ENV>.yaml``, and the credentials of the settings) and replaces each
 with ``***`` wherever it occurs: in a longer string, as a number, JSON-escaped, in the
 server's own error messages quoted back. Only what is written is masked; the values
-sent to the server and compared in the plan are the real ones.
+sent to the server and compared in the plan are the real ones. The reporter writes and
+masks (through ``_mask.masked``, the one masking function) and formats nothing: how a
+result looks is a view's (``_views``). A ``NullReporter`` writes nothing, for a step
+called without a reporter.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import json
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from workflow_migrator._render import MASK, findings_text, plan_text, secrets_pattern, summary_line
+from workflow_migrator._mask import masked
 
-# Every command makes a reporter, `--help` too: what only showing a plan needs (the plan,
-# the comparison, the Markdown view and the rules they import) loads when one is shown.
+# Every command makes a reporter, `--help` too: the views (and the plan's module they
+# need) load when a plan or findings are shown.
 if TYPE_CHECKING:
-    from workflow_migrator._compare import FieldChange
     from workflow_migrator._findings import Finding
     from workflow_migrator._plan import Change, Plan
 
@@ -46,7 +46,6 @@ class Reporter:
         self.err = err or sys.stderr
         self.app_env = app_env
         self.secrets: frozenset[str] = frozenset()
-        self._secret_pattern: re.Pattern[str] | None = None
         self.add_secrets(secrets)
         self.json = False
         self.configure(log_format=log_format)
@@ -62,24 +61,10 @@ class Reporter:
     def add_secrets(self, secrets: Iterable[str]) -> None:
         """Values to mask from now on (empty ones are ignored)."""
         self.secrets = self.secrets | frozenset(str(s) for s in secrets if str(s))
-        self._secret_pattern = secrets_pattern(self.secrets)
 
-    def mask(self, text: str) -> str:
-        return self._secret_pattern.sub(MASK, text) if self._secret_pattern else text
-
-    def masked(self, value: Any) -> Any:
-        """A JSON-like value with every secret masked: in strings and keys wherever it
-        occurs, and a number whose digits hold one becomes a masked string."""
-        if isinstance(value, str):
-            return self.mask(value)
-        if isinstance(value, dict):
-            return {self.mask(str(k)): self.masked(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.masked(v) for v in value]
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            text = json.dumps(value)
-            return value if self.mask(text) == text else self.mask(text)
-        return value
+    def mask(self, value: Any) -> Any:
+        """``value`` (text, or a JSON-like value) with every secret masked (``_mask``)."""
+        return masked(value, self.secrets)
 
     def result(self, text: str) -> None:
         """The command's own output (a plan, findings): stdout, masked, coloured on a terminal."""
@@ -100,14 +85,14 @@ class Reporter:
 
     def result_json(self, document: Any) -> None:
         """A JSON document as the command's output: stdout, masked, still valid JSON."""
-        self.out.write(self.mask(json.dumps(self.masked(document), indent=2)) + "\n")
+        self.out.write(self.mask(json.dumps(self.mask(document), indent=2)) + "\n")
         self.out.flush()
 
     def log(self, message: str, level: str = "info", **fields: Any) -> None:
         if self.json:
             record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": level,
                       "app_env": self.app_env, "message": message, **fields}
-            line = self.mask(json.dumps(self.masked(record), default=str))
+            line = self.mask(json.dumps(self.mask(record), default=str))
         else:
             prefix = f"[{self.app_env}] " if self.app_env else ""
             line = self.mask(f"{prefix}{level}: {message}" if level != "info"
@@ -122,68 +107,40 @@ class Reporter:
             prefix = f"[{self.app_env}] " if self.app_env else ""
             print(self.mask(f"{prefix}Error: {message}"), file=self.err, flush=True)
 
+    def show(self, rendered: str | dict[str, Any] | list[Any]) -> None:
+        """A view's output as the command's result: text as it is, a document as JSON."""
+        if isinstance(rendered, str):
+            self.result(rendered)
+        else:
+            self.result_json(rendered)
+
     def findings(self, findings: list[Finding]) -> None:
         """Findings on stderr, as the reason a command stops: a block of text, or one
         JSON object per finding."""
+        from workflow_migrator._views.findings import finding_records, findings_text
+
         if not self.json:
             print(self.mask(findings_text(findings)), file=self.err, flush=True)
             return
-        for finding in findings:
-            self.log(f"{finding.location}: {finding.message} [{finding.rule}]",
-                     level=finding.severity, event="finding", file=finding.file,
-                     path=finding.path, rule=finding.rule)
-
-    def show_plan(self, plan: Plan, output_format: str = "text", title: str = "") -> None:
-        """The plan as a command's result: text with a gutter, the JSON document, or the
-        Markdown review document titled ``title``."""
-        shown = self._without_previous_secrets(plan)
-        if output_format == "json":
-            self.result_json(shown.to_dict())
-        elif output_format == "markdown":
-            from workflow_migrator._markdown import plan_markdown
-
-            self.result(plan_markdown(shown, secrets=self.secrets, title=title))
-        else:
-            self.result(plan_text(shown))
-
-    def _without_previous_secrets(self, plan: Plan) -> Plan:
-        """A field whose desired value holds a secret shows its live value as ``***`` too:
-        that is most likely the secret's previous value (a rotated token), which the
-        directory no longer names, so masking by value alone would miss it."""
-        def field(change: FieldChange) -> FieldChange:
-            if change.before is not None and change.after is not None and \
-                    self.masked(change.after) != change.after:
-                return dataclasses.replace(change, before=MASK, after=self.masked(change.after))
-            return change
-
-        return dataclasses.replace(plan, changes=tuple(
-            dataclasses.replace(c, fields=tuple(field(f) for f in c.fields)) if c.fields else c
-            for c in plan.changes))
+        for level, message, fields in finding_records(findings):
+            self.log(message, level=level, **fields)
 
     def plan(self, plan: Plan) -> None:
         """Shows the plan about to be applied: text on a terminal; in JSON (a CI job, a
-        Kubernetes Job) one line per change, with the paths of the fields it changes
-        (paths only: a value may be a secret's), then the totals."""
-        if not self.json:
-            self.show_plan(plan)
-            return
-        for change in plan.changes:
-            if change.action == "unchanged":
-                continue
-            paths = _field_paths(change)
-            self.log(f"{change.address}: {change.action} ({change.reason})"
-                     + (f": {', '.join(paths)}" if paths else ""),
-                     event="planned", reason=change.reason, source=change.source,
-                     **_change_fields(change))
-        for conflict in plan.conflicts:
-            self.log(conflict, level="error", event="conflict")
-        from workflow_migrator._plan import ACTIONS
+        Kubernetes Job) one line per change, then the totals."""
+        from workflow_migrator._views.plan import plan_records, render_plan
 
-        counts: dict[str, Any] = {action: plan.count(action) for action in ACTIONS}
-        self.log(summary_line(plan), event="plan", **counts)
+        if not self.json:
+            self.show(render_plan(plan, secrets=self.secrets))
+            return
+        for level, message, fields in plan_records(plan):
+            self.log(message, level=level, **fields)
 
     def applied(self, change: Change) -> None:
-        self.log(f"{change.address}: {change.action}d", event="applied", **_change_fields(change))
+        from workflow_migrator._views.plan import applied_record
+
+        message, fields = applied_record(change)
+        self.log(message, **fields)
 
     @contextlib.contextmanager
     def capture(self) -> Iterator[None]:
@@ -207,17 +164,6 @@ class Reporter:
             self.log(line, level="warning", event="output")
         else:
             print(self.mask(line), file=self.err, flush=True)
-
-
-def _field_paths(change: Change) -> list[str]:
-    return [f.path for f in change.fields]
-
-
-def _change_fields(change: Change) -> dict[str, Any]:
-    """What a JSON log line says of a change: enough for a Job's log to tell what changed."""
-    return {"kind": change.kind, "name": change.name, "version": change.version,
-            "action": change.action, "definition": change.address,
-            "fields": _field_paths(change)}
 
 
 class _LineStream(io.TextIOBase):
@@ -246,3 +192,37 @@ class _LineStream(io.TextIOBase):
         if self._pending:
             pending, self._pending = self._pending, ""
             self._write_line(pending)
+
+
+class NullReporter(Reporter):
+    """A reporter that writes nothing: what a command called from a program gets when it
+    is given none, so that no command asks whether it has a reporter. It still learns
+    the secret values, for what a command writes to a file through it."""
+
+    def __init__(self) -> None:
+        super().__init__(out=io.StringIO(), err=io.StringIO())
+
+    def result(self, text: str) -> None:
+        pass
+
+    def result_json(self, document: Any) -> None:
+        pass
+
+    def log(self, message: str, level: str = "info", **fields: Any) -> None:
+        pass
+
+    def error(self, message: str, **fields: Any) -> None:
+        pass
+
+    def findings(self, findings: list[Finding]) -> None:
+        pass
+
+    def plan(self, plan: Plan) -> None:
+        pass
+
+    def applied(self, change: Change) -> None:
+        pass
+
+
+#: The reporter of a step called without one (a command's ``Session`` makes its own).
+NULL_REPORTER = NullReporter()

@@ -20,8 +20,8 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from workflow_migrator._mask import MASK
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet, JSONObject, Kind
-from workflow_migrator._render import MASK
 
 #: Written by ``export`` where a secret sat whose placeholder is not known.
 UNKNOWN_PLACEHOLDER = "@{UNKNOWN_SECRET}"

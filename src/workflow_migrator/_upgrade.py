@@ -18,15 +18,15 @@ default that turns nothing on by itself: no schema, no jitter, no extra delay;
 key taking effect), ``taskStatusListenerEnabled: true`` only notifies a listener the
 server is configured with. So neither is reported.
 
-The report is a plain value; ``report_text``, ``report_document`` and
-``report_markdown`` render it, as ``plan`` renders a plan.
+The report is a plain value; ``_views.upgrade`` renders it (text, JSON, Markdown), as
+``_views.plan`` renders a plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal
 
 from workflow_migrator._fields import fields_of, kept_keys
 from workflow_migrator._findings import Finding
@@ -174,49 +174,3 @@ def _validations(definition: Definition, without: dict[tuple[str, str, str], Fin
         yield Difference(kind, finding.path, f"{message}: {finding.message} [{finding.rule}]")
 
 
-# -- rendering -----------------------------------------------------------------------
-
-
-def report_text(report: UpgradeReport) -> str:
-    lines = [f"Upgrade check: from {report.source.title} to {report.destination.title}", ""]
-    for changes in report.definitions:
-        lines.append(f"{changes.file}: {changes.label}")
-        lines.extend(f"  {d.path or '(root)'}: {d.message} ({d.kind})"
-                     for d in changes.differences)
-        lines.append("")
-    if not report.definitions:
-        lines.append("Nothing behaves differently.")
-    lines.append(report.summary())
-    return "\n".join(lines)
-
-
-def report_document(report: UpgradeReport) -> dict[str, Any]:
-    """The report as JSON, versioned like a plan's (``format_version``)."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "from": report.source.name,
-        "to": report.destination.name,
-        "definitions": [{"file": c.file, "definition": c.label, "differences": [
-            dataclasses.asdict(d) for d in c.differences]} for c in report.definitions],
-        "summary": {"checked": report.checked, "changed": len(report.definitions),
-                    "differences": report.count},
-    }
-
-
-def report_markdown(report: UpgradeReport) -> str:
-    """A document for a pull request or an upgrade ticket."""
-    lines = [f"## Upgrade check: {report.source.name} → {report.destination.name}", "",
-             report.summary(), ""]
-    if report.definitions:
-        lines += ["| definition | where | what changes | kind |", "|---|---|---|---|"]
-        for changes in report.definitions:
-            for d in changes.differences:
-                lines.append(f"| `{changes.file}` {_cell(changes.label)} | `{d.path}` | "
-                             f"{_cell(d.message)} | {d.kind} |")
-        lines += ["", "Kinds: " + "; ".join(f"**{kind}**: {text}"
-                                            for kind, text in KINDS.items()) + "."]
-    return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

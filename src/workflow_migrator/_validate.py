@@ -3,7 +3,7 @@
 Each rule (``_rules/``) yields Findings located by file and JSON path. Errors stop
 a deploy; warnings are reported and only fail ``validate --strict``. Everything here is
 pure: definitions (and, when known, facts and verdicts a server gave) in, findings out.
-Reading the files and asking the server are the command's steps (``_commands.validate``).
+Reading the files and asking the server are the command's steps (``_pipeline.validate_directory``).
 """
 
 from __future__ import annotations

@@ -28,10 +28,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workflow_migrator._commands import identify_server, load_valid
 from workflow_migrator._exceptions import ConductorError, DefinitionError, MigratorError
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
-from workflow_migrator._output import Reporter
+from workflow_migrator._output import NULL_REPORTER, Reporter
+from workflow_migrator._pipeline import identify_server, load_valid
 from workflow_migrator._task_types import (
     calling_out_types,
     externally_completed_types,
@@ -357,7 +357,7 @@ def matches(case: WorkflowCase, pattern: str) -> bool:
 
 def run_workflow_tests(config_dir: Path, client: ConductorClient, *, app_env: str = "",
                        pattern: str = "", timeout: float = 60.0, jobs: int = 4,
-                       wait_timeout: float = 300.0, reporter: Reporter | None = None,
+                       wait_timeout: float = 300.0, reporter: Reporter = NULL_REPORTER,
                        on_result: Callable[[CaseResult], None] | None = None,
                        ) -> list[CaseResult]:
     """Loads the directory's definitions and test cases, checks them all, then runs the
@@ -378,20 +378,18 @@ def run_workflow_tests(config_dir: Path, client: ConductorClient, *, app_env: st
     cases, findings = load_cases(config_dir, definitions, app_env)
     if any(f.severity == "error" for f in findings):
         raise DefinitionError(findings)
-    if reporter:
-        for finding in findings:
-            reporter.log(f"{finding.location}: {finding.message}", level="warning")
+    for finding in findings:
+        reporter.log(f"{finding.location}: {finding.message}", level="warning")
     selected = [c for c in cases if matches(c, pattern)] if pattern else cases
     if pattern and not selected:
         # As pytest's "no tests ran": a pattern with a typo must not pass a CI job.
         raise MigratorError(f"-k {pattern!r} selects none of the {len(cases)} workflow test "
                             "case(s): nothing ran")
-    if reporter:
-        reporter.log(f"{len(selected)} workflow test case(s) selected of {len(cases)}.",
-                     event="collected", selected=len(selected), total=len(cases))
+    reporter.log(f"{len(selected)} workflow test case(s) selected of {len(cases)}.",
+                 event="collected", selected=len(selected), total=len(cases))
     if not selected:
         return []
-    client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
+    client.wait_until_ready(wait_timeout, on_wait=reporter.log)
     identify_server(client, reporter)
     return run_cases(client, definitions, selected, timeout=timeout, jobs=jobs,
                      on_result=on_result)

@@ -38,7 +38,7 @@ def test_sigterm_while_waiting_for_the_server_exits_130_with_a_message(tmp_path:
 def test_plan_gates_need_the_impact_analysis_and_a_window_is_a_duration(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from workflow_migrator._cli import main
-    from workflow_migrator._cli_deploy import DURATION
+    from workflow_migrator._commands.options import DURATION
 
     code = main(["plan", "--config-dir", str(tmp_path), "--no-impact", "--fail-on", "breaking",
                  "--log-format", "text"])

@@ -1,4 +1,4 @@
-"""``_cli_test.py``: which servers ``test`` runs on (``--server-url``, ``--server-matrix``),
+"""``_commands/test.py``: which servers ``test`` runs on (``--server-url``, ``--server-matrix``),
 refused before any server is asked when they cannot be told apart or read."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workflow_migrator._cli import main
-from workflow_migrator._cli_test import _servers
+from workflow_migrator._commands.test import servers_of as _servers
 
 
 def test_servers_are_named_by_name_or_url(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from workflow_migrator import CaseResult, Definition, DefinitionSet, Source, WorkflowCase
 from workflow_migrator._coverage import measure
-from workflow_migrator._coverage_report import coverage_markdown, coverage_text
+from workflow_migrator._views.coverage import coverage_markdown, coverage_text
 from workflow_migrator._workflow_run import Execution
 from workflow_migrator._workflow_tests import Expectation
 

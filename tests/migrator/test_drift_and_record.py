@@ -17,7 +17,7 @@ from workflow_migrator import (
     Source,
     compute_plan,
 )
-from workflow_migrator._drift import drift_metrics, write_metrics_file
+from workflow_migrator._drift import write_metrics_file
 from workflow_migrator._fields import KINDS
 from workflow_migrator._loader import process_folders
 from workflow_migrator._models import DEPLOY_RECORD_TASK
@@ -28,6 +28,7 @@ from workflow_migrator._record import (
     record_task_def,
     tool_version,
 )
+from workflow_migrator._views.drift import drift_metrics
 
 
 def _plan() -> Plan:

@@ -19,7 +19,7 @@ def test_the_lazy_table_matches_what_type_checkers_see() -> None:
     tell type checkers the same thing, and must not drift from it."""
     tree = ast.parse(inspect.getsource(workflow_migrator))
     guarded = next(node for node in tree.body if isinstance(node, ast.If))
-    seen = {alias.name: node.module.rsplit(".", 1)[1]
+    seen = {alias.name: node.module.removeprefix("workflow_migrator.")
             for node in guarded.body if isinstance(node, ast.ImportFrom) and node.module
             for alias in node.names}
     assert seen == workflow_migrator._MODULE_OF

@@ -20,7 +20,7 @@ from workflow_migrator import (
     Source,
     compute_plan,
 )
-from workflow_migrator._markdown import MAX_LENGTH, flowchart, plan_markdown, task_styles
+from workflow_migrator._views.plan_markdown import MAX_LENGTH, flowchart, plan_markdown, task_styles
 
 NASTY = 'say "hi" [x] {y} (z) ${workflow.input.a} <b>&amp; #quot; `tick` | ünïcødé 🚀 end'
 

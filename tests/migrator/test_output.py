@@ -14,9 +14,9 @@ import pytest
 from workflow_migrator._cli import main
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._findings import Finding
+from workflow_migrator._mask import MASK
 from workflow_migrator._output import LogFormat, Reporter
 from workflow_migrator._plan import Change, Plan
-from workflow_migrator._render import MASK
 
 
 def reporter(log_format: LogFormat = "json", secrets: tuple[str, ...] = ()) -> Reporter:
@@ -70,8 +70,7 @@ def test_a_rotated_secret_is_masked_on_both_sides_of_a_change() -> None:
     in the directory: the change of a field that holds a secret shows neither side."""
     r = reporter("text", ("new-token",))
     field = FieldChange("headers.Authorization", "Bearer old-token", "Bearer new-token")
-    r.show_plan(Plan((Change("update", "task", "t", None, "content differs",
-                             fields=(field,)),)))
+    r.plan(Plan((Change("update", "task", "t", None, "content differs", fields=(field,)),)))
     out, _ = written(r)
     assert 'headers.Authorization: "***" -> "Bearer ***"' in out
     assert "old-token" not in out and "new-token" not in out
@@ -125,7 +124,7 @@ def test_an_unexpected_error_is_masked_and_exits_3(
     def bug(findings: object) -> object:  # a defect that quotes a secret in its message
         raise KeyError("tok-5c3a9e")
 
-    monkeypatch.setattr("workflow_migrator._cli.findings_document", bug)
+    monkeypatch.setattr("workflow_migrator._views.findings.findings_document", bug)
     assert main(["validate", "--config-dir", str(tmp_path), "--format", "json",
                  "--log-format", "json"]) == 3
     out, err = capsys.readouterr()
@@ -133,3 +132,32 @@ def test_an_unexpected_error_is_masked_and_exits_3(
     assert json.loads(line)["message"] == ("An unexpected error occurred (KeyError: '***'). "
                                            "This is a bug.")
     assert "tok-5c3a9e" not in out + err
+
+
+def test_one_masking_function_serves_text_documents_and_numbers() -> None:
+    from workflow_migrator._mask import masked
+
+    secrets = ["hunter2", "4711"]
+    assert masked("xhunter2x", secrets) == f"x{MASK}x"
+    assert masked({"hunter2": [47110, "a hunter2", True, None, 1.5]}, secrets) == {
+        MASK: [f"{MASK}0", f"a {MASK}", True, None, 1.5]}
+    assert masked('"q\\"uote"', ['q"uote']) == f'"{MASK}"'  # JSON-escaped, as written
+    assert masked("as is", []) == "as is"
+    r = reporter(secrets=tuple(secrets))
+    assert r.mask({"n": 4711}) == masked({"n": 4711}, secrets) == {"n": MASK}
+
+
+def test_a_null_reporter_writes_nothing_but_learns_the_secrets() -> None:
+    from workflow_migrator._output import NullReporter
+
+    null = NullReporter()
+    null.add_secrets(["s3cret"])
+    null.result("s3cret")
+    null.result_json({"a": 1})
+    null.log("x")
+    null.error("x")
+    null.findings([Finding("f", "p", "m", "r")])
+    null.plan(Plan((Change("create", "task", "t", None, "new"),)))
+    null.applied(Change("create", "task", "t", None, "new"))
+    assert written(null) == ("", "")
+    assert null.secrets == frozenset({"s3cret"}) and null.mask("a s3cret") == f"a {MASK}"

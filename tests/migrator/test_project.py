@@ -104,7 +104,7 @@ def test_a_deploy_reads_the_project_file_once_and_walks_each_workflow_once(
 
     from workflow_migrator import ConductorClient, Definition, RetryPolicy, deploy
     from workflow_migrator import _project as project_module
-    from workflow_migrator import _task_walk as rule_walk
+    from workflow_migrator import _task_walk as task_walk
     from workflow_migrator._rules import context as rule_context
 
     (directory / "workflow-migrator.yaml").write_text("target: conductor-3.15\n")
@@ -118,7 +118,7 @@ def test_a_deploy_reads_the_project_file_once_and_walks_each_workflow_once(
 
     def counting_walk(definition: Definition) -> Any:
         walked.append(definition.name)
-        return rule_walk.walk(definition)
+        return task_walk.walk(definition)
 
     monkeypatch.setattr(project_module, "load_project", counting_load)
     monkeypatch.setattr(rule_context, "walk", counting_walk)

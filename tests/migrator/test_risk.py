@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from tests.support.definitions import workflow
-from workflow_migrator._markdown import plan_markdown
 from workflow_migrator._models import DefinitionSet
 from workflow_migrator._plan import LiveState, compute_plan
-from workflow_migrator._render import plan_text
 from workflow_migrator._risk import Concern, Executions, Risk, Worker, duration
+from workflow_migrator._views.plan import plan_text
+from workflow_migrator._views.plan_markdown import plan_markdown
 
 RISK = Risk(
     executions=(Executions("wf", 1, 3, 1), Executions("wf", None, 2, 0)),

@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.support.paths import REPO_ROOT
 
 CHECK = REPO_ROOT / "scripts" / "check"
-# Past this a module holds more than one concept: split it along a seam (as _cli_deploy.py
+# Past this a module holds more than one concept: split it along a seam (as _commands/
 # and _http.py were split off) rather than raise the limit.
 MAX_MODULE_LINES = 400
 

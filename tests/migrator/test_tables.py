@@ -20,18 +20,18 @@ from tests.support.charts import chart_process_folders
 from tests.support.metrics import drift, parse_metrics
 from workflow_migrator import _fields, _task_types
 from workflow_migrator._compare import differences
-from workflow_migrator._drift import drift_metrics
 from workflow_migrator._field_table import FieldType
 from workflow_migrator._field_types import FIELD_TYPES
 from workflow_migrator._fields import Field, KindInfo
 from workflow_migrator._loader import load_directory, process_folders
-from workflow_migrator._markdown import task_styles
 from workflow_migrator._models import Definition, DefinitionSet, Source
 from workflow_migrator._plan import Change, Plan
 from workflow_migrator._schema import definition_schema, workflow_schema, write_schemas
 from workflow_migrator._task_types import ChildKey, TaskType, engine_types, task_types
 from workflow_migrator._task_walk import walk
 from workflow_migrator._validate import validate
+from workflow_migrator._views.drift import drift_metrics
+from workflow_migrator._views.plan_markdown import task_styles
 from workflow_migrator._workflow_tests import mockable
 
 SCHEDULE = KindInfo("schedule", "schedules", "schedule", "Schedules",  # type: ignore[arg-type]

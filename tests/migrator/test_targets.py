@@ -11,8 +11,8 @@ import pytest
 
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
-from workflow_migrator._commands import read_live, validate_directory
 from workflow_migrator._output import Reporter
+from workflow_migrator._pipeline import read_live, validate_directory
 from workflow_migrator._targets import (
     DEFAULT_TARGET,
     TARGETS,

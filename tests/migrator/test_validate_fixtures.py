@@ -15,8 +15,8 @@ import pytest
 from tests.support.validation import APP_ENV, FIXTURES, as_config_dir, fixture_names
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
-from workflow_migrator._commands import deploy, validate_directory
 from workflow_migrator._exceptions import DefinitionError
+from workflow_migrator._pipeline import deploy, validate_directory
 from workflow_migrator._rules import RULE_IDS
 
 

@@ -24,7 +24,7 @@ from tests.support.fuzz import (
 )
 from workflow_migrator import validate_directory
 from workflow_migrator._cli import main
-from workflow_migrator._cli_common import EXIT_BUG, EXIT_ERROR, EXIT_OK
+from workflow_migrator._commands.result import EXIT_BUG, EXIT_ERROR, EXIT_OK
 
 
 def run_validate(config: Path) -> tuple[int, str]:

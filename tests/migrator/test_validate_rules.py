@@ -15,8 +15,8 @@ from tests.support.corpus import sample_files
 from tests.support.paths import REPO_ROOT
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy
-from workflow_migrator._commands import validate_with_server
 from workflow_migrator._models import Definition, DefinitionSet, Kind, Source
+from workflow_migrator._pipeline import validate_with_server
 from workflow_migrator._rules import RULE_IDS, ServerFacts
 from workflow_migrator._rules.javascript import syntax_error
 from workflow_migrator._targets import TARGETS

@@ -14,12 +14,12 @@ import yaml
 
 from tests.support.paths import REPO_ROOT
 from workflow_migrator._cli import main
-from workflow_migrator._commands import validate_directory
-from workflow_migrator._junit import junit_xml
 from workflow_migrator._loader import load_directory
 from workflow_migrator._models import Source
+from workflow_migrator._pipeline import validate_directory
 from workflow_migrator._schema import workflow_test_schema
-from workflow_migrator._workflow_report import failure_text
+from workflow_migrator._views.case_results import failure_text
+from workflow_migrator._views.junit import junit_xml
 from workflow_migrator._workflow_run import (
     CaseResult,
     Mismatch,

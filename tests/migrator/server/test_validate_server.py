@@ -31,9 +31,9 @@ from tests.support.stacks import Server
 from tests.support.validation import APP_ENV, FIXTURES, as_config_dir, fixture_names
 from workflow_migrator._cli import main
 from workflow_migrator._client import ConductorClient, RetryPolicy, root_url
-from workflow_migrator._commands import deploy, validate_directory
 from workflow_migrator._exceptions import DefinitionError
 from workflow_migrator._models import BOOT_SAMPLE_TASKS
+from workflow_migrator._pipeline import deploy, validate_directory
 from workflow_migrator._validate import server_verdict_errors
 
 pytestmark = pytest.mark.server

@@ -17,9 +17,9 @@ from typing import Any
 
 from workflow_migrator._compare import normalise
 from workflow_migrator._fields import KINDS
+from workflow_migrator._mask import masked
 from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
-from workflow_migrator._render import mask
 from workflow_migrator._risk import risk_section
 from workflow_migrator._task_types import child_keys, children_of, types_with_role
 from workflow_migrator._task_walk import task_lists
@@ -185,17 +185,11 @@ def _value(value: Any, secrets: tuple[str, ...], limit: int = 160) -> str:
 
 def _masked(value: Any, secrets: tuple[str, ...]) -> Any:
     """``value`` with every secret in its strings (and keys) replaced, before any escaping."""
-    if isinstance(value, str):
-        return _mask_text(value, secrets)
-    if isinstance(value, dict):
-        return {_masked(k, secrets): _masked(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v, secrets) for v in value]
-    return value
+    return masked(value, secrets)
 
 
 def _mask_text(text: str, secrets: tuple[str, ...]) -> str:
-    return mask(text, secrets) if secrets else text
+    return masked(text, secrets)
 
 
 def _inline(text: str, secrets: tuple[str, ...]) -> str:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 
 from workflow_migrator._coverage import Coverage, WorkflowCoverage
-from workflow_migrator._markdown import flowchart
+from workflow_migrator._views.plan_markdown import flowchart
 
 #: The columns of the table: heading -> the item kinds counted in it.
 COLUMNS = (("Tasks", ("task",)), ("Branches", ("case", "default", "branch")),
@@ -81,3 +81,13 @@ def _missed(workflow: WorkflowCoverage) -> Iterable[str]:
             yield (f"{workflow.name}: task {item.ref}" if item.kind == "task"
                    else f"{workflow.name}: {item.ref} {item.label}")
 
+
+
+def render_coverage(coverage: Coverage, output_format: str = "text", *,
+                    secrets: Iterable[str] = ()) -> str:
+    """``test --coverage-format``: text, JSON or Markdown."""
+    if output_format == "json":
+        return coverage_json(coverage)
+    if output_format == "markdown":
+        return coverage_markdown(coverage, secrets=secrets)
+    return coverage_text(coverage)

@@ -1,6 +1,7 @@
-"""The migrator's commands as plain functions: load -> validate -> plan -> apply -> report.
+"""The migrator's steps over a server as plain functions: load -> validate -> plan ->
+apply -> report, and ``read_live``, the one reader of what a server holds.
 
-The CLI is a thin shell over these; programs and tests call them directly.
+The commands (``_commands/``) compose these; programs and tests call them directly.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from workflow_migrator._fields import kept_keys
 from workflow_migrator._findings import Finding
 from workflow_migrator._loader import PROJECT_FILE, load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet, JSONObject
-from workflow_migrator._output import Reporter
+from workflow_migrator._output import NULL_REPORTER, Reporter
 from workflow_migrator._plan import (
     DEFAULT_OPTIONS,
     LiveState,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 
 def validate_directory(config_dir: Path, app_env: str = "", *,
-                       reporter: Reporter | None = None,
+                       reporter: Reporter = NULL_REPORTER,
                        target: str | None = None) -> tuple[DefinitionSet, list[Finding]]:
     """Loads and validates a config directory, offline: every finding, errors and warnings.
 
@@ -63,7 +64,7 @@ def validate_directory(config_dir: Path, app_env: str = "", *,
     return definitions, findings
 
 
-def _checked(config_dir: Path, app_env: str, reporter: Reporter | None, target: str | None,
+def _checked(config_dir: Path, app_env: str, reporter: Reporter, target: str | None,
              ) -> tuple[DefinitionSet, list[Finding], Project | None, Validation]:
     """``validate_directory``'s definitions and findings, with the project file (read
     once) and the validation, to run its server-aware rules on once the server is read."""
@@ -98,11 +99,10 @@ def _target_of(project: Project | None, name: str | None) -> tuple[Target, bool]
 
 
 def _load(config_dir: Path, app_env: str,
-          reporter: Reporter | None) -> tuple[DefinitionSet, list[Finding]]:
+          reporter: Reporter) -> tuple[DefinitionSet, list[Finding]]:
     """The directory's definitions, the reporter told their secret values at once."""
     definitions, findings = load_directory(config_dir, app_env)
-    if reporter:
-        reporter.add_secrets(definitions.secret_values)
+    reporter.add_secrets(definitions.secret_values)
     return definitions, findings
 
 
@@ -126,7 +126,7 @@ def _apply(project: Project | None, *groups: list[Finding]) -> list[Finding]:
 
 
 def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: str = "",
-                         wait_timeout: float = 60.0, reporter: Reporter | None = None,
+                         wait_timeout: float = 60.0, reporter: Reporter = NULL_REPORTER,
                          target: str | None = None) -> tuple[DefinitionSet, list[Finding]]:
     """``validate --server``: the offline checks, with what the server holds (a missing
     sub-workflow is an error unless the server has it), and the server's own verdict on
@@ -149,7 +149,7 @@ def validate_with_server(config_dir: Path, client: ConductorClient, *, app_env: 
         server_disagreements(definitions, ours, verdicts, client.base_url)))
 
 
-def load_valid(config_dir: Path, app_env: str = "", reporter: Reporter | None = None,
+def load_valid(config_dir: Path, app_env: str = "", reporter: Reporter = NULL_REPORTER,
                target: str | None = None) -> tuple[DefinitionSet, list[Finding]]:
     """Loads and validates a config directory offline; raises DefinitionError on any error.
 
@@ -171,7 +171,7 @@ def _raise_on_errors(findings: list[Finding]) -> None:
 
 
 def read_live(client: ConductorClient, wait_timeout: float,
-              reporter: Reporter | None = None, *, event_handlers: bool = True,
+              reporter: Reporter = NULL_REPORTER, *, event_handlers: bool = True,
               target: Target = DEFAULT_TARGET) -> LiveState:
     """Waits for the server, finds out which generation it runs (and says so, the first
     line once it answers), then reads every task definition, workflow version and
@@ -183,7 +183,7 @@ def read_live(client: ConductorClient, wait_timeout: float,
     :param target: the generation the definitions are for: what the server is assumed
         to keep when it tells nothing (no version, no definitions).
     """
-    client.wait_until_ready(wait_timeout, on_wait=reporter.log if reporter else None)
+    client.wait_until_ready(wait_timeout, on_wait=reporter.log)
     tasks, workflows = client.list_all_defs()
     server = identify_server(client, reporter, [*tasks, *workflows])
     # The deploy record is the migrator's own bookkeeping, never a definition to plan.
@@ -196,7 +196,7 @@ def read_live(client: ConductorClient, wait_timeout: float,
                      server=server)
 
 
-def identify_server(client: ConductorClient, reporter: Reporter | None,
+def identify_server(client: ConductorClient, reporter: Reporter,
                     definitions: list[JSONObject] | None = None) -> Detected:
     """Which generation the server runs, said in a log line: the first of a command that
     talks to a server, once the server answers.
@@ -212,11 +212,10 @@ def identify_server(client: ConductorClient, reporter: Reporter | None,
         version = client.server_version()
         told = generation_of_version(version) if version else None
         server = detect(version, [] if told else client.list_task_defs())
-    if reporter:
-        reporter.log(f"Conductor server at {client.base_url}: {server.describe()}",
-                     event="server", url=client.base_url,
-                     generation=server.target.name if server.target else None,
-                     version=version)
+    reporter.log(f"Conductor server at {client.base_url}: {server.describe()}",
+                 event="server", url=client.base_url,
+                 generation=server.target.name if server.target else None,
+                 version=version)
     return server
 
 
@@ -241,7 +240,7 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
 
 
 def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
-         app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter | None = None,
+         app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter = NULL_REPORTER,
          target: str | None = None, impact: ImpactOptions | None = None) -> Plan:
     """What ``deploy`` would do, without writing anything.
 
@@ -262,15 +261,17 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
 
 
 def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
-                   app_env: str, wait_timeout: float, reporter: Reporter | None,
+                   app_env: str, wait_timeout: float, reporter: Reporter,
                    target: str | None = None, refuse_mismatch: bool = False,
                    impact: ImpactOptions | None = None,
                    ) -> tuple[Plan, LiveState, DefinitionSet]:
     definitions, findings, project, validation = _checked(config_dir, app_env, reporter, target)
     _raise_on_errors(findings)
     chosen, stated = _target_of(project, target)
+    # The impact analysis looks for event handlers that start a changed workflow.
     live = read_live(client, wait_timeout, reporter, target=chosen,
-                     event_handlers=bool(definitions.event_handlers) or options.prune)
+                     event_handlers=bool(definitions.event_handlers) or options.prune
+                     or impact is not None)
     _check_generation(live, chosen, reporter, stated=stated, refuse=refuse_mismatch)
     # What the server holds turns some warnings into errors (a sub-workflow that exists
     # neither in the directory nor on the server); still before anything is written.
@@ -283,7 +284,7 @@ def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOp
     return make_plan(definitions, live, client, options), live, definitions
 
 
-def _check_generation(live: LiveState, target: Target, reporter: Reporter | None, *,
+def _check_generation(live: LiveState, target: Target, reporter: Reporter, *,
                       stated: bool, refuse: bool) -> None:
     """A server of another generation than the target: the definitions were checked
     against another server's rules (an evaluator it cannot run, keys it drops). A
@@ -301,13 +302,12 @@ def _check_generation(live: LiveState, target: Target, reporter: Reporter | None
     elif refuse:
         raise TargetMismatchError(f"{problem}; nothing was written: {fix}, or deploy with "
                                   "--allow-target-mismatch")
-    if reporter:
-        reporter.log(f"{problem}; {fix}", level="warning", event="target-mismatch")
+    reporter.log(f"{problem}; {fix}", level="warning", event="target-mismatch")
 
 
 def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
            app_env: str = "", wait_timeout: float = 300.0,
-           reporter: Reporter | None = None, source_revision: str | None = None,
+           reporter: Reporter = NULL_REPORTER, source_revision: str | None = None,
            target: str | None = None,
            allow_target_mismatch: bool = False) -> tuple[Plan, ApplyResult]:
     """Brings the server to exactly the directory's definitions; writes nothing on any error.
@@ -331,11 +331,10 @@ def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
     planned, live, definitions = _plan_and_live(
         config_dir, client, options=options, app_env=app_env, wait_timeout=wait_timeout,
         reporter=reporter, target=target, refuse_mismatch=not allow_target_mismatch)
-    if reporter:
-        reporter.plan(planned)
+    reporter.plan(planned)
     if planned.conflicts:
         raise UnsafeChangeError(list(planned.conflicts))
-    result = apply_plan(planned, client, on_change=reporter.applied if reporter else lambda c: None,
+    result = apply_plan(planned, client, on_change=reporter.applied,
                         keeps=live.keeps)
     previous = parse_record(live.deploy_record)
     secrets = secret_paths.after_deploy(previous.secret_paths if previous else {},
@@ -360,7 +359,7 @@ def _deleted(planned: Plan, live: LiveState) -> list[str]:
 
 def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
            app_env: str = "", wait_timeout: float = 300.0,
-           reporter: Reporter | None = None, target: str | None = None) -> Status:
+           reporter: Reporter = NULL_REPORTER, target: str | None = None) -> Status:
     """Reads the last deploy's record and plans ``config_dir`` against the server.
 
     :param config_dir: the directory the server should hold.
@@ -379,7 +378,7 @@ def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = 
 
 
 def upgrade_check(config_dir: Path, destination: str, *, source: str | None = None,
-                  app_env: str = "", reporter: Reporter | None = None) -> UpgradeReport:
+                  app_env: str = "", reporter: Reporter = NULL_REPORTER) -> UpgradeReport:
     """What behaves differently in ``config_dir``, per definition, once the server is
     upgraded from ``source`` to ``destination``; offline. Raises DefinitionError when
     the directory cannot be read (definitions invalid for either server are reported).
