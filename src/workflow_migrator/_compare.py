@@ -113,6 +113,10 @@ def _normal(value: Any, shape: Shape, keep_version: bool = True) -> Any:
         for key, child in _shapes(_fields.TABLE, shape).items():
             if key in normal:
                 normal[key] = _normal(normal[key], child)
+                # An object holding only what the server fills in (conductor-oss stores
+                # `inputSchema: {}` as its audit times and version 1) is as empty as `{}`.
+                if isinstance(child, str) and _is_empty(normal[key]):
+                    del normal[key]
         if shape == "workflow-def":
             normal.pop("version", None)
             if keep_version:  # a version is compared even when it is the default

@@ -16,12 +16,13 @@ from types import MappingProxyType
 from typing import Any, Final, Literal, get_args
 
 ObjectKind = Literal["task-def", "workflow-def", "workflow-task", "sub-workflow",
-                     "event-handler", "event-action", "start-workflow", "task-details"]
+                     "event-handler", "event-action", "start-workflow", "task-details",
+                     "schema-def"]
 #: A value's JSON type; the names of object kinds stand for an object of that kind.
 FieldType = Literal[
     "string", "integer", "boolean", "object", "string-list", "string-map", "any",
     "tasks", "task-lists", "task-map", "actions",
-    "task-def", "workflow-def", "sub-workflow", "start-workflow", "task-details",
+    "task-def", "workflow-def", "sub-workflow", "start-workflow", "task-details", "schema-def",
 ]
 #: The servers whose defaults the table records: Conductor 3.15 and conductor-oss 3.2x+.
 Server = Literal["core", "oss"]

@@ -196,6 +196,7 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeRules] = MappingProxyType({
     "sub-workflow": _OBJECT_OF_A_KIND,
     "start-workflow": _OBJECT_OF_A_KIND,
     "task-details": _OBJECT_OF_A_KIND,
+    "schema-def": _OBJECT_OF_A_KIND,
 })
 
 

@@ -125,8 +125,8 @@ _TASK_DEF: dict[str, Field] = {
     "baseType": _f("string", oss=True),
     "totalTimeoutSeconds": _f("integer", 0, minimum=0, oss=True, bits=64),
     "taskStatusListenerEnabled": _f("boolean", True, oss=True),
-    "inputSchema": _f("object", oss=True),
-    "outputSchema": _f("object", oss=True),
+    "inputSchema": _f("schema-def", oss=True),
+    "outputSchema": _f("schema-def", oss=True),
     "enforceSchema": _f("boolean", False, oss=True),
 }
 
@@ -151,8 +151,8 @@ _WORKFLOW_DEF: dict[str, Field] = {
     "failureWorkflowVersion": _f("integer", oss=True),
     "workflowStatusListenerSink": _f("string", oss=True),
     "rateLimitConfig": _f("object", oss=True),
-    "inputSchema": _f("object", oss=True),
-    "outputSchema": _f("object", oss=True),
+    "inputSchema": _f("schema-def", oss=True),
+    "outputSchema": _f("schema-def", oss=True),
     "enforceSchema": _f("boolean", True, oss=True),
     "metadata": _f("object", {}, oss=True),
     "cacheConfig": _f("object", oss=True),
@@ -251,6 +251,19 @@ _TASK_DETAILS: dict[str, Field] = {
     "output": _f("object", {}),
 }
 
+# A task's or workflow's inputSchema/outputSchema (conductor-oss only). The server keeps
+# these keys, drops any other, and fills in the audit times and version 1 even into an
+# empty object: without them, `inputSchema: {}` would differ from what it holds on every
+# deploy. An unknown type is refused by its JSON parser (a 500).
+_SCHEMA_DEF: dict[str, Field] = {
+    **_AUDIT,
+    "name": _f("string"),
+    "version": _f("integer", 1),
+    "type": _f("string", enum=("JSON", "AVRO", "PROTOBUF")),
+    "data": _f("object"),
+    "externalRef": _f("string"),
+}
+
 OBJECT_LABELS: Mapping[ObjectKind, str] = MappingProxyType({
     "task-def": "a task definition",
     "workflow-def": "a workflow definition",
@@ -260,6 +273,7 @@ OBJECT_LABELS: Mapping[ObjectKind, str] = MappingProxyType({
     "event-action": "an event handler action",
     "start-workflow": "a start_workflow action",
     "task-details": "a complete_task or fail_task action",
+    "schema-def": "an inputSchema or outputSchema",
 })
 
 
@@ -272,6 +286,7 @@ TABLE = FieldTable({
     "event-action": _EVENT_ACTION,
     "start-workflow": _START_WORKFLOW,
     "task-details": _TASK_DETAILS,
+    "schema-def": _SCHEMA_DEF,
 })
 
 

@@ -39,13 +39,13 @@ GOOD: dict[FieldType, Any] = {
     "actions": [{"action": "complete_task", "complete_task": {"taskId": "x"}}],
     "task-def": {"name": "t"}, "workflow-def": {"name": "w", "tasks": [dict(SET_VARIABLE)]},
     "sub-workflow": {"name": "w"}, "start-workflow": {"name": "w"},
-    "task-details": {"taskId": "x"},
+    "task-details": {"taskId": "x"}, "schema-def": {"name": "s", "type": "JSON"},
 }
 BAD: dict[FieldType, Any] = {
     "string": {"an": "object"}, "integer": {"an": "object"}, "boolean": [1], "object": [1],
     "string-list": 7, "string-map": [1], "tasks": 7, "task-lists": 7, "task-map": 7,
     "actions": 7, "task-def": 7, "workflow-def": 7, "sub-workflow": 7, "start-workflow": 7,
-    "task-details": 7,
+    "task-details": 7, "schema-def": 7,
 }
 #: Values the schema holds to more than the table says (a pattern) take this value.
 GOOD_OVERRIDES: dict[tuple[ObjectKind, str], Any] = {("event-handler", "event"): "conductor:q"}
@@ -55,7 +55,8 @@ SCHEMAS = {"task-def": (task_schema, "taskDef"), "workflow-def": (workflow_schem
            "event-handler": (event_handler_schema, "eventHandler"),
            "event-action": (event_handler_schema, "eventAction"),
            "start-workflow": (event_handler_schema, "startWorkflow"),
-           "task-details": (event_handler_schema, "taskDetails")}
+           "task-details": (event_handler_schema, "taskDetails"),
+           "schema-def": (task_schema, "schemaDef")}
 
 
 def good(kind: ObjectKind, key: str, field: Field) -> Any:
@@ -89,6 +90,8 @@ def place(kind: ObjectKind, obj: dict[str, Any]) -> tuple[Kind, dict[str, Any], 
     if kind == "start-workflow":
         start = {"action": "start_workflow", "start_workflow": {"name": "w", "version": 1, **obj}}
         return "event_handler", {**handler, "actions": [start]}, ("actions", 0, "start_workflow")
+    if kind == "schema-def":
+        return "task", {"name": "t", "inputSchema": obj}, ("inputSchema",)
     details = {"action": "complete_task", "complete_task": {"taskId": "x", **obj}}
     return "event_handler", {**handler, "actions": [details]}, ("actions", 0, "complete_task")
 
@@ -102,7 +105,10 @@ def at(body: Any, path: Path) -> Any:
 def normalised(kind: ObjectKind, obj: dict[str, Any]) -> dict[str, Any]:
     """``obj`` as the comparison sees it, in its place."""
     definition_kind, body, path = place(kind, obj)
-    result: dict[str, Any] = at(normalise(definition_kind, body), path)
+    normal = normalise(definition_kind, body)
+    if path and path[0] not in normal:  # an object left empty is dropped whole
+        return {}
+    result: dict[str, Any] = at(normal, path)
     return result
 
 

@@ -17,6 +17,7 @@ from workflow_migrator._fields import (
     Field,
     ObjectKind,
     default_of,
+    embedded_objects,
     fields_of,
     kind_info,
     object_label,
@@ -48,11 +49,13 @@ def structure_rules(context: Context) -> Iterator[Finding]:
             continue
         if definition.kind == "task":
             yield from check_object(definition, body, "task-def", ())
+            yield from _embedded(definition, body, "task-def")
             yield from _required_name(definition, "a task definition")
             yield from _owner_email(definition)
             yield from _timeouts(definition)
             continue
         yield from check_object(definition, body, "workflow-def", ())
+        yield from _embedded(definition, body, "workflow-def")
         yield from _required_name(definition, "a workflow definition")
         name = body.get("name")
         if isinstance(name, str) and ":" in name:
@@ -82,6 +85,15 @@ def structure_rules(context: Context) -> Iterator[Finding]:
                               "type, or leave the key out for a SIMPLE task", "type", severity)
             for embedded, kind, path in site.embedded_objects():
                 yield from check_object(definition, embedded, kind, path)
+
+
+def _embedded(definition: Definition, body: dict[str, Any],
+              kind: ObjectKind) -> Iterator[Finding]:
+    """The objects a definition holds at its top (a task's inputSchema): their fields."""
+    for key, child in embedded_objects(kind):
+        value = body.get(key)
+        if isinstance(value, dict):
+            yield from check_object(definition, value, child, (key,))
 
 
 def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,

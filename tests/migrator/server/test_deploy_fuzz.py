@@ -140,12 +140,7 @@ def test_a_value_the_server_converts_is_refused_before_any_write(
 def test_an_empty_schema_object_is_not_an_update_on_every_deploy(
         server: Server, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """conductor-oss stores ``inputSchema: {}`` as ``{createTime: 0, updateTime: 0,
-    version: 1}``; 3.15 drops the key (no change there already)."""
-    if not server.is_core:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="the comparison does not know a schema object's server-filled "
-                                "keys: the defaults conductor-oss fills into a task's "
-                                "inputSchema make it differ on every deploy"))
+    version: 1}``; 3.15 drops the key."""
     prefix = unique_prefix()
     config = write_documents(tmp_path, {"tasks/t.json": {
         "name": f"{prefix}_task", "inputSchema": {}, "outputSchema": {}, "retryCount": 1,
