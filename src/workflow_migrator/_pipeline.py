@@ -83,12 +83,6 @@ def choose_target(project: Project | None, name: str | None) -> Target:
     return target_named(project.target) if project is not None else DEFAULT_TARGET
 
 
-def directory_target(config_dir: Path, name: str | None = None) -> tuple[Target, bool]:
-    """The target of ``config_dir`` (``name`` when given, else what its project file
-    says), and whether it was stated at all (else it is production's by default)."""
-    return _target_of(None if name is not None else _project(config_dir)[0], name)
-
-
 def _target_of(project: Project | None, name: str | None) -> tuple[Target, bool]:
     """The target (``name`` when given, else the project file's, else production's), and
     whether it was stated at all."""

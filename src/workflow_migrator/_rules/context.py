@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from workflow_migrator._findings import Finding, Severity
 from workflow_migrator._models import Definition, DefinitionSet, JSONObject
@@ -73,4 +73,3 @@ def finding(definition: Definition, path: tuple[str | int, ...], message: str, r
     return Finding(definition.source.file, definition.source.path(*path), message, rule, severity)
 
 
-Findings = Iterator[Finding]
