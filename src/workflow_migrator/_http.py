@@ -34,6 +34,8 @@ from workflow_migrator._exceptions import (
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 READ_ONLY_POSTS = ("/api/metadata/workflow/validate", "/api/token")
+#: How both servers (3.15.0 and 3.32.3) begin the message of a body their parser refuses.
+PARSE_ERROR_PREFIX = "JSON parse error"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,7 +170,8 @@ class HttpSession:
             response = self._send(method, path, **kwargs)
             if missing_ok and _is_missing(response):
                 return response
-            if response.status_code >= 500 and retry_server_errors:
+            if response.status_code >= 500 and retry_server_errors \
+                    and not _is_parse_refusal(response):
                 raise _RetryableStatus(response)
             return response
 
@@ -225,6 +228,15 @@ class HttpSession:
                 f"{', ' if problem.startswith('got ') else ': '}{problem}",
                 method=method, url=url, status=response.status_code)
         return answer
+
+
+def _is_parse_refusal(response: httpx.Response) -> bool:
+    """Whether a 500 is the server's JSON parser refusing the body (Conductor answers
+    Spring's HttpMessageNotReadableException with a 500, "JSON parse error: ..."): the
+    same body would be refused again, so it is a refusal to report, not an outage to
+    wait out."""
+    return response.status_code == 500 and \
+        shapes.error_message(response).startswith(PARSE_ERROR_PREFIX)
 
 
 def _is_missing(response: httpx.Response) -> bool:

@@ -174,6 +174,20 @@ def test_a_delete_failing_with_another_500_is_retried_and_fails() -> None:
     assert len(server.seen) == 3
 
 
+def test_a_500_from_the_servers_json_parser_is_a_refusal_not_retried() -> None:
+    """The same body would be refused again: reported as the server's refusal, with its
+    message, after one attempt (not five, ending in "server unavailable")."""
+    message = ("JSON parse error: Cannot deserialize value of type `SchemaDef$Type` from "
+               "String \"json\": not one of the values accepted for Enum class: [JSON]")
+    server = Server(httpx.Response(500, json={"status": 500, "message": message,
+                                              "retryable": False}))
+    with client_for(server) as client:
+        with pytest.raises(ServerRejectedError, match="JSON parse error") as refused:
+            client.update_task_def({"name": "t", "inputSchema": {"type": "json"}})
+    assert len(server.seen) == 1
+    assert refused.value.status == 500
+
+
 def test_a_500_saying_no_such_is_still_an_error_for_other_requests() -> None:
     server = Server(httpx.Response(500, json={"message": "No such task definition"}))
     with client_for(server) as client:

@@ -19,6 +19,7 @@ from tests.support.configs import copy_config, unique_prefix
 from tests.support.faultproxy import FaultProxy
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server
+from workflow_migrator import ConductorClient, ServerRejectedError
 
 pytestmark = pytest.mark.server
 
@@ -175,3 +176,16 @@ def test_a_secret_quoted_in_an_error_answer_stays_masked(
                                       "json", base_url=proxy.url)
     assert code == 1, out + err
     assert SECRET not in out + err and "Denied for ***" in err
+
+
+def test_a_body_the_servers_parser_refuses_is_reported_as_refused_at_once(
+        client: ConductorClient) -> None:
+    """Both servers answer a value their JSON parser cannot read with a 500 ("JSON parse
+    error: ..."), not a 400: sending the same body again cannot help, so it is one request
+    and a refusal quoting the server, not retries ending in "server unavailable"."""
+    name = f"{unique_prefix()}_parse"
+    with pytest.raises(ServerRejectedError, match="JSON parse error") as refused:
+        client.create_task_defs([{"name": name, "retryCount": "many"}])
+    assert refused.value.status == 500
+    assert [(r.method, r.status) for r in client.requests] == [("POST", 500)]
+    assert name not in {t["name"] for t in client.list_task_defs()}
