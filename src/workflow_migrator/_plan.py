@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from workflow_migrator import _secret_paths as secret_paths
 from workflow_migrator._compare import FieldChange, differences
-from workflow_migrator._fields import KIND, KINDS, ServerKeys
+from workflow_migrator._fields import KIND, KINDS, ServerKeys, server_managed_fields
 from workflow_migrator._models import (
     BOOT_SAMPLE_TASKS,
     BOOT_SAMPLE_WORKFLOWS,
@@ -199,18 +199,29 @@ def _masked(change: Change, secrets: secret_paths.SecretPaths) -> Change:
     return dataclasses.replace(change, fields=fields, live=live)
 
 
+def _sent(body: JSONObject) -> JSONObject:
+    """What is written of a definition: without the keys the server sets (its audit
+    times and authors, its access policy). A file may carry them, copied from a server;
+    sent back, an access policy the server's parser cannot read (Conductor 3.15 knows
+    only OWNER and OPERATOR) would refuse the whole request."""
+    managed = server_managed_fields()
+    if managed.isdisjoint(body):
+        return body
+    return {key: value for key, value in body.items() if key not in managed}
+
+
 def _plan_task(definition: Definition, current: JSONObject | None,
                keeps: ServerKeys | None) -> Change:
     if current is None:
         return Change("create", "task", definition.name, None, "not on the server",
-                      definition.source.file, payload=definition.body)
+                      definition.source.file, payload=_sent(definition.body))
     fields = differences("task", current, definition.body, keeps=keeps)
     if not fields:
         return Change("unchanged", "task", definition.name, None, "matches the server",
                       definition.source.file)
     kept: JSONObject = {k: current[k] for k in ("createTime", "createdBy") if k in current}
     return Change("update", "task", definition.name, None, "content differs",
-                  definition.source.file, tuple(fields), {**definition.body, **kept},
+                  definition.source.file, tuple(fields), {**_sent(definition.body), **kept},
                   live=current)
 
 
@@ -230,13 +241,13 @@ def _plan_event_handler(definition: Definition, current: JSONObject | None,
     source = definition.source.file
     if current is None:
         return Change("create", "event_handler", definition.name, None, "not on the server",
-                      source, payload=definition.body)
+                      source, payload=_sent(definition.body))
     fields = differences("event_handler", current, definition.body, keeps=keeps)
     if not fields:
         return Change("unchanged", "event_handler", definition.name, None, "matches the server",
                       source)
     return Change("update", "event_handler", definition.name, None, "content differs", source,
-                  tuple(fields), definition.body)
+                  tuple(fields), _sent(definition.body))
 
 
 def _plan_workflow(name: str, definitions: list[Definition], versions: dict[int, JSONObject],
@@ -258,7 +269,7 @@ def _plan_automatic(definition: Definition, versions: dict[int, JSONObject],
     source = definition.source.file
     if not versions:
         return Change("create", "workflow", definition.name, 1, "not on the server", source,
-                      payload={**definition.body, "version": 1})
+                      payload={**_sent(definition.body), "version": 1})
     newest = max(versions)
     fields = differences("workflow", versions[newest], definition.body, keep_version=False,
                          keeps=keeps)
@@ -267,7 +278,7 @@ def _plan_automatic(definition: Definition, versions: dict[int, JSONObject],
                       "matches the newest version on the server", source)
     return Change("create", "workflow", definition.name, newest + 1,
                   f"content differs from v{newest}: registered as a new version, v{newest} stays",
-                  source, tuple(fields), {**definition.body, "version": newest + 1},
+                  source, tuple(fields), {**_sent(definition.body), "version": newest + 1},
                   create_only=True, live=versions[newest])
 
 
@@ -279,7 +290,8 @@ def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], opti
     current = versions.get(version)
     if current is None:
         return Change("create", "workflow", definition.name, version, "not on the server", source,
-                      payload=definition.body, live=versions[max(versions)] if versions else None)
+                      payload=_sent(definition.body),
+                      live=versions[max(versions)] if versions else None)
     fields = differences("workflow", current, definition.body, keeps=keeps)
     if not fields:
         return Change("unchanged", "workflow", definition.name, version, "matches the server",
@@ -294,7 +306,7 @@ def _plan_explicit(definition: Definition, versions: dict[int, JSONObject], opti
     return Change("update", "workflow", definition.name, version,
                   "content differs: overwritten in place (--allow-overwrite)"
                   if options.allow_overwrite else "content differs: refused", source,
-                  tuple(fields), {**definition.body, **kept}, live=current)
+                  tuple(fields), {**_sent(definition.body), **kept}, live=current)
 
 
 def _prune(changes: list[Change], live: LiveState, options: PlanOptions,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tests.support.definitions import live_workflow, task, workflow
 from workflow_migrator import (
@@ -53,6 +54,28 @@ def test_task_update_keeps_create_time_and_author() -> None:
     (change,) = compute_plan(DefinitionSet(tasks=(task("t", retryCount=2),)), live).changes
     assert change.action == "update"
     assert change.payload == {"name": "t", "retryCount": 2, "createTime": 7, "createdBy": "ci"}
+
+
+def test_what_the_server_sets_is_never_written() -> None:
+    """Audit keys and an access policy copied into a file are left out of every write:
+    Conductor 3.15 refuses a whole request whose access policy it cannot parse."""
+    managed: dict[str, Any] = {"accessPolicy": {"x": []}, "createTime": 1, "updatedBy": "me",
+                               "ownerApp": "a"}
+    live = LiveState(tasks=({"name": "t", "retryCount": 1, "createTime": 7},),
+                     workflows=(live_workflow("w", 1),))
+    desired = DefinitionSet(
+        tasks=(task("t", retryCount=2, **managed), task("new", **managed)),
+        workflows=(workflow("w", description="changed", **managed),
+                   workflow("v", version=3, **managed)))
+    changes = compute_plan(desired, live).changes
+    assert {c.action for c in changes} == {"update", "create"}
+    for change in changes:
+        assert change.payload is not None
+        sent = {k for k in managed if k in change.payload}
+        assert sent <= ({"createTime"} if change.action == "update" and change.kind == "task"
+                        else set()), (change.address, sent)
+    (updated,) = [c for c in changes if c.name == "t"]
+    assert updated.payload is not None and updated.payload["createTime"] == 7  # the server's
 
 
 def test_prune_lists_deletions_first_and_protects_samples_patterns_and_running() -> None:

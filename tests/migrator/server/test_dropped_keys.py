@@ -85,3 +85,29 @@ def test_validate_says_a_dropped_key_has_no_effect(run_migrator: RunMigrator,
     assert code == 0
     lines = [line for line in (out + err).splitlines() if "timeoutSecond" in line]
     assert lines and all("has no effect" in line for line in lines), out + err
+
+
+def test_keys_the_server_sets_copied_into_files_are_not_sent(run_migrator: RunMigrator,
+                                                             client: ConductorClient,
+                                                             tmp_path: Path) -> None:
+    """An access policy and audit keys in a file (copied from another server) are left
+    out of the writes: Conductor 3.15 refuses a request holding an access policy it
+    cannot parse (a 500, for the whole batch), conductor-oss would store it."""
+    name = unique_prefix()
+    managed = {"accessPolicy": {"x": []}, "createTime": 1, "updatedBy": "someone"}
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "tasks" / "t.json").write_text(json.dumps({
+        "name": f"{name}_work", "ownerEmail": "team@example.com", "retryCount": 1,
+        "responseTimeoutSeconds": 10, **managed}))
+    (tmp_path / "workflows" / "w.json").write_text(json.dumps({
+        "name": name, "ownerEmail": "team@example.com", "schemaVersion": 2, **managed,
+        "tasks": [{"name": f"{name}_work", "taskReferenceName": "work", "type": "SIMPLE"}]}))
+    code, out, err = run_migrator("deploy", "--config-dir", str(tmp_path), "--log-format", "text")
+    assert code == 0, err
+    (held,) = [t for t in client.list_task_defs() if t["name"] == f"{name}_work"]
+    assert held.get("createTime") != 1
+    assert "x" not in (held.get("accessPolicy") or {})
+    code, out, err = run_migrator("deploy", "--config-dir", str(tmp_path), "--log-format", "text")
+    assert code == 0, err
+    assert "No changes." in out, out
