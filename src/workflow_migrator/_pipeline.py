@@ -18,13 +18,6 @@ from workflow_migrator._findings import Finding
 from workflow_migrator._loader import PROJECT_FILE, load_directory
 from workflow_migrator._models import DEPLOY_RECORD_TASK, DefinitionSet, JSONObject
 from workflow_migrator._output import NULL_REPORTER, Reporter
-from workflow_migrator._plan import (
-    DEFAULT_OPTIONS,
-    LiveState,
-    Plan,
-    PlanOptions,
-    compute_plan,
-)
 from workflow_migrator._rules import ServerFacts
 from workflow_migrator._targets import (
     DEFAULT_TARGET,
@@ -36,13 +29,15 @@ from workflow_migrator._targets import (
 )
 from workflow_migrator._validate import Validation, in_order, server_disagreements, validate
 
-# What only a deploy or a status needs loads when one runs: an offline `validate` starts
-# in about a tenth of a second, and these (the thread pool of the writes, hashlib for
-# the record) would add a fifth to it.
+# What only a command that reads the server needs loads when one runs: an offline
+# `validate` starts in about a tenth of a second, and these (the plan and its comparison
+# and risk model, the thread pool of the writes, hashlib for the record) would add a
+# fifth to it.
 if TYPE_CHECKING:
     from workflow_migrator._apply import ApplyResult
     from workflow_migrator._client import ConductorClient
     from workflow_migrator._impact import ImpactOptions
+    from workflow_migrator._plan import LiveState, Plan, PlanOptions
     from workflow_migrator._project import Project
     from workflow_migrator._record import Status
     from workflow_migrator._upgrade import UpgradeReport
@@ -177,6 +172,8 @@ def read_live(client: ConductorClient, wait_timeout: float,
     :param target: the generation the definitions are for: what the server is assumed
         to keep when it tells nothing (no version, no definitions).
     """
+    from workflow_migrator._plan import LiveState
+
     client.wait_until_ready(wait_timeout, on_wait=reporter.log)
     tasks, workflows = client.list_all_defs()
     server = identify_server(client, reporter, [*tasks, *workflows])
@@ -222,6 +219,7 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
     :param options: prune, keep patterns, allow-overwrite.
     """
     from workflow_migrator._impact import read_executions, running_versions
+    from workflow_migrator._plan import compute_plan
 
     planned = compute_plan(definitions, live, options)
     # The running endpoint answers for every version of a name, so asking it per version
@@ -233,7 +231,7 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
     return compute_plan(definitions, dataclasses.replace(live, running=running), options)
 
 
-def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
+def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions | None = None,
          app_env: str = "", wait_timeout: float = 300.0, reporter: Reporter = NULL_REPORTER,
          target: str | None = None, impact: ImpactOptions | None = None) -> Plan:
     """What ``deploy`` would do, without writing anything.
@@ -254,11 +252,14 @@ def plan(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DE
                           impact=impact)[0]
 
 
-def _plan_and_live(config_dir: Path, client: ConductorClient, *, options: PlanOptions,
-                   app_env: str, wait_timeout: float, reporter: Reporter,
-                   target: str | None = None, refuse_mismatch: bool = False,
-                   impact: ImpactOptions | None = None,
+def _plan_and_live(config_dir: Path, client: ConductorClient, *,
+                   options: PlanOptions | None, app_env: str, wait_timeout: float,
+                   reporter: Reporter, target: str | None = None,
+                   refuse_mismatch: bool = False, impact: ImpactOptions | None = None,
                    ) -> tuple[Plan, LiveState, DefinitionSet]:
+    from workflow_migrator._plan import DEFAULT_OPTIONS
+
+    options = options or DEFAULT_OPTIONS
     definitions, findings, project, validation = _checked(config_dir, app_env, reporter, target)
     _raise_on_errors(findings)
     chosen, stated = _target_of(project, target)
@@ -299,7 +300,7 @@ def _check_generation(live: LiveState, target: Target, reporter: Reporter, *,
     reporter.log(f"{problem}; {fix}", level="warning", event="target-mismatch")
 
 
-def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
+def deploy(config_dir: Path, client: ConductorClient, *, options: PlanOptions | None = None,
            app_env: str = "", wait_timeout: float = 300.0,
            reporter: Reporter = NULL_REPORTER, source_revision: str | None = None,
            target: str | None = None,
@@ -351,7 +352,7 @@ def _deleted(planned: Plan, live: LiveState) -> list[str]:
                    if count == versions[name] and name not in kept]
 
 
-def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions = DEFAULT_OPTIONS,
+def status(config_dir: Path, client: ConductorClient, *, options: PlanOptions | None = None,
            app_env: str = "", wait_timeout: float = 300.0,
            reporter: Reporter = NULL_REPORTER, target: str | None = None) -> Status:
     """Reads the last deploy's record and plans ``config_dir`` against the server.
