@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Times `validate` on the 20 Conductor samples (../shared/conductor/samples beside
-the repository, or the directory given): loading the files included, in-process,
+"""Times `validate` on a folder of Conductor sample definitions (the directory given, else
+$CONDUCTOR_TEST_SAMPLES_DIR, as the tests take it): loading the files included, in-process,
 best of several runs; then once more through the CLI, interpreter start included.
 The bar, under a second, applies to the validation itself.
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SAMPLES = REPO_ROOT.parent / "shared" / "conductor" / "samples"
+DEFAULT_SAMPLES = Path(os.environ.get("CONDUCTOR_TEST_SAMPLES_DIR", "") or "samples-not-given")
 BAR_SECONDS = 1.0
 
 
@@ -45,7 +46,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if not args.samples.is_dir():
-        print(f"samples not found: {args.samples}", file=sys.stderr)
+        print(f"samples not found: {args.samples} (give a folder of sample definitions, "
+              "or set CONDUCTOR_TEST_SAMPLES_DIR)", file=sys.stderr)
         return 1
     sys.path.insert(0, str(REPO_ROOT / "src"))
     from workflow_migrator._pipeline import validate_directory
