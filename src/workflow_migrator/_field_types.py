@@ -200,6 +200,41 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeRules] = MappingProxyType({
 })
 
 
+#: The plain case of each field of a kind's fields (by the id of the fields' mapping; the
+#: entry keeps the mapping, so no other takes its id): the exact Python type of a value
+#: with nothing to report (``object``: any value; None: no such shortcut) and, for an
+#: integer, the range it must fall in, its minimum included. Checking the 35,000 values
+#: of 1,300 definitions spent most of its time on messages it never made.
+_PLAIN: dict[int, tuple[Mapping[str, Field], dict[str, tuple[type | None, int, int]]]] = {}
+
+
+def plain_cases_of(fields: Mapping[str, Field]) -> dict[str, tuple[type | None, int, int]]:
+    """Each field's plain case, for a check to pass a value with nothing to report
+    before asking ``type_problem``."""
+    entry = _PLAIN.get(id(fields))
+    if entry is None or entry[0] is not fields:
+        entry = _PLAIN[id(fields)] = (fields, {key: _plain(f) for key, f in fields.items()})
+    return entry[1]
+
+
+def _plain(field: Field) -> tuple[type | None, int, int]:
+    plain: type | None = None
+    if field.type == "integer":
+        plain = int
+    elif field.minimum is not None:
+        plain = None
+    elif field.type == "any":
+        plain = object
+    elif field.type == "string" and not field.enum:
+        plain = str
+    elif field.type == "boolean":
+        plain = bool
+    elif field.type in ("object", "string-map") or field.object_kind is not None:
+        plain = dict
+    low = field.lowest if field.minimum is None else max(field.lowest, field.minimum)
+    return plain, low, field.maximum
+
+
 def type_problem(value: Any, field: Field) -> Problem:
     """Why ``value`` does not fit ``field``'s type (and allowed values, and size)."""
     return FIELD_TYPES[field.type].check(value, field)

@@ -9,12 +9,11 @@ parsing: a value Jackson cannot convert is refused by the server with a 500.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
-from workflow_migrator._field_types import INTEGER_TEXT, type_problem
+from workflow_migrator._field_types import INTEGER_TEXT, plain_cases_of, type_problem
 from workflow_migrator._fields import (
-    Field,
     ObjectKind,
     default_of,
     embedded_objects,
@@ -100,7 +99,7 @@ def check_object(definition: Definition, body: dict[str, Any], kind: ObjectKind,
                  path: Path) -> Iterator[Finding]:
     """Types, allowed values and minimums of the known keys of one object."""
     fields = fields_of(kind)
-    plain_cases = _plain_cases(fields)
+    plain_cases = plain_cases_of(fields)
     for key, value in body.items():
         case = plain_cases.get(key)
         if case is None or value is None:  # a key the table does not know, or null
@@ -132,37 +131,6 @@ def _fields_only(definition: Definition) -> Iterator[Finding]:
                           "required")
 
 
-#: The plain case of each field of a kind's fields (by the id of the fields' mapping; the
-#: entry keeps the mapping, so no other takes its id): the exact Python type of a value
-#: with nothing to report (``object``: any value; None: no such shortcut) and, for an
-#: integer, the range it must fall in, its minimum included. Checking the 35,000 values
-#: of 1,300 definitions spent most of its time on messages it never made.
-_PLAIN: dict[int, tuple[Mapping[str, Field], dict[str, tuple[type | None, int, int]]]] = {}
-
-
-def _plain_cases(fields: Mapping[str, Field]) -> dict[str, tuple[type | None, int, int]]:
-    entry = _PLAIN.get(id(fields))
-    if entry is None or entry[0] is not fields:
-        entry = _PLAIN[id(fields)] = (fields, {key: _plain(f) for key, f in fields.items()})
-    return entry[1]
-
-
-def _plain(field: Field) -> tuple[type | None, int, int]:
-    plain: type | None = None
-    if field.type == "integer":
-        plain = int
-    elif field.minimum is not None:
-        plain = None
-    elif field.type == "any":
-        plain = object
-    elif field.type == "string" and not field.enum:
-        plain = str
-    elif field.type == "boolean":
-        plain = bool
-    elif field.type in ("object", "string-map") or field.object_kind is not None:
-        plain = dict
-    low = field.lowest if field.minimum is None else max(field.lowest, field.minimum)
-    return plain, low, field.maximum
 
 
 def _required_name(definition: Definition, what: str) -> Iterator[Finding]:

@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.configs import unique_prefix
+from tests.support.configs import server_client, unique_prefix
 from tests.support.faultproxy import FaultProxy, iter_counts
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server, wait_for
 from workflow_migrator import (
-    ConductorClient,
-    RetryPolicy,
     compute_plan,
     deploy,
     load_valid,
@@ -30,7 +28,6 @@ from workflow_migrator._apply import PARALLEL_WRITES
 pytestmark = pytest.mark.server
 
 TASKDEFS = "/api/metadata/taskdefs"
-FAST_RETRY = RetryPolicy(attempts=3, initial_wait=0.05, max_wait=0.2)
 TASKS = 24
 
 
@@ -47,13 +44,13 @@ def write_tasks(config: Path, prefix: str, revision: str) -> Path:
 
 
 def descriptions(base_url: str, prefix: str) -> dict[str, str]:
-    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+    with server_client(base_url) as client:
         return {t["name"]: t.get("description", "") for t in client.list_task_defs()
                 if t["name"].startswith(f"{prefix}_")}
 
 
 def pending(base_url: str, config: Path) -> list[str]:
-    with ConductorClient(base_url, retry=FAST_RETRY) as client:
+    with server_client(base_url) as client:
         plan = compute_plan(load_valid(config)[0], read_live(client, 10))
     return [c.address for c in plan.changes if c.action != "unchanged"]
 
@@ -69,7 +66,7 @@ def deployed(server: Server, tmp_path: Path) -> tuple[Path, str]:
     """A config directory of ``TASKS`` task definitions, deployed, then all changed."""
     prefix = unique_prefix()
     config = write_tasks(tmp_path / "config", prefix, "a")
-    with ConductorClient(server.base_url, retry=FAST_RETRY) as client:
+    with server_client(server.base_url) as client:
         deploy(config, client, wait_timeout=10)
     return write_tasks(config, prefix, "b"), prefix
 
@@ -82,7 +79,7 @@ def test_updates_are_sent_several_at_once_never_more_than_the_bound(
 
     def run() -> None:
         try:
-            with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
+            with server_client(proxy.url) as client:
                 deploy(config, client, wait_timeout=10)
         except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
             errors.append(exc)
