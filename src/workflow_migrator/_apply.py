@@ -1,16 +1,16 @@
 """Carries out a plan against a server, in the order that keeps it consistent.
 
-Task definitions come first (new ones in one bulk request, changed ones one request
-each, ``PARALLEL_WRITES`` at a time), then every new or changed workflow version in
-bulk, except new versions of workflows numbered automatically, which are registered one
-by one and only if their number is still free, then event handlers (after the workflows
-they start), then deletions: event handlers first (before the workflows they start),
-then workflows, then tasks. Each step is an idempotent upsert, create-only registration
-or delete, so a run that stops half-way leaves a state the next run, which plans again
-from what the server then holds, completes. Every changed task definition is tried even
-when some fail; the failures are reported together, and the deploy stops there. Every
-body is serialised before the first request: a value that cannot be sent stops the
-deploy before it has written anything.
+Task definitions come first (new ones in batches of ``TASK_BATCH``, changed ones one
+per request, ``PARALLEL_WRITES`` requests at a time), then every new or changed
+workflow version in bulk, except new versions of workflows numbered automatically, which
+are registered one by one and only if their number is still free, then event handlers
+(after the workflows they start), then deletions: event handlers first (before the
+workflows they start), then workflows, then tasks. Each step is an idempotent upsert,
+create-only registration or delete, so a run that stops half-way leaves a state the next
+run, which plans again from what the server then holds, completes. Every new or changed
+task definition is tried even when some fail; the failures are reported together, and the
+deploy stops there. Every body is serialised before the first request: a value that
+cannot be sent stops the deploy before it has written anything.
 """
 
 from __future__ import annotations
@@ -43,10 +43,13 @@ if TYPE_CHECKING:
 WORKFLOW_BATCH = 200
 #: How often a new version's number may be taken by concurrent deploys before giving up.
 MAX_VERSION_ATTEMPTS = 5
-#: Requests in flight at once where Conductor takes one definition per request (a changed
-#: task definition): enough to hide most of each request's round trip, and well within
-#: the request threads and database connections of a server (conductor-oss's embedded
-#: SQLite serialises writes anyway; 3.15 on Redis takes them in parallel).
+#: New task definitions per bulk request. Conductor 3.15 re-reads every task definition
+#: after writing each one, so one list of hundreds keeps one of its cores busy for
+#: seconds; batches sent at once spread that over its cores.
+TASK_BATCH = 50
+#: Requests in flight at once (a batch of new task definitions, or one changed one, as
+#: Conductor updates one per request): enough to hide most of each request's round trip,
+#: and well within the request threads and database connections of a server.
 PARALLEL_WRITES = 8
 
 
@@ -68,14 +71,8 @@ def apply_plan(plan: Plan, client: ConductorClient,
     if plan.conflicts:
         raise ValueError("a plan with conflicts cannot be applied")
     _check_bodies(plan)
-    new_tasks = plan.pending("create", "task")
-    if new_tasks:
-        with _located(new_tasks):
-            client.create_task_defs([_payload(c) for c in new_tasks])
-        for change in new_tasks:
-            on_change(change)
-    _each(plan.pending("update", "task"), client.update_task_def, on_change,
-          "task definition update(s)")
+    _write_tasks(plan.pending("create", "task"), plan.pending("update", "task"), client,
+                 on_change)
     workflows = plan.pending("create", "workflow") + plan.pending("update", "workflow")
     upserts = [c for c in workflows if not c.create_only]
     for start in range(0, len(upserts), WORKFLOW_BATCH):
@@ -107,40 +104,79 @@ def apply_plan(plan: Plan, client: ConductorClient,
         created=plan.count("create"), updated=plan.count("update"), deleted=plan.count("delete"))
 
 
-def _each(changes: Sequence[Change], write: Callable[[JSONObject], None],
-          on_change: Callable[[Change], None], what: str) -> None:
-    """Writes every change with ``write``, ``PARALLEL_WRITES`` at a time. One that fails
-    stops none of the others: each is tried (with the client's retries), and the failures
-    are raised together, as WritesFailedError, once every request has ended. ``on_change``
-    is called in this thread, as each write succeeds. Ctrl-C cancels what has not started."""
-    if not changes:
-        return
+#: Some task definitions, and the request that writes them.
+_Write = tuple[Sequence[Change], Callable[[], None]]
+
+
+def _write_tasks(new: Sequence[Change], changed: Sequence[Change], client: ConductorClient,
+                 on_change: Callable[[Change], None]) -> None:
+    """Writes the new task definitions in batches of ``TASK_BATCH`` and the changed ones
+    one per request (an update keeps the definition's ``createTime``; a batch, Conductor's
+    create, would stamp a new one), ``PARALLEL_WRITES`` requests at a time. Conductor
+    refuses a batch whole (400) when one item is invalid: each of its items is then sent
+    alone, so the others are written and each refusal names its definition. One failure
+    stops none of the others; the failures are raised together, as WritesFailedError,
+    once every request has ended."""
+    def create(batch: Sequence[Change]) -> _Write:
+        def write() -> None:
+            with _located(batch):
+                client.upsert_task_defs([_payload(c) for c in batch])
+        return batch, write
+
+    def update(change: Change) -> _Write:
+        return [change], lambda: client.update_task_def(_payload(change))
+
+    failed: list[tuple[Change, ConductorError]] = []
+    batches = [new[start:start + TASK_BATCH] for start in range(0, len(new), TASK_BATCH)]
+    refused = _settle([*map(create, batches), *map(update, changed)], on_change, failed)
+    _settle([create([change]) for batch in refused for change in batch], on_change, failed)
+    if failed:
+        order = {change.address: index for index, change in enumerate([*new, *changed])}
+        failed.sort(key=lambda item: order[item[0].address])
+        raise WritesFailedError(
+            "task definition write(s)",
+            [(f"{c.source}: {c.address}" if c.source else c.address, e) for c, e in failed],
+            done=len(new) + len(changed) - len(failed))
+
+
+def _settle(writes: Sequence[_Write], on_change: Callable[[Change], None],
+            failed: list[tuple[Change, ConductorError]]) -> list[Sequence[Change]]:
+    """Makes each write, ``PARALLEL_WRITES`` at a time (each with the client's retries):
+    ``on_change`` for each definition written, in this thread, as its request ends; the
+    definitions of each failed write added to ``failed``, except a batch the server
+    refused as invalid (400), which is returned, to be sent item by item. Ctrl-C cancels
+    what has not started."""
+    if not writes:
+        return []
     # Imported here: concurrent.futures loads logging, a fifth of an offline `validate`'s
-    # start-up, and only a deploy that changes task definitions needs it.
+    # start-up, and only a deploy that writes task definitions needs it.
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    failures: dict[int, tuple[str, ConductorError]] = {}
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(changes)),
+    refused: list[Sequence[Change]] = []
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(writes)),
                             thread_name_prefix="write") as pool:
-        futures: dict[Future[None], int] = {
-            pool.submit(write, _payload(change)): index for index, change in enumerate(changes)}
+        futures: dict[Future[None], Sequence[Change]] = {
+            pool.submit(write): batch for batch, write in writes}
         try:
             for future in as_completed(futures):
-                change = changes[futures[future]]
+                batch = futures[future]
                 try:
                     future.result()
+                except ServerRejectedError as exc:
+                    if exc.status == 400 and len(batch) > 1:
+                        refused.append(batch)
+                    else:
+                        failed.extend((change, exc) for change in batch)
                 except ConductorError as exc:
-                    where = f"{change.source}: " if change.source else ""
-                    failures[futures[future]] = (f"{where}{change.address}", exc)
-                    continue
-                on_change(change)
+                    failed.extend((change, exc) for change in batch)
+                else:
+                    for change in batch:
+                        on_change(change)
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
-    if failures:
-        raise WritesFailedError(what, [failures[i] for i in sorted(failures)],
-                                done=len(changes) - len(failures))
+    return refused
 
 
 def _check_bodies(plan: Plan) -> None:

@@ -90,7 +90,11 @@ class ConductorClient(HttpSession):
             workflows = pool.submit(self.list_workflow_defs)
             return tasks.result(), workflows.result()
 
-    def create_task_defs(self, task_defs: list[JSONObject]) -> None:
+    def upsert_task_defs(self, task_defs: list[JSONObject]) -> None:
+        """Creates or replaces each task definition. Every generation stores each item
+        whether it exists or not, stamping it with a new ``createTime`` (what ``PUT``
+        keeps differs: 3.15 drops the ``createTime`` it is not sent, conductor-oss keeps
+        it); one invalid item, and the whole list is refused (400) with nothing stored."""
         self._request("POST", "/api/metadata/taskdefs", json=task_defs)
 
     def update_task_def(self, task_def: JSONObject) -> None:

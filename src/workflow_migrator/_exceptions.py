@@ -86,15 +86,20 @@ class ServerRejectedError(ConductorError):
 
 
 class WritesFailedError(ConductorError):
-    """Some writes of a step sent one request per definition failed; every other one was
-    made. ``failures`` holds each failed write's error, in the plan's order; ``done`` says
-    how many succeeded. The next deploy plans again from the server and retries them."""
+    """Some writes of a step that sends its definitions in several requests failed;
+    every other one was made. ``failures`` holds each failed definition's error, in the
+    plan's order; ``done`` says how many were written. The next deploy plans again from
+    the server and retries them."""
 
     def __init__(self, what: str, failures: list[tuple[str, ConductorError]], done: int):
         self.failures = failures
         self.done = done
         total = len(failures) + done
-        details = "; ".join(f"{where}: {error}" for where, error in failures)
+        # A batch that fails fails each of its items with one error: said once, for all.
+        grouped: dict[str, list[str]] = {}
+        for where, error in failures:
+            grouped.setdefault(str(error), []).append(where)
+        details = "; ".join(f"{', '.join(wheres)}: {error}" for error, wheres in grouped.items())
         super().__init__(f"{len(failures)} of {total} {what} failed, the other {done} were "
                          f"written (the next deploy retries the rest): {details}")
 

@@ -191,7 +191,7 @@ def write_record(client: ConductorClient, record: DeployRecord, *, exists: bool)
     if exists:
         client.update_task_def(body)
     else:
-        client.create_task_defs([body])
+        client.upsert_task_defs([body])
 
 
 @dataclasses.dataclass(frozen=True)

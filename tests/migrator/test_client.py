@@ -85,7 +85,7 @@ def test_gives_up_on_a_server_that_never_answers() -> None:
     server = Server(httpx.ConnectError("[Errno 111] Connection refused"))
     with client_for(server) as client:
         with pytest.raises(ServerUnavailableError) as caught:
-            client.create_task_defs([{"name": "t"}])
+            client.upsert_task_defs([{"name": "t"}])
     assert len(server.seen) == 3
     assert caught.value.status is None
     assert str(caught.value) == (f"POST {BASE}/api/metadata/taskdefs: ConnectError: "
@@ -200,7 +200,7 @@ def test_the_request_log_counts_validation_and_token_posts_as_reads() -> None:
     server = Server(httpx.Response(200, json={"token": TOKEN}))
     with client_for(server) as client:
         assert client.validate_workflow_def({"name": "w"}) == []
-        client.create_task_defs([{"name": "t"}])
+        client.upsert_task_defs([{"name": "t"}])
     assert [r.is_write for r in client.requests] == [False, True]
     assert client.write_count == 1
 

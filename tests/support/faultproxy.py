@@ -83,6 +83,8 @@ class FaultProxy:
         self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
         #: requests the server answered, counted once its answer is in hand
         self.answered: collections.Counter[tuple[str, str]] = collections.Counter()
+        #: every request's method, path and body, in the order they came
+        self.requests: list[tuple[str, str, bytes]] = []
         self._rules: list[Rule] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -159,10 +161,10 @@ class FaultProxy:
                               content_type=content_type))
 
     def hold(self, *, method: str | None = None, path: str = "*",
-             count: int | None = None) -> Rule:
+             count: int | None = None, containing: str | None = None) -> Rule:
         """Holds matching requests until ``rule.release()`` (at most MAX_STALL_SECONDS),
         then forwards them: a gate, to line up concurrent clients."""
-        return self._add(Rule("hold", method, path, count))
+        return self._add(Rule("hold", method, path, count, containing=containing))
 
     def clear(self) -> None:
         """Removes every rule, releasing stalled requests."""
@@ -172,9 +174,14 @@ class FaultProxy:
             self._rules.clear()
 
     def count(self, method: str | None = None, path: str = "*", *,
-              answered: bool = False) -> int:
+              answered: bool = False, containing: str | None = None) -> int:
         """How many requests matched ``method`` and the ``path`` pattern; with ``answered``,
-        only those the server has already answered (its answer reflects its state then)."""
+        only those the server has already answered (its answer reflects its state then);
+        with ``containing``, only those whose body contains that text."""
+        if containing is not None:
+            like = Rule("hold", method, path, containing=containing)
+            with self._lock:
+                return sum(1 for m, p, body in self.requests if like.matches(m, p, body))
         counts = self.answered if answered else self.counts
         with self._lock:
             return sum(n for (m, p), n in counts.items()
@@ -193,6 +200,7 @@ class FaultProxy:
         applied: list[Rule] = []
         with self._lock:
             self.counts[(method, path)] += 1
+            self.requests.append((method, path, body))
             terminal_taken = False
             for rule in self._rules:
                 if not rule.matches(method, path, body) or rule.count == 0:

@@ -185,7 +185,7 @@ def test_a_body_the_servers_parser_refuses_is_reported_as_refused_at_once(
     and a refusal quoting the server, not retries ending in "server unavailable"."""
     name = f"{unique_prefix()}_parse"
     with pytest.raises(ServerRejectedError, match="JSON parse error") as refused:
-        client.create_task_defs([{"name": name, "retryCount": "many"}])
+        client.upsert_task_defs([{"name": name, "retryCount": "many"}])
     assert refused.value.status == 500
     assert [(r.method, r.status) for r in client.requests] == [("POST", 500)]
     assert name not in {t["name"] for t in client.list_task_defs()}

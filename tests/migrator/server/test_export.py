@@ -50,7 +50,7 @@ def _fill_with_corpus(client: ConductorClient) -> set[str]:
             if all("tasks" in item for item in items):
                 client.upsert_workflow_defs(items)
             else:
-                client.create_task_defs(items)
+                client.upsert_task_defs(items)
         except ServerRejectedError:
             continue  # the one sample with schemaVersion 1
         names |= {str(item["name"]) for item in items}
@@ -58,7 +58,7 @@ def _fill_with_corpus(client: ConductorClient) -> set[str]:
 
 
 def _fill_with_own(client: ConductorClient, prefix: str) -> None:
-    client.create_task_defs([
+    client.upsert_task_defs([
         {"name": f"{prefix}_charge", "retryCount": 5, "timeoutSeconds": 300,
          "responseTimeoutSeconds": 60, "ownerEmail": "team@example.com",
          "inputTemplate": {"note": "literal @{NOT_A_PLACEHOLDER} and @@{ESCAPED}"}},

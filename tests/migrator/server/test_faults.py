@@ -31,6 +31,7 @@ from tests.support.stacks import Server, free_port, wait_for
 from workflow_migrator import (
     ConductorClient,
     ServerUnavailableError,
+    WritesFailedError,
     deploy,
 )
 
@@ -137,11 +138,14 @@ def test_library_names_method_and_url_when_connections_keep_dropping(
     proxy.drop(None, method="POST", path=TASKDEFS)
 
     with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
-        with pytest.raises(ServerUnavailableError) as caught:
+        with pytest.raises(WritesFailedError) as caught:
             deploy(config, client, wait_timeout=10)
 
-    assert str(caught.value).startswith(f"POST {proxy.url}{TASKDEFS}: RemoteProtocolError")
-    assert "after 4 attempts" in str(caught.value)
+    assert caught.value.done == 0
+    for _, error in caught.value.failures:
+        assert isinstance(error, ServerUnavailableError)
+        assert str(error).startswith(f"POST {proxy.url}{TASKDEFS}: RemoteProtocolError")
+        assert "after 4 attempts" in str(error)
     assert proxy.count("POST", TASKDEFS) == 4
 
 

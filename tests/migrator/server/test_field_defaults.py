@@ -61,7 +61,7 @@ def _server_kind(server: Server) -> ServerKind:
 def test_a_task_definition_reads_back_with_the_tables_defaults(
         server: Server, client: ConductorClient) -> None:
     sent: JSONObject = {"name": f"{unique_prefix()}_minimal"}
-    client.create_task_defs([dict(sent)])
+    client.upsert_task_defs([dict(sent)])
     try:
         (read,) = [t for t in client.list_task_defs() if t.get("name") == sent["name"]]
         check_defaults("task-def", sent, read, _server_kind(server))

@@ -35,7 +35,7 @@ NAMES = ["{p}a%b", "{p}a%2Fb", "{p}a?b", "{p}a#b", "{p}a;b", "{p}a b", " {p}a ",
 
 
 def _task_round_trip(client: ConductorClient, base_url: str, name: str) -> bool:
-    client.create_task_defs([{"name": name, "ownerEmail": "team@example.com",
+    client.upsert_task_defs([{"name": name, "ownerEmail": "team@example.com",
                               "timeoutSeconds": 60, "responseTimeoutSeconds": 60}])
     read = httpx.get(f"{base_url}/api/metadata/taskdefs/{quote(name, safe='')}", timeout=30)
     if read.status_code != 200 or not isinstance(read.json(), dict):
@@ -93,7 +93,7 @@ def test_prune_leaves_a_name_the_server_cannot_delete_and_deletes_the_rest(
         tmp_path: Path, client: ConductorClient, run_migrator: RunMigrator) -> None:
     prefix = "names_prune"  # fixed: the names it cannot delete stay for good
     # Written past the name rule (by another tool, or an older migrator).
-    client.create_task_defs([{"name": f"{prefix}_stuck/name"}, {"name": f"{prefix}_gone"},
+    client.upsert_task_defs([{"name": f"{prefix}_stuck/name"}, {"name": f"{prefix}_gone"},
                              {"name": f"{prefix}_" + "z" * 9000}])
     config = tmp_path / "config"
     (config / "tasks").mkdir(parents=True)

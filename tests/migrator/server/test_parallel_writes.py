@@ -1,7 +1,8 @@
-"""Task definitions changed in bulk, written several at once (Conductor updates one per
-request), against a real server behind tests/support/faultproxy.py: at most
-``PARALLEL_WRITES`` requests in flight, and when some fail for good the others are
-still written, every failure is reported, and the next deploy completes the rest.
+"""Task definitions written in bulk, against a real server behind
+tests/support/faultproxy.py: changed ones one per request (Conductor updates one per
+request), new ones in batches of ``TASK_BATCH``, at most ``PARALLEL_WRITES`` requests in
+flight; a batch the server refuses is sent item by item, so that the others are written;
+when some fail for good, every failure is reported and the next deploy completes the rest.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.configs import server_client, unique_prefix
+from tests.support.configs import FAST_RETRY, server_client, unique_prefix
 from tests.support.faultproxy import FaultProxy, iter_counts
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server, wait_for
 from workflow_migrator import (
+    ConductorClient,
+    WritesFailedError,
+    _apply,
     compute_plan,
     deploy,
     load_valid,
@@ -114,11 +118,12 @@ def test_updates_that_fail_for_good_are_reported_the_rest_written_and_the_next_d
                                 base_url=proxy.url)
 
     assert code == 1, err
-    assert f"3 of {TASKS} task definition update(s) failed" in err, err
-    for i in failing:
-        # file, definition, request and status of each
-        assert (f"tasks/task_{i:03}.json: task {prefix}_task_{i}: PUT {proxy.url}{TASKDEFS} "
-                "-> 503") in err, err
+    assert f"3 of {TASKS} task definition write(s) failed" in err, err
+    # file and definition of each (in the plan's order, by name); the request and status
+    # they share, said once
+    assert ", ".join(f"tasks/task_{i:03}.json: task {prefix}_task_{i}"
+                     for i in sorted(failing, key=str)) + \
+        f": PUT {proxy.url}{TASKDEFS} -> 503" in err, err
     written = descriptions(server.base_url, prefix)
     assert {name for name, text in written.items() if text.endswith("revision a")} == {
         f"{prefix}_task_{i}" for i in failing}, written
@@ -133,3 +138,106 @@ def test_updates_that_fail_for_good_are_reported_the_rest_written_and_the_next_d
     assert pending(server.base_url, config) == []
     assert set(descriptions(server.base_url, prefix).values()) == {
         f"step {i}, revision b" for i in range(TASKS)}
+
+
+# -- new task definitions: in batches -------------------------------------------------
+
+
+@pytest.fixture
+def new_tasks(tmp_path: Path) -> tuple[Path, str]:
+    """A config directory of ``TASKS`` task definitions the server does not hold."""
+    prefix = unique_prefix()
+    return write_tasks(tmp_path / "config", prefix, "a"), prefix
+
+
+def test_new_tasks_go_in_batches_several_at_once_never_more_than_the_bound(
+        proxy: FaultProxy, server: Server, new_tasks: tuple[Path, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config, prefix = new_tasks
+    monkeypatch.setattr(_apply, "TASK_BATCH", 2)  # 12 batches: more than the bound
+    gate = proxy.hold(method="POST", path=TASKDEFS,
+                      containing=f'"name":"{prefix}_task_')  # not the deploy record
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with server_client(proxy.url) as client:
+                deploy(config, client, wait_timeout=10)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            errors.append(exc)
+
+    deploying = threading.Thread(target=run)
+    deploying.start()
+    try:
+        assert wait_for(lambda: proxy.count("POST", TASKDEFS) >= PARALLEL_WRITES, 30), \
+            "\n".join(iter_counts(proxy))
+        in_flight = proxy.count("POST", TASKDEFS)
+    finally:
+        gate.release()
+        deploying.join(60)
+    assert in_flight == PARALLEL_WRITES, "\n".join(iter_counts(proxy))
+    assert not errors, errors
+    batches = proxy.count("POST", TASKDEFS, containing=f'"name":"{prefix}_task_')
+    assert batches == TASKS // 2, "\n".join(iter_counts(proxy))
+    assert set(descriptions(server.base_url, prefix).values()) == {
+        f"step {i}, revision a" for i in range(TASKS)}
+
+
+def test_a_refused_batch_is_sent_item_by_item_the_refused_ones_named_and_repaired_next(
+        proxy: FaultProxy, server: Server, new_tasks: tuple[Path, str],
+        run_migrator: RunMigrator) -> None:
+    config, prefix = new_tasks
+    refused = (3, 11, 20)
+    for i in refused:  # 400 to every request that carries one of these, alone or not
+        proxy.fail(None, status=400, method="POST", path=TASKDEFS,
+                   containing=f'"name":"{prefix}_task_{i}"')
+
+    code, _, err = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text",
+                                base_url=proxy.url)
+
+    assert code == 1, err
+    assert f"3 of {TASKS} task definition write(s) failed" in err, err
+    assert ", ".join(f"tasks/task_{i:03}.json: task {prefix}_task_{i}"
+                     for i in sorted(refused, key=str)) + \
+        f": POST {proxy.url}{TASKDEFS} -> 400" in err, err
+    # The one batch of all 24, refused; then each alone.
+    assert proxy.count("POST", TASKDEFS, containing=f'"name":"{prefix}_task_') == 1 + TASKS, \
+        "\n".join(iter_counts(proxy))
+    assert set(descriptions(server.base_url, prefix)) == {
+        f"{prefix}_task_{i}" for i in range(TASKS) if i not in refused}
+    assert sorted(pending(server.base_url, config)) == sorted(
+        f"task {prefix}_task_{i}" for i in refused)
+
+    proxy.clear()
+    code, _, err = run_migrator("deploy", "--config-dir", str(config), "--log-format", "text",
+                                base_url=proxy.url)
+
+    assert code == 0, err
+    assert pending(server.base_url, config) == []
+
+
+def test_a_batch_that_fails_for_good_stops_none_of_the_others(
+        proxy: FaultProxy, server: Server, new_tasks: tuple[Path, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config, prefix = new_tasks
+    monkeypatch.setattr(_apply, "TASK_BATCH", 4)
+    # 503 to every attempt of the batch that holds task 5, whenever it is sent
+    proxy.fail(None, method="POST", path=TASKDEFS, containing=f'"name":"{prefix}_task_5"')
+
+    with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
+        with pytest.raises(WritesFailedError) as caught:
+            deploy(config, client, wait_timeout=10)
+
+    # The four of that batch failed, with the one error, said once for the four.
+    failed = {where.split(": task ")[1] for where, _ in caught.value.failures}
+    assert len(failed) == 4 and f"{prefix}_task_5" in failed, caught.value
+    assert caught.value.done == TASKS - 4
+    assert str(caught.value).count("-> 503") == 1, caught.value
+    assert set(descriptions(server.base_url, prefix)) == {
+        f"{prefix}_task_{i}" for i in range(TASKS)} - failed
+    assert sorted(pending(server.base_url, config)) == sorted(f"task {n}" for n in failed)
+
+    proxy.clear()
+    with server_client(proxy.url) as client:
+        deploy(config, client, wait_timeout=10)
+    assert pending(server.base_url, config) == []

@@ -36,7 +36,7 @@ def test_the_shape_of_its_definitions_tells_the_same(server: Server,
     """The second signal, for a server that states no version (an Orkes build states its
     own number): conductor-oss returns the fields only it knows in every definition."""
     name = f"{unique_prefix()}_shape"
-    client.create_task_defs([{"name": name, "responseTimeoutSeconds": 10}])
+    client.upsert_task_defs([{"name": name, "responseTimeoutSeconds": 10}])
     try:
         [task] = [t for t in client.list_task_defs() if t["name"] == name]
         found = detect("1.1.12", [task])
