@@ -99,7 +99,7 @@ class World:
     def _task_users(self) -> dict[str, list[Definition]]:
         index: dict[str, list[Definition]] = {}
         for definition in self.definitions.workflows:
-            for name in dict.fromkeys(s.name for s in walk(definition) if s.type == "SIMPLE"):
+            for name in dict.fromkeys(s.name for s in walk(definition) if s.simple):
                 index.setdefault(name, []).append(definition)
         return index
 

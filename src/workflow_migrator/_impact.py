@@ -162,7 +162,7 @@ def worker_queues(plan: Plan) -> dict[str, list[str]]:
                 change.payload is None:
             continue
         for site in walk(Definition("workflow", change.payload, Source(""))):
-            queue = site.name if site.type == "SIMPLE" else \
+            queue = site.name if site.simple else \
                 site.type if site.type and site.type not in task_types() else ""
             if queue and change.address not in queues.setdefault(queue, []):
                 queues[queue].append(change.address)

@@ -24,6 +24,8 @@ from workflow_migrator._models import Definition
 from workflow_migrator._task_types import INLINE_WORKFLOW, ChildKey, TaskTypeTable
 
 Path = tuple[str | int, ...]
+#: The type of a task that states none (SIMPLE): a worker's task, queued under its name.
+SIMPLE: str = _fields.default_of("workflow-task", "type")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,18 +40,23 @@ class TaskSite:
     collected: bool
     #: it runs only on some paths (a decision case or default case)
     conditional: bool
-    #: its type ("SIMPLE" when it states none, "" when it states no text): worked out once,
+    #: its type (``SIMPLE`` when it states none, "" when it states no text): worked out once,
     #: as every rule asks it (some 38,000 times a validation of 1,300 definitions)
     type: str = dataclasses.field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        value = self.task.get("type", "SIMPLE")
+        value = self.task.get("type", SIMPLE)
         object.__setattr__(self, "type", value if isinstance(value, str) else "")
 
     @property
     def name(self) -> str:
         value = self.task.get("name")
         return value if isinstance(value, str) else ""
+
+    @property
+    def simple(self) -> bool:
+        """A worker's task, queued under its name, which names its task definition."""
+        return self.type == SIMPLE
 
     @property
     def top_level(self) -> bool:

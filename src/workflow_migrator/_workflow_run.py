@@ -37,7 +37,7 @@ from workflow_migrator._task_types import (
     externally_completed_types,
     task_category,
 )
-from workflow_migrator._task_walk import walk
+from workflow_migrator._task_walk import SIMPLE, walk
 from workflow_migrator._workflow_tests import (
     Outcome,
     WorkflowCase,
@@ -100,7 +100,7 @@ def prepare_workflow(definitions: DefinitionSet, workflow: Definition,
     for site in walk(Definition("workflow", body, workflow.source)):
         task, ref = site.task, f"{prefix}{site.task.get('taskReferenceName', '')}"
         if site.type in calling_out_types() and ref not in run:
-            task["type"] = "SIMPLE"
+            task["type"] = SIMPLE
         if site.type == "SUB_WORKFLOW" and depth < 10:
             child = sub_workflow_of(definitions, task)
             if child is not None:
@@ -109,7 +109,7 @@ def prepare_workflow(definitions: DefinitionSet, workflow: Definition,
                                                                 f"{ref}/", depth + 1)
                 params.setdefault("version", child.version or 1)
                 task["subWorkflowParam"] = params
-        is_worker = task_category(str(task.get("type", "SIMPLE"))) == "worker"
+        is_worker = task_category(str(task.get("type", SIMPLE))) == "worker"
         if is_worker and site.name in task_defs and "taskDefinition" not in task:
             task["taskDefinition"] = copy.deepcopy(task_defs[site.name])
     body.setdefault("version", 1)

@@ -61,7 +61,7 @@ def _undefined_tasks(context: Context) -> Iterator[Finding]:
         defined |= context.server.task_names
     for definition in context.definitions.workflows:
         for site in context.sites(definition):
-            if site.type != "SIMPLE" or not site.name or site.name in defined or \
+            if not site.simple or not site.name or site.name in defined or \
                     isinstance(site.task.get("taskDefinition"), dict):
                 continue
             where = "in this directory nor on the server" if context.server is not None \

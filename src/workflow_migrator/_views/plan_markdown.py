@@ -22,7 +22,7 @@ from workflow_migrator._models import JSONObject
 from workflow_migrator._plan import Change, Plan
 from workflow_migrator._risk import risk_section
 from workflow_migrator._task_types import child_keys, children_of, types_with_role
-from workflow_migrator._task_walk import task_lists
+from workflow_migrator._task_walk import SIMPLE, task_lists
 
 #: GitHub refuses comments longer than 65,536 characters; sections past this are left out.
 MAX_LENGTH = 60_000
@@ -286,7 +286,7 @@ def _sequence(graph: _Graph, tasks: list[JSONObject], entries: Exits,
 def _after(graph: _Graph, key: str, task: JSONObject, secrets: tuple[str, ...]) -> Exits:
     """Draws the tasks nested in ``task`` as its type runs them (the task-type table's
     child keys): one path per case, one per parallel branch, or a loop back to the task."""
-    kind = str(task.get("type", "SIMPLE"))
+    kind = str(task.get("type", SIMPLE))
     if kind == "TERMINATE":
         return []
     children = children_of(kind)
@@ -320,7 +320,7 @@ def _key(graph: _Graph, task: JSONObject) -> str:
 
 def _node_text(task: JSONObject, secrets: tuple[str, ...]) -> str:
     """The node's shape and label: the reference name, then the type and what it calls."""
-    kind = str(task.get("type", "SIMPLE"))
+    kind = str(task.get("type", SIMPLE))
     ref = str(task.get("taskReferenceName") or task.get("name") or "task")
     name = str(task.get("name", ""))
     detail = kind if not name or name == ref else f"{kind}: {name}"
