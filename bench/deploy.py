@@ -283,8 +283,8 @@ def migrator_process(label: str, config_dir: Path, base_url: str) -> Run:
     env["CONDUCTOR_BASE_URL"] = base_url
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "workflow_migrator", "deploy", "--config-dir", str(config_dir),
-         "--log-format", "json"], env=env, capture_output=True, text=True, timeout=600)
+        [*migrator_command(), "deploy", "--config-dir", str(config_dir), "--log-format", "json"],
+        env=env, capture_output=True, text=True, timeout=600)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"workflow-migrator deploy failed ({result.returncode}):\n{result.stderr}")
@@ -295,6 +295,13 @@ def migrator_process(label: str, config_dir: Path, base_url: str) -> Run:
         message = complete[-1]["message"]
         writes = int(message.rsplit(";", 1)[1].split()[0])
     return Run(label, None, writes, seconds, "process start-up included")
+
+
+def migrator_command() -> list[str]:
+    """The command a user runs: the installed ``workflow-migrator`` script beside this
+    interpreter (no ``runpy``), else the package run as a module."""
+    script = Path(sys.executable).with_name("workflow-migrator")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "workflow_migrator"]
 
 
 def process_seconds(commands: dict[str, list[str]], runs: int = 9) -> dict[str, float]:
@@ -326,7 +333,7 @@ def start_up() -> dict[str, float]:
     """Process time of each short command over a bare interpreter's (keyed by
     ``MAX_START_SECONDS``'s names), and of the bare interpreter itself (``python``)."""
     compile_package()
-    migrator = [sys.executable, "-m", "workflow_migrator"]
+    migrator = migrator_command()
     seconds = process_seconds({
         "python": [sys.executable, "-c", "pass"],
         "--help": [*migrator, "--help"],

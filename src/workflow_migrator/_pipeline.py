@@ -218,14 +218,17 @@ def make_plan(definitions: DefinitionSet, live: LiveState, client: ConductorClie
     :param live: what the server holds.
     :param options: prune, keep patterns, allow-overwrite.
     """
-    from workflow_migrator._impact import read_executions, running_versions
     from workflow_migrator._plan import compute_plan
 
     planned = compute_plan(definitions, live, options)
     # The running endpoint answers for every version of a name, so asking it per version
     # kept every version of a workflow that runs at all: read the versions instead.
     doomed = sorted({c.name for c in planned.pending("delete", "workflow")})
-    running = running_versions(planned, read_executions(client, doomed)) if doomed else frozenset()
+    if not doomed:
+        return planned  # and the impact analysis's modules stay unloaded
+    from workflow_migrator._impact import read_executions, running_versions
+
+    running = running_versions(planned, read_executions(client, doomed))
     if not running:
         return planned
     return compute_plan(definitions, dataclasses.replace(live, running=running), options)
