@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.configs import FAST_RETRY, server_client, unique_prefix
-from tests.support.faultproxy import FaultProxy, iter_counts
+from tests.support.faultproxy import FaultProxy, Rule, iter_counts
 from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server, wait_for
 from workflow_migrator import (
@@ -59,6 +59,41 @@ def pending(base_url: str, config: Path) -> list[str]:
     return [c.address for c in plan.changes if c.action != "unchanged"]
 
 
+def assert_reported(err: str, prefix: str, failing: tuple[int, ...], request: str) -> None:
+    """The deploy's error counts the failures, names the file and definition of each (in
+    the plan's order, by name) and then the request and status they share, once."""
+    assert f"{len(failing)} of {TASKS} task definition write(s) failed" in err, err
+    assert ", ".join(f"tasks/task_{i:03}.json: task {prefix}_task_{i}"
+                     for i in sorted(failing, key=str)) + f": {request}" in err, err
+
+
+def most_in_flight(proxy: FaultProxy, config: Path, gate: Rule, method: str) -> int:
+    """Deploys ``config`` through ``proxy`` while ``gate`` holds the requests it matches,
+    and returns how many of them (``method`` on the task definitions) were in flight at
+    once: every request sent is held at the gate, so the bound is what arrives there.
+    The deploy then completes; it must not fail."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with server_client(proxy.url) as client:
+                deploy(config, client, wait_timeout=10)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            errors.append(exc)
+
+    deploying = threading.Thread(target=run)
+    deploying.start()
+    try:
+        assert wait_for(lambda: proxy.count(method, TASKDEFS) >= PARALLEL_WRITES, 30), \
+            "\n".join(iter_counts(proxy))
+        in_flight = proxy.count(method, TASKDEFS)
+    finally:
+        gate.release()
+        deploying.join(60)
+    assert not errors, errors
+    return in_flight
+
+
 @pytest.fixture
 def proxy(server: Server) -> Iterator[FaultProxy]:
     with FaultProxy(server.base_url) as running:
@@ -79,27 +114,8 @@ def test_updates_are_sent_several_at_once_never_more_than_the_bound(
         proxy: FaultProxy, server: Server, deployed: tuple[Path, str]) -> None:
     config, prefix = deployed
     gate = proxy.hold(method="PUT", path=TASKDEFS)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with server_client(proxy.url) as client:
-                deploy(config, client, wait_timeout=10)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            errors.append(exc)
-
-    deploying = threading.Thread(target=run)
-    deploying.start()
-    try:
-        # Every request in flight is held at the gate: the bound is what arrives there.
-        assert wait_for(lambda: proxy.count("PUT", TASKDEFS) >= PARALLEL_WRITES, 30), \
-            "\n".join(iter_counts(proxy))
-        in_flight = proxy.count("PUT", TASKDEFS)
-    finally:
-        gate.release()
-        deploying.join(60)
-    assert in_flight == PARALLEL_WRITES, "\n".join(iter_counts(proxy))
-    assert not errors, errors
+    assert most_in_flight(proxy, config, gate, "PUT") == PARALLEL_WRITES, \
+        "\n".join(iter_counts(proxy))
     # One PUT per changed definition, and the deploy record's own.
     assert proxy.count("PUT", TASKDEFS) == TASKS + 1, "\n".join(iter_counts(proxy))
     assert set(descriptions(server.base_url, prefix).values()) == {
@@ -118,12 +134,7 @@ def test_updates_that_fail_for_good_are_reported_the_rest_written_and_the_next_d
                                 base_url=proxy.url)
 
     assert code == 1, err
-    assert f"3 of {TASKS} task definition write(s) failed" in err, err
-    # file and definition of each (in the plan's order, by name); the request and status
-    # they share, said once
-    assert ", ".join(f"tasks/task_{i:03}.json: task {prefix}_task_{i}"
-                     for i in sorted(failing, key=str)) + \
-        f": PUT {proxy.url}{TASKDEFS} -> 503" in err, err
+    assert_reported(err, prefix, failing, f"PUT {proxy.url}{TASKDEFS} -> 503")
     written = descriptions(server.base_url, prefix)
     assert {name for name, text in written.items() if text.endswith("revision a")} == {
         f"{prefix}_task_{i}" for i in failing}, written
@@ -157,26 +168,8 @@ def test_new_tasks_go_in_batches_several_at_once_never_more_than_the_bound(
     monkeypatch.setattr(_apply, "TASK_BATCH", 2)  # 12 batches: more than the bound
     gate = proxy.hold(method="POST", path=TASKDEFS,
                       containing=f'"name":"{prefix}_task_')  # not the deploy record
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with server_client(proxy.url) as client:
-                deploy(config, client, wait_timeout=10)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            errors.append(exc)
-
-    deploying = threading.Thread(target=run)
-    deploying.start()
-    try:
-        assert wait_for(lambda: proxy.count("POST", TASKDEFS) >= PARALLEL_WRITES, 30), \
-            "\n".join(iter_counts(proxy))
-        in_flight = proxy.count("POST", TASKDEFS)
-    finally:
-        gate.release()
-        deploying.join(60)
-    assert in_flight == PARALLEL_WRITES, "\n".join(iter_counts(proxy))
-    assert not errors, errors
+    assert most_in_flight(proxy, config, gate, "POST") == PARALLEL_WRITES, \
+        "\n".join(iter_counts(proxy))
     batches = proxy.count("POST", TASKDEFS, containing=f'"name":"{prefix}_task_')
     assert batches == TASKS // 2, "\n".join(iter_counts(proxy))
     assert set(descriptions(server.base_url, prefix).values()) == {
@@ -196,10 +189,7 @@ def test_a_refused_batch_is_sent_item_by_item_the_refused_ones_named_and_repaire
                                 base_url=proxy.url)
 
     assert code == 1, err
-    assert f"3 of {TASKS} task definition write(s) failed" in err, err
-    assert ", ".join(f"tasks/task_{i:03}.json: task {prefix}_task_{i}"
-                     for i in sorted(refused, key=str)) + \
-        f": POST {proxy.url}{TASKDEFS} -> 400" in err, err
+    assert_reported(err, prefix, refused, f"POST {proxy.url}{TASKDEFS} -> 400")
     # The one batch of all 24, refused; then each alone.
     assert proxy.count("POST", TASKDEFS, containing=f'"name":"{prefix}_task_') == 1 + TASKS, \
         "\n".join(iter_counts(proxy))
