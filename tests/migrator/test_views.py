@@ -22,6 +22,7 @@ from workflow_migrator import (
     WorkflowCase,
     compute_plan,
 )
+from workflow_migrator._apply import ApplyResult
 from workflow_migrator._compare import FieldChange
 from workflow_migrator._coverage import Coverage, WorkflowCoverage
 from workflow_migrator._export import ExportResult
@@ -36,6 +37,7 @@ from workflow_migrator._views.export import export_text
 from workflow_migrator._views.findings import finding_records, render_findings
 from workflow_migrator._views.plan import (
     applied_record,
+    completion_record,
     plan_records,
     render_plan,
     without_previous_secrets,
@@ -181,3 +183,10 @@ def test_every_plan_format_is_valid_for_an_empty_plan(output_format: str) -> Non
         assert isinstance(rendered, dict) and rendered["changes"] == []
     else:
         assert isinstance(rendered, str) and "No changes" in rendered
+
+
+def test_the_completion_line_counts_each_action_and_the_write_requests() -> None:
+    message, fields = completion_record(ApplyResult(created=3, updated=2, deleted=1), writes=4)
+
+    assert message == "Deploy complete: 3 created, 2 updated, 1 deleted; 4 write request(s)."
+    assert fields == {"event": "complete", "created": 3, "updated": 2, "deleted": 1}

@@ -47,6 +47,7 @@ def deploy(session: Session, *, config_dir: Path, dry_run: bool = False,
     """
     from workflow_migrator import _pipeline
     from workflow_migrator._commands.plan import plan, plan_options
+    from workflow_migrator._views.plan import completion_record
 
     if dry_run:
         shown = plan(session, config_dir=config_dir, prune=prune, keep=keep,
@@ -61,8 +62,6 @@ def deploy(session: Session, *, config_dir: Path, dry_run: bool = False,
             app_env=session.app_env, wait_timeout=wait_timeout, reporter=reporter,
             source_revision=source_revision, target=target,
             allow_target_mismatch=allow_target_mismatch)
-        reporter.log(f"Deploy complete: {result.created} created, {result.updated} updated, "
-                     f"{result.deleted} deleted; {client.write_count} write request(s).",
-                     event="complete", created=result.created, updated=result.updated,
-                     deleted=result.deleted)
+        message, fields = completion_record(result, client.write_count)
+        reporter.log(message, **fields)
     return CommandResult((planned, result))

@@ -15,6 +15,7 @@ from workflow_migrator._mask import MASK, masked
 # For type checkers only: the reporter imports this module on every command, and the
 # plan's module (with the rules it imports) costs more than `--help` takes to run.
 if TYPE_CHECKING:
+    from workflow_migrator._apply import ApplyResult
     from workflow_migrator._compare import FieldChange
     from workflow_migrator._plan import Change, Plan
 
@@ -149,6 +150,14 @@ def plan_records(plan: Plan) -> list[tuple[str, str, dict[str, Any]]]:
 def applied_record(change: Change) -> LogRecord:
     """The log line of a change once written."""
     return f"{change.address}: {change.action}d", {"event": "applied", **_change_fields(change)}
+
+
+def completion_record(result: ApplyResult, writes: int) -> LogRecord:
+    """The last log line of a deploy: what it wrote, and in how many write requests."""
+    return (f"Deploy complete: {result.created} created, {result.updated} updated, "
+            f"{result.deleted} deleted; {writes} write request(s).",
+            {"event": "complete", "created": result.created, "updated": result.updated,
+             "deleted": result.deleted})
 
 
 def _field_paths(change: Change) -> list[str]:
