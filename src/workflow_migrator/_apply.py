@@ -113,8 +113,9 @@ def _write_tasks(new: Sequence[Change], changed: Sequence[Change], client: Condu
     """Writes the new task definitions in batches of ``TASK_BATCH`` and the changed ones
     one per request (an update keeps the definition's ``createTime``; a batch, Conductor's
     create, would stamp a new one), ``PARALLEL_WRITES`` requests at a time. Conductor
-    refuses a batch whole (400) when one item is invalid: each of its items is then sent
-    alone, so the others are written and each refusal names its definition. One failure
+    refuses a batch whole (400) when one item is invalid: the items its messages name
+    fail, and the others are sent again (each alone when its messages name none), so
+    that they are written and each refusal names its definition. One failure
     stops none of the others; the failures are raised together, as WritesFailedError,
     once every request has ended."""
     def create(batch: Sequence[Change]) -> _Write:
@@ -128,8 +129,9 @@ def _write_tasks(new: Sequence[Change], changed: Sequence[Change], client: Condu
 
     failed: list[tuple[Change, ConductorError]] = []
     batches = [new[start:start + TASK_BATCH] for start in range(0, len(new), TASK_BATCH)]
-    refused = _settle([*map(create, batches), *map(update, changed)], on_change, failed)
-    _settle([create([change]) for batch in refused for change in batch], on_change, failed)
+    again = _settle([*map(create, batches), *map(update, changed)], on_change, failed)
+    while again:  # each round sends fewer definitions, or the same ones one per request
+        again = _settle(list(map(create, again)), on_change, failed)
     if failed:
         order = {change.address: index for index, change in enumerate([*new, *changed])}
         failed.sort(key=lambda item: order[item[0].address])
@@ -143,16 +145,17 @@ def _settle(writes: Sequence[_Write], on_change: Callable[[Change], None],
             failed: list[tuple[Change, ConductorError]]) -> list[Sequence[Change]]:
     """Makes each write, ``PARALLEL_WRITES`` at a time (each with the client's retries):
     ``on_change`` for each definition written, in this thread, as its request ends; the
-    definitions of each failed write added to ``failed``, except a batch the server
-    refused as invalid (400), which is returned, to be sent item by item. Ctrl-C cancels
-    what has not started."""
+    definitions of each failed write added to ``failed``, except those of a batch the
+    server refused as invalid (400) that it did not name, which are returned, to be sent
+    again: as a batch, or one by one when it named none. Ctrl-C cancels what has not
+    started."""
     if not writes:
         return []
     # Imported here: concurrent.futures loads logging, a fifth of an offline `validate`'s
     # start-up, and only a deploy that writes task definitions needs it.
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    refused: list[Sequence[Change]] = []
+    again: list[Sequence[Change]] = []
     with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(writes)),
                             thread_name_prefix="write") as pool:
         futures: dict[Future[None], Sequence[Change]] = {
@@ -162,9 +165,13 @@ def _settle(writes: Sequence[_Write], on_change: Callable[[Change], None],
                 batch = futures[future]
                 try:
                     future.result()
+                except _ItemsRefused as exc:
+                    failed.extend((batch[i], error) for i, error in exc.named.items())
+                    rest = [c for i, c in enumerate(batch) if i not in exc.named]
+                    again.extend([rest] if rest else [])
                 except ServerRejectedError as exc:
                     if exc.status == 400 and len(batch) > 1:
-                        refused.append(batch)
+                        again.extend([change] for change in batch)
                     else:
                         failed.extend((change, exc) for change in batch)
                 except ConductorError as exc:
@@ -176,7 +183,7 @@ def _settle(writes: Sequence[_Write], on_change: Callable[[Change], None],
             for future in futures:
                 future.cancel()
             raise
-    return refused
+    return again
 
 
 def _check_bodies(plan: Plan) -> None:
@@ -230,30 +237,57 @@ def _register_new_version(client: ConductorClient, change: Change,
 _BULK_ITEM = re.compile(r"^[\w.]*?\[(\d+)\]\.?(\S*?):\s*(.*)$", re.DOTALL)
 
 
+class _ItemsRefused(ServerRejectedError):
+    """A bulk request the server refused (400, storing none of it) for problems with the
+    items it named, each by its index in the request: ``named`` holds each such item's
+    own error, its messages located (file, definition, field)."""
+
+    def __init__(self, message: str, *, named: dict[int, ServerRejectedError],
+                 messages: list[str], method: str, url: str, status: int | None) -> None:
+        super().__init__(message, messages=messages, method=method, url=url, status=status)
+        self.named = named
+
+
 @contextmanager
 def _located(batch: Sequence[Change]) -> Iterator[None]:
     """Conductor validates a bulk request as a whole: one bad item and it answers 400 and
     stores none of them. Its messages locate the item by its index in the request; this
-    names the item's file, definition and field instead."""
+    names the item's file, definition and field instead, and tells which items they were
+    (``_ItemsRefused``) when every message names one."""
     try:
         yield
     except ServerRejectedError as exc:
         located = [_locate(message, batch) for message in exc.messages]
-        if located == exc.messages:
+        if all(index is None for index, _, _ in located):
             raise
-        raise ServerRejectedError(
-            "; ".join(located) + " (the server stored none of this request)",
-            messages=located, method=exc.method, url=exc.url, status=exc.status) from exc
+        texts = [f"{where}{detail}" for _, where, detail in located]
+        stored_none = " (the server stored none of this request)"
+        if exc.status != 400 or any(index is None for index, _, _ in located):
+            raise ServerRejectedError("; ".join(texts) + stored_none, messages=texts,
+                                      method=exc.method, url=exc.url, status=exc.status) from exc
+        # Each item's own error says what is wrong with it; the failure names the item.
+        by_item: dict[int, list[str]] = {}
+        for index, _, detail in located:
+            if index is not None:
+                by_item.setdefault(index, []).append(detail)
+        named = {index: ServerRejectedError("; ".join(own), messages=own, method=exc.method,
+                                            url=exc.url, status=exc.status)
+                 for index, own in by_item.items()}
+        raise _ItemsRefused("; ".join(texts) + stored_none, named=named, messages=texts,
+                            method=exc.method, url=exc.url, status=exc.status) from exc
 
 
-def _locate(message: str, batch: Sequence[Change]) -> str:
+def _locate(message: str, batch: Sequence[Change]) -> tuple[int | None, str, str]:
+    """The index of the item ``message`` is about (None: it names none of ``batch``), the
+    item's file and definition (``"tasks/a.json: task a: "``), and what the message says
+    of it, the index left out."""
     match = _BULK_ITEM.match(message)
     if not match or int(match.group(1)) >= len(batch):
-        return message
+        return None, "", message
     change = batch[int(match.group(1))]
     field = f"{match.group(2)}: " if match.group(2) else ""
     where = f"{change.source}: " if change.source else ""
-    return f"{where}{change.address}: {field}{match.group(3)}"
+    return int(match.group(1)), f"{where}{change.address}: ", f"{field}{match.group(3)}"
 
 
 def _payload(change: Change) -> JSONObject:

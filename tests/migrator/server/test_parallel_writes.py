@@ -20,8 +20,12 @@ from tests.support.migrator import RunMigrator
 from tests.support.stacks import Server, wait_for
 from workflow_migrator import (
     ConductorClient,
+    Definition,
+    DefinitionSet,
+    Source,
     WritesFailedError,
     _apply,
+    apply_plan,
     compute_plan,
     deploy,
     load_valid,
@@ -204,6 +208,57 @@ def test_a_refused_batch_is_sent_item_by_item_the_refused_ones_named_and_repaire
 
     assert code == 0, err
     assert pending(server.base_url, config) == []
+
+
+def test_the_items_a_refusal_names_fail_and_the_rest_go_again_as_one_batch(
+        proxy: FaultProxy, server: Server, new_tasks: tuple[Path, str]) -> None:
+    config, prefix = new_tasks
+    # What Conductor answers when its validation refuses two items of a list: each problem
+    # with the item's index in the request (the plan sends new definitions by name).
+    in_order = sorted(f"{prefix}_task_{i}" for i in range(TASKS))
+    proxy.answer(json.dumps({"status": 400, "message": "Validation failed", "validationErrors": [
+        {"path": "registerTaskDef.taskDefinitions[0].ownerEmail",
+         "message": "ownerEmail cannot be empty"},
+        {"path": "registerTaskDef.taskDefinitions[2].retryCount",
+         "message": "TaskDef retryCount: -1 must be >= 0"}]}),
+        status=400, method="POST", path=TASKDEFS, count=1)
+
+    with ConductorClient(proxy.url, retry=FAST_RETRY) as client:
+        with pytest.raises(WritesFailedError) as caught:
+            deploy(config, client, wait_timeout=10)
+
+    assert [(where.split(": task ")[1], str(error).split(" -> 400: ")[1])
+            for where, error in caught.value.failures] == [
+        (in_order[0], "ownerEmail: ownerEmail cannot be empty"),
+        (in_order[2], "retryCount: TaskDef retryCount: -1 must be >= 0")]
+    assert caught.value.done == TASKS - 2
+    # The batch, then the 22 it did not name in one more: not one request each.
+    assert proxy.count("POST", TASKDEFS, containing=f'"name":"{prefix}_task_') == 2, \
+        "\n".join(iter_counts(proxy))
+    assert set(descriptions(server.base_url, prefix)) == set(in_order) - {in_order[0],
+                                                                          in_order[2]}
+
+
+def test_the_real_servers_refusal_of_one_item_names_it_and_the_others_are_written(
+        server: Server) -> None:
+    """The server's own validation (not the migrator's, bypassed here) refuses one item
+    of a list: both generations name it by its index, so it alone fails."""
+    prefix = unique_prefix()
+    bodies = [{"name": f"{prefix}_task_{i}", "ownerEmail": "t@example.com",
+               "responseTimeoutSeconds": 10, "retryCount": -1 if i == 1 else 1}
+              for i in range(3)]
+    desired = DefinitionSet(tuple(Definition("task", body, Source(f"tasks/{i}.json"))
+                                  for i, body in enumerate(bodies)))
+    with server_client(server.base_url) as client:
+        plan = compute_plan(desired, read_live(client, 10))
+        with pytest.raises(WritesFailedError) as caught:
+            apply_plan(plan, client)
+
+    [(where, error)] = caught.value.failures
+    assert where == f"tasks/1.json: task {prefix}_task_1"
+    assert str(error).endswith("retryCount: TaskDef retryCount: 0 must be >= 0"), error
+    assert set(descriptions(server.base_url, prefix)) == {f"{prefix}_task_0",
+                                                          f"{prefix}_task_2"}
 
 
 def test_a_batch_that_fails_for_good_stops_none_of_the_others(
