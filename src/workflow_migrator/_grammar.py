@@ -41,6 +41,13 @@ def is_expression(text: str) -> bool:
     return EXPRESSION_START in text
 
 
+def names_an_input(failure_workflow: str) -> bool:
+    """A ``failureWorkflow`` that starts with ``$`` (``$workflow.input.onFailure``) names
+    no workflow: when the workflow fails, the server takes the failure workflow's name
+    from the workflow input its third part names."""
+    return failure_workflow.startswith("$")
+
+
 def output_read(ref: str, key: str) -> re.Pattern[str]:
     """``${ref.output.key`` followed by the end of the expression, a ``.`` or a ``[``."""
     return re.compile(r"\$\{" + re.escape(ref) + r"\.output\." + re.escape(key) + r"[.\[}]")

@@ -126,6 +126,18 @@ def test_server_facts_turn_a_missing_sub_workflow_into_an_error() -> None:
     assert not any(rule == "sub-workflow-missing" for rule, _, _ in there)
 
 
+def test_a_failure_workflow_read_from_the_input_is_no_missing_workflow() -> None:
+    """``$workflow.input.<name>``: the server takes the failure workflow's name from that
+    input when the workflow fails (one of Conductor's own test workflows does this)."""
+    server = ServerFacts(frozenset({("other", 1)}))
+    dynamic = rules_of(workflow(simple("a"), failureWorkflow="$workflow.input.onFailure"),
+                       task_def(), server=server)
+    assert not any(rule == "failure-workflow-missing" for rule, _, _ in dynamic)
+    named = rules_of(workflow(simple("a"), failureWorkflow="on_failure"), task_def(),
+                     server=server)
+    assert ("failure-workflow-missing", "error", "failureWorkflow") in named
+
+
 def test_a_task_on_the_server_is_not_undefined() -> None:
     definition = workflow(simple("a", name="remote"))
     assert any(r == "undefined-task" for r, _, _ in rules_of(definition))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from workflow_migrator._fields import Kind, kind_info
 from workflow_migrator._findings import Finding, Severity
-from workflow_migrator._grammar import is_expression
+from workflow_migrator._grammar import is_expression, names_an_input
 from workflow_migrator._models import BOOT_SAMPLE_TASKS, BOOT_SAMPLE_WORKFLOWS, Definition
 from workflow_migrator._rules.context import Context, finding
 from workflow_migrator._task_walk import Path
@@ -100,7 +100,8 @@ def _missing(context: Context, definition: Definition, path: Path, name: str, ve
 def _missing_workflows(context: Context) -> Iterator[Finding]:
     for definition in context.definitions.workflows:
         failure = definition.body.get("failureWorkflow")
-        if isinstance(failure, str) and failure and not is_expression(failure):
+        if isinstance(failure, str) and failure and not is_expression(failure) \
+                and not names_an_input(failure):
             yield from _missing(context, definition, ("failureWorkflow",), failure, None,
                                 "failureWorkflow", "failure-workflow-missing")
         for site in context.sites(definition):
