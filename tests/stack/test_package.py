@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -106,13 +107,24 @@ def test_state_survives_a_round_trip_readable_by_its_owner_only(tmp_path: Path) 
 
 def test_a_reused_pid_is_not_taken_for_the_process_the_stack_started(tmp_path: Path) -> None:
     sleeper = subprocess.Popen(["sleep", "30"])
+    proc = Path(f"/proc/{sleeper.pid}")
+
+    def seen() -> str:
+        """What the check reads, said when it fails: the command line and the state."""
+        return f"{(proc / 'cmdline').read_bytes()!r} {(proc / 'stat').read_text()!r}"
+
     try:
+        # Its command line, once the child has become `sleep` (a loaded machine may show
+        # the parent's, or none, for a moment).
+        deadline = time.monotonic() + 10
+        while b"sleep" not in (proc / "cmdline").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)
         state = _state(tmp_path)
         state.server_pid = 0
         state.services = [Service("redis", sleeper.pid, 7000, "redis-server")]
         assert state.running() == []  # alive, but not a redis-server: not ours
         state.services = [Service("sleeper", sleeper.pid, 0, "sleep")]
-        assert [name for name, _, _ in state.running()] == ["sleeper"]
+        assert [name for name, _, _ in state.running()] == ["sleeper"], seen()
     finally:
         sleeper.kill()
         sleeper.wait()
