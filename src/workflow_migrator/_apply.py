@@ -137,7 +137,7 @@ def _write_tasks(new: Sequence[Change], changed: Sequence[Change], client: Condu
         failed.sort(key=lambda item: order[item[0].address])
         raise WritesFailedError(
             "task definition write(s)",
-            [(f"{c.source}: {c.address}" if c.source else c.address, e) for c, e in failed],
+            [(change.located, error) for change, error in failed],
             done=len(new) + len(changed) - len(failed))
 
 
@@ -286,8 +286,7 @@ def _locate(message: str, batch: Sequence[Change]) -> tuple[int | None, str, str
         return None, "", message
     change = batch[int(match.group(1))]
     field = f"{match.group(2)}: " if match.group(2) else ""
-    where = f"{change.source}: " if change.source else ""
-    return int(match.group(1)), f"{where}{change.address}: ", f"{field}{match.group(3)}"
+    return int(match.group(1)), f"{change.located}: ", f"{field}{match.group(3)}"
 
 
 def _payload(change: Change) -> JSONObject:

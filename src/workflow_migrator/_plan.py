@@ -76,6 +76,11 @@ class Change:
         label = f"{KIND[self.kind].noun} {self.name}"
         return f"{label} v{self.version}" if self.kind == "workflow" else label
 
+    @property
+    def located(self) -> str:
+        """Its file, when it has one, then its address: ``tasks/a.json: task a``."""
+        return f"{self.source}: {self.address}" if self.source else self.address
+
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
