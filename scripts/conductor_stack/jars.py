@@ -48,10 +48,15 @@ class ServerBuild:
         return [maven_path(*coordinates.split(":")) for coordinates in self.extra_jars]
 
 
+def local_repository() -> Path:
+    """The local Maven repository: ``~/.m2/repository`` of ``$HOME``."""
+    return Path.home() / ".m2" / "repository"
+
+
 def maven_path(group: str, artifact: str, version: str, classifier: str = "") -> Path:
     """Where a jar lives in the local Maven repository."""
     suffix = f"-{classifier}" if classifier else ""
-    return (Path.home() / ".m2" / "repository" / Path(*group.split(".")) / artifact
+    return (local_repository() / Path(*group.split(".")) / artifact
             / version / f"{artifact}-{version}{suffix}.jar")
 
 
@@ -100,9 +105,12 @@ def maven_get(coordinates: str, jar: Path) -> Path:
         raise StackError(f"{jar.name} is not in {jar.parent} and `mvn` "
                          "(needed to download it) is not installed")
     log(f"downloading {coordinates} with mvn")
+    # Named, not left to mvn: the JVM takes the home directory from the user database,
+    # not $HOME, and a CI runner or container that sets another $HOME would have mvn
+    # store the jar where it is then not looked for.
     result = subprocess.run(
         ["mvn", "-B", "-q", "dependency:get", f"-Dartifact={coordinates}",
-         "-Dtransitive=false"],
+         "-Dtransitive=false", f"-Dmaven.repo.local={local_repository()}"],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False,
     )
     if result.returncode != 0 or not jar.is_file():

@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
 from conductor_stack import cli, commands, jdk  # noqa: E402
 from conductor_stack.base import StackError  # noqa: E402
-from conductor_stack.jars import SERVER_BUILDS, ServerBuild  # noqa: E402
+from conductor_stack.jars import SERVER_BUILDS, ServerBuild, maven_get, maven_path  # noqa: E402
 from conductor_stack.profiles import PROFILES  # noqa: E402
 from conductor_stack.state import Service, State  # noqa: E402
 
@@ -212,3 +212,17 @@ def test_the_help_says_what_up_keeps_after_a_crash() -> None:
     text = cli.build_parser().format_help()
     assert "After a crash" in text and "keeps its data" in text and "old port" in text
     assert "--reuse" in text
+
+
+def test_a_jar_is_downloaded_into_the_repository_of_home_whatever_the_user_database_says(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A CI runner or container may set a $HOME other than the user's home in the user
+    database, which is the one the JVM (so mvn) takes: the jar must still land where it
+    is looked for. A small jar, downloaded for real from Maven Central into an empty
+    repository (mvn fetches its dependency plugin too: some seconds)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    jar = maven_path("io.prometheus", "simpleclient", "0.15.0")
+    assert jar.is_relative_to(tmp_path) and not jar.exists()
+
+    assert maven_get("io.prometheus:simpleclient:0.15.0", jar) == jar
+    assert jar.is_file() and jar.stat().st_size > 0
